@@ -1,0 +1,175 @@
+//! The command line: `samverkan run | shell | migrate | check-config`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+use crate::clock::{Clock, ScaledClock, SystemClock};
+use crate::config::Config;
+use crate::service::Services;
+use crate::shell::{Shell, ShellIdentity};
+use crate::store::Store;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "samverkan",
+    version,
+    about = "Samverkan: a Discord bot for supplier forums",
+    long_about = "Samverkan schedules supplier-forum meetings, collects agendas, records decisions \
+                  and runs an anonymous whistleblowing intake. Configuration comes from \
+                  config/samverkan.toml and SAMVERKAN_* environment variables."
+)]
+pub struct Cli {
+    /// Configuration file [default: config/samverkan.toml]
+    #[arg(long, global = true, env = "SAMVERKAN_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Connect to Discord and serve until SIGINT or SIGTERM.
+    ///
+    /// Needs a bot token (SAMVERKAN_DISCORD_TOKEN or discord.token). Migrates the database
+    /// first.
+    Run,
+    /// Read slash-command lines from standard input and print the replies (local adapter).
+    ///
+    /// Example: echo '/forum list' | samverkan shell --guild "Stockholms stad" --user anna
+    Shell {
+        /// Guild name or id. A name the bot has not seen makes a shell-local guild.
+        #[arg(long)]
+        guild: String,
+        /// User name or id to act as.
+        #[arg(long)]
+        user: String,
+        /// Comma-separated role names the user has.
+        #[arg(long, value_delimiter = ',')]
+        roles: Vec<String>,
+        /// Act as a member with the Manage Server permission.
+        #[arg(long)]
+        admin: bool,
+        /// Stop at the first line that fails, with a non-zero exit code.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Validate the configuration and print it, secrets redacted.
+    CheckConfig,
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("samverkan: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    crate::logging::init(&config.log);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("samverkan: could not start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(execute(cli.command, config)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("samverkan: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::CheckConfig => {
+            print!("{}", config.to_redacted_toml());
+            println!("# configuration is valid");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            let store = open_store(&config).await?;
+            store.close().await;
+            println!("migrations applied");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Run => {
+            if config.discord.token.is_empty() {
+                eprintln!(
+                    "samverkan: no Discord bot token: set the environment variable \
+                     SAMVERKAN_DISCORD_TOKEN (or discord.token in config/samverkan.toml)."
+                );
+                return Ok(ExitCode::from(2));
+            }
+            let services = services(config).await?;
+            crate::discord::run(services).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Shell {
+            guild,
+            user,
+            roles,
+            admin,
+            strict,
+        } => {
+            let services = services(config).await?;
+            let shell = Shell::open(
+                services.clone(),
+                &ShellIdentity {
+                    guild,
+                    user,
+                    roles,
+                    admin,
+                },
+            )
+            .await?;
+            let stdin = std::io::stdin();
+            let ok = shell.run(stdin.lock(), std::io::stdout(), strict).await?;
+            services.store.close().await;
+            Ok(if ok || !strict {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+    }
+}
+
+async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    Ok(Store::open(
+        config.database.url.expose(),
+        config.database.max_connections,
+    )
+    .await?)
+}
+
+async fn services(config: Config) -> anyhow::Result<Services> {
+    let store = open_store(&config).await?;
+    let clock: Arc<dyn Clock> = match std::env::var("SAMVERKAN_TEST_CLOCK") {
+        // For end-to-end tests only: run on a virtual timeline (see `ScaledClock`).
+        Ok(spec) => match ScaledClock::parse(&spec) {
+            Some(c) => {
+                tracing::warn!(%spec, "SAMVERKAN_TEST_CLOCK is set: running on a virtual clock");
+                Arc::new(c)
+            }
+            None => {
+                anyhow::bail!("SAMVERKAN_TEST_CLOCK must be VIRTUAL_RFC3339,REAL_UNIX_MILLIS,SPEED")
+            }
+        },
+        Err(_) => Arc::new(SystemClock),
+    };
+    Ok(Services::new(store, clock, Arc::new(config)))
+}

@@ -1,0 +1,273 @@
+//! The Discord adapter (serenity + poise). It turns interactions into typed requests for the
+//! services and renders their replies; it holds no business rule.
+//!
+//! The bot needs no privileged intent: GUILDS only. serenity's cache is not compiled in: the
+//! guild directory the services need (channel and role names) is kept in the store, which keeps
+//! memory low with many guilds and lets the shell and several processes share it.
+
+mod commands;
+mod events;
+mod localize;
+pub mod outbox;
+mod reply;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use poise::serenity_prelude as serenity;
+use sha2::{Digest, Sha256};
+use tokio::sync::Notify;
+
+use crate::service::Services;
+
+pub type Error = anyhow::Error;
+pub type Ctx<'a> = poise::Context<'a, Data, Error>;
+
+/// What every command handler gets.
+pub struct Data {
+    pub services: Services,
+    inflight: InFlight,
+}
+
+/// Counts commands being handled, so shutdown can let them finish.
+#[derive(Default, Clone)]
+pub struct InFlight(Arc<(AtomicUsize, Notify)>);
+
+pub struct InFlightGuard(InFlight);
+
+impl InFlight {
+    pub fn enter(&self) -> InFlightGuard {
+        self.0 .0.fetch_add(1, Ordering::SeqCst);
+        InFlightGuard(self.clone())
+    }
+
+    /// Waits until nothing is in flight, or the grace period ends.
+    pub async fn drained(&self, grace: Duration) {
+        let wait = async {
+            loop {
+                let notified = self.0 .1.notified();
+                if self.0 .0.load(Ordering::SeqCst) == 0 {
+                    return;
+                }
+                notified.await;
+            }
+        };
+        let _ = tokio::time::timeout(grace, wait).await;
+    }
+}
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        if self.0 .0 .0.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.0 .0 .1.notify_waiters();
+        }
+    }
+}
+
+/// Every command, localised from the catalogue.
+pub fn command_set() -> Vec<poise::Command<Data, Error>> {
+    let mut commands = commands::all();
+    localize::apply(&mut commands);
+    commands
+}
+
+/// Connects to Discord and serves until SIGINT or SIGTERM.
+pub async fn run(services: Services) -> anyhow::Result<()> {
+    let config = services.config.clone();
+    let token = config.discord.token.expose().trim().to_string();
+    let mut http = serenity::HttpBuilder::new(&token);
+    if config.discord.uses_proxy() {
+        // serenity's rate limiter builds requests without the proxy: it must be off for the
+        // proxy to be used, and the proxy then does the limiting.
+        http = http
+            .proxy(config.discord.api_base_url.trim_end_matches('/'))
+            .ratelimiter_disabled(true);
+    }
+    let http = http.build();
+
+    let inflight = InFlight::default();
+    let data_services = services.clone();
+    let data_inflight = inflight.clone();
+    let test_guild = config.discord.test_guild;
+
+    let framework = poise::Framework::builder()
+        .options(poise::FrameworkOptions {
+            commands: command_set(),
+            on_error: |err| Box::pin(reply::on_error(err)),
+            event_handler: |framework, event| Box::pin(events::on_event(framework, event)),
+            ..Default::default()
+        })
+        .setup(move |ctx, ready, framework| {
+            Box::pin(async move {
+                tracing::info!(guilds = ready.guilds.len(), "connected to Discord");
+                // A failed setup would leave poise waiting for its data forever: registration
+                // problems are logged, never returned.
+                if let Err(e) = register_commands(
+                    ctx,
+                    &data_services,
+                    &framework.options().commands,
+                    test_guild,
+                    ready.application.id.get(),
+                )
+                .await
+                {
+                    tracing::error!(error = format!("{e:#}"), "could not register commands");
+                }
+                Ok(Data {
+                    services: data_services,
+                    inflight: data_inflight,
+                })
+            })
+        })
+        .build();
+
+    let mut client = serenity::ClientBuilder::new_with_http(http, serenity::GatewayIntents::GUILDS)
+        .framework(framework)
+        .await
+        .context("could not build the Discord client")?;
+
+    let shard_manager = client.shard_manager.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing commands in flight");
+        shard_manager.shutdown_all().await;
+    });
+
+    client
+        .start()
+        .await
+        .context("the Discord connection failed")?;
+    inflight.drained(Duration::from_secs(10)).await;
+    services.store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Registers the command set, only when it differs from the last one registered in this scope
+/// (a digest of it is kept in the store): restarts do not re-register.
+async fn register_commands(
+    ctx: &serenity::Context,
+    services: &Services,
+    commands: &[poise::Command<Data, Error>],
+    test_guild: Option<u64>,
+    application: u64,
+) -> anyhow::Result<()> {
+    let create = poise::builtins::create_application_commands(commands);
+    let json = serde_json::to_vec(&create)?;
+    let digest = hex::encode(Sha256::digest(&json));
+    let scope = match test_guild {
+        Some(g) => format!("guild:{g}"),
+        None => "global".to_string(),
+    };
+    let key = format!("commands:{application}:{scope}");
+    if services.store.meta(&key).await?.as_deref() == Some(digest.as_str()) {
+        tracing::info!(%scope, "commands unchanged; not registering");
+        return Ok(());
+    }
+    match test_guild {
+        Some(g) => {
+            serenity::GuildId::new(g).set_commands(ctx, create).await?;
+        }
+        None => {
+            serenity::Command::set_global_commands(ctx, create).await?;
+        }
+    }
+    services.store.set_meta(&key, &digest).await?;
+    tracing::info!(%scope, count = commands.len(), "commands registered");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_and_option_is_described_in_both_languages() {
+        fn walk(cmds: &[poise::Command<Data, Error>], problems: &mut Vec<String>) {
+            for c in cmds {
+                if c.description.as_deref().unwrap_or("").is_empty() {
+                    problems.push(format!("{}: no description", c.name));
+                }
+                if !c.name_localizations.iter().any(|(l, _)| l == "sv-SE") {
+                    problems.push(format!("{}: no sv-SE name", c.name));
+                }
+                for p in &c.parameters {
+                    if p.description.as_deref().unwrap_or("").is_empty()
+                        || !p.name_localizations.iter().any(|(l, _)| l == "sv-SE")
+                    {
+                        problems.push(format!("{} {}: not localised", c.name, p.name));
+                    }
+                }
+                walk(&c.subcommands, problems);
+            }
+        }
+        let mut problems = Vec::new();
+        walk(&command_set(), &mut problems);
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn localised_names_follow_discords_rules() {
+        fn walk(cmds: &[poise::Command<Data, Error>], bad: &mut Vec<String>) {
+            for c in cmds {
+                let names = c
+                    .name_localizations
+                    .iter()
+                    .map(|(_, n)| n.to_string())
+                    .chain(
+                        c.parameters
+                            .iter()
+                            .flat_map(|p| p.name_localizations.iter().map(|(_, n)| n.to_string())),
+                    );
+                for n in names {
+                    let ok = !n.is_empty()
+                        && n.chars().count() <= 32
+                        && n.chars().all(|ch| {
+                            (ch.is_alphanumeric() && !ch.is_uppercase()) || ch == '-' || ch == '_'
+                        });
+                    if !ok {
+                        bad.push(n);
+                    }
+                }
+                let descs = c
+                    .description_localizations
+                    .iter()
+                    .map(|(_, d)| d.to_string());
+                for d in descs.chain(c.description.clone().map(|d| d.to_string())) {
+                    if d.chars().count() > 100 {
+                        bad.push(d);
+                    }
+                }
+                walk(&c.subcommands, bad);
+            }
+        }
+        let mut bad = Vec::new();
+        walk(&command_set(), &mut bad);
+        assert!(bad.is_empty(), "{bad:#?}");
+    }
+}

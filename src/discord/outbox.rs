@@ -1,0 +1,294 @@
+//! Messages and events that jobs send, over Discord's REST API with our own client.
+//!
+//! Why not serenity's `Http`: behind a proxy its rate limiter must be off, and then a 429
+//! reaches us without its retry delay (serenity cannot decode Discord's 429 body). Here every
+//! answer is classified for the scheduler (retry after, back off, or give up), and sending
+//! stays within Discord's limits on our side: about 50 requests a second for the bot, and
+//! 5 messages per 5 seconds per channel.
+
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::domain::ids::{GuildId, UserId};
+use crate::notifier::{EventSpec, EventStatus, Notifier, Outgoing, SendError};
+
+pub struct DiscordOutbox {
+    client: reqwest::Client,
+    api: String,
+    token: String,
+    global: DefaultDirectRateLimiter,
+    per_channel: DefaultKeyedRateLimiter<u64>,
+}
+
+/// Requests per second we allow ourselves (Discord's global limit is 50).
+const GLOBAL_PER_SECOND: u32 = 45;
+/// Messages a channel takes in a burst, refilled one a second (Discord: 5 per 5 s).
+const CHANNEL_BURST: u32 = 5;
+
+impl DiscordOutbox {
+    pub fn new(api_base_url: &str, token: &str) -> anyhow::Result<Self> {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(15))
+            .user_agent("DiscordBot (https://github.com/samverkan, 0.1) Samverkan")
+            .build()?;
+        let nz = |n: u32| NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
+        Ok(Self {
+            client,
+            api: format!("{}/api/v10", api_base_url.trim_end_matches('/')),
+            token: token.to_string(),
+            global: RateLimiter::direct(Quota::per_second(nz(GLOBAL_PER_SECOND))),
+            per_channel: RateLimiter::keyed(
+                Quota::with_period(Duration::from_secs(1))
+                    .unwrap_or_else(|| Quota::per_second(nz(1)))
+                    .allow_burst(nz(CHANNEL_BURST)),
+            ),
+        })
+    }
+
+    async fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+        channel: Option<u64>,
+    ) -> Result<Value, SendError> {
+        if let Some(c) = channel {
+            self.per_channel.until_key_ready(&c).await;
+        }
+        self.global.until_ready().await;
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.api))
+            .header("Authorization", format!("Bot {}", self.token));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| SendError::Transient(without_url(&e)))?;
+        let status = resp.status();
+        let retry_header = resp
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<f64>().ok());
+        let text = resp.text().await.unwrap_or_default();
+        let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        classify(status, &json, retry_header)?;
+        Ok(json)
+    }
+}
+
+/// Sorts an answer into success or a [`SendError`].
+fn classify(status: StatusCode, body: &Value, retry_header: Option<f64>) -> Result<(), SendError> {
+    if status.is_success() {
+        return Ok(());
+    }
+    let message = body
+        .get("message")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .chars()
+        .take(200)
+        .collect::<String>();
+    let what = format!("{} {message}", status.as_u16());
+    Err(match status {
+        StatusCode::TOO_MANY_REQUESTS => {
+            let secs = body
+                .get("retry_after")
+                .and_then(Value::as_f64)
+                .or(retry_header)
+                .unwrap_or(1.0)
+                .clamp(0.0, 3600.0);
+            SendError::RateLimited(Duration::from_secs_f64(secs))
+        }
+        StatusCode::NOT_FOUND => SendError::NotFound(what),
+        StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED => SendError::Forbidden(what),
+        s if s.is_server_error() => SendError::Transient(what),
+        _ => SendError::Rejected(what),
+    })
+}
+
+/// reqwest's errors name the URL; ours never needs it in a log.
+fn without_url(e: &reqwest::Error) -> String {
+    let mut s = e.to_string();
+    if let Some(url) = e.url() {
+        s = s.replace(url.as_str(), "<url>");
+    }
+    s
+}
+
+fn id_of(v: &Value) -> Result<u64, SendError> {
+    v.get("id")
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| SendError::Transient("answer without an id".to_string()))
+}
+
+fn event_body(spec: &EventSpec, marker: &str) -> Value {
+    json!({
+        "name": spec.name,
+        "description": format!("{}\n\n{marker}", spec.description),
+        "privacy_level": 2,
+        "entity_type": 3,
+        "entity_metadata": { "location": spec.location },
+        "scheduled_start_time": spec.starts_at.to_rfc3339(),
+        "scheduled_end_time": spec.ends_at.to_rfc3339(),
+    })
+}
+
+#[async_trait]
+impl Notifier for DiscordOutbox {
+    async fn post(&self, m: &Outgoing) -> Result<u64, SendError> {
+        let roles: Vec<String> = m.mention_role.iter().map(|r| r.0.to_string()).collect();
+        let body = json!({
+            "content": m.content,
+            "nonce": m.nonce,
+            "enforce_nonce": true,
+            "allowed_mentions": { "parse": [], "roles": roles, "users": [] },
+        });
+        let v = self
+            .request(
+                reqwest::Method::POST,
+                &format!("/channels/{}/messages", m.channel.0),
+                Some(body),
+                Some(m.channel.0),
+            )
+            .await?;
+        id_of(&v)
+    }
+
+    async fn direct(&self, user: UserId, content: &str, nonce: &str) -> Result<u64, SendError> {
+        let dm = self
+            .request(
+                reqwest::Method::POST,
+                "/users/@me/channels",
+                Some(json!({ "recipient_id": user.0.to_string() })),
+                None,
+            )
+            .await?;
+        let channel = id_of(&dm)?;
+        let body = json!({
+            "content": content,
+            "nonce": nonce,
+            "enforce_nonce": true,
+            "allowed_mentions": { "parse": [] },
+        });
+        let v = self
+            .request(
+                reqwest::Method::POST,
+                &format!("/channels/{channel}/messages"),
+                Some(body),
+                Some(channel),
+            )
+            .await?;
+        id_of(&v)
+    }
+
+    async fn create_event(&self, spec: &EventSpec, marker: &str) -> Result<u64, SendError> {
+        let v = self
+            .request(
+                reqwest::Method::POST,
+                &format!("/guilds/{}/scheduled-events", spec.guild.0),
+                Some(event_body(spec, marker)),
+                None,
+            )
+            .await?;
+        id_of(&v)
+    }
+
+    async fn find_event(&self, guild: GuildId, marker: &str) -> Result<Option<u64>, SendError> {
+        let v = self
+            .request(
+                reqwest::Method::GET,
+                &format!("/guilds/{}/scheduled-events", guild.0),
+                None,
+                None,
+            )
+            .await?;
+        Ok(v.as_array().and_then(|events| {
+            events
+                .iter()
+                .find(|e| {
+                    e.get("description")
+                        .and_then(Value::as_str)
+                        .is_some_and(|d| d.contains(marker))
+                })
+                .and_then(|e| id_of(e).ok())
+        }))
+    }
+
+    async fn update_event(
+        &self,
+        guild: GuildId,
+        event: u64,
+        spec: Option<&EventSpec>,
+        status: Option<EventStatus>,
+    ) -> Result<(), SendError> {
+        let mut body = serde_json::Map::new();
+        if let Some(s) = spec {
+            body.insert("name".into(), json!(s.name));
+            body.insert(
+                "scheduled_start_time".into(),
+                json!(s.starts_at.to_rfc3339()),
+            );
+            body.insert("scheduled_end_time".into(), json!(s.ends_at.to_rfc3339()));
+            body.insert("entity_metadata".into(), json!({ "location": s.location }));
+        }
+        if let Some(st) = status {
+            let code = match st {
+                EventStatus::Scheduled => 1,
+                EventStatus::Active => 2,
+                EventStatus::Completed => 3,
+                EventStatus::Cancelled => 4,
+            };
+            body.insert("status".into(), json!(code));
+        }
+        self.request(
+            reqwest::Method::PATCH,
+            &format!("/guilds/{}/scheduled-events/{event}", guild.0),
+            Some(Value::Object(body)),
+            None,
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_are_classified_for_retrying() {
+        let body =
+            json!({"message": "You are being rate limited.", "retry_after": 1.5, "global": false});
+        assert_eq!(
+            classify(StatusCode::TOO_MANY_REQUESTS, &body, None),
+            Err(SendError::RateLimited(Duration::from_millis(1500)))
+        );
+        assert_eq!(
+            classify(StatusCode::TOO_MANY_REQUESTS, &Value::Null, Some(2.0)),
+            Err(SendError::RateLimited(Duration::from_secs(2)))
+        );
+        assert!(matches!(
+            classify(StatusCode::BAD_GATEWAY, &Value::Null, None),
+            Err(SendError::Transient(_))
+        ));
+        let unknown = json!({"code": 10003, "message": "Unknown Channel"});
+        assert!(matches!(
+            classify(StatusCode::NOT_FOUND, &unknown, None),
+            Err(SendError::NotFound(_))
+        ));
+        assert!(classify(StatusCode::FORBIDDEN, &Value::Null, None)
+            .unwrap_err()
+            .is_permanent());
+        assert_eq!(classify(StatusCode::OK, &Value::Null, None), Ok(()));
+    }
+}

@@ -1,0 +1,145 @@
+//! From interaction to service and back: who is asking, and how a reply is sent.
+
+use std::future::Future;
+
+use poise::serenity_prelude as serenity;
+use poise::CreateReply;
+
+use super::{Ctx, Data, Error};
+use crate::domain::ids::{GuildId, RoleId, UserId};
+use crate::domain::text::truncate;
+use crate::error::{refuse, Result};
+use crate::i18n::Msg;
+use crate::msg;
+use crate::service::{render, Actor, Presented, Reply, Services};
+
+/// Discord's limit for a message's content.
+const MAX_CONTENT: usize = 2000;
+
+/// Who invoked a command, from the interaction itself (no cache, no extra request).
+pub fn actor(ctx: Ctx<'_>) -> Option<Actor> {
+    let guild = ctx.guild_id()?;
+    let (roles, manage_guild) = match ctx {
+        poise::Context::Application(a) => match &a.interaction.member {
+            Some(m) => (
+                m.roles.iter().map(|r| RoleId(r.get())).collect(),
+                m.permissions
+                    .map(|p| p.manage_guild() || p.administrator())
+                    .unwrap_or(false),
+            ),
+            None => (Vec::new(), false),
+        },
+        poise::Context::Prefix(_) => (Vec::new(), false),
+    };
+    Some(Actor {
+        guild: GuildId(guild.get()),
+        user: UserId(ctx.author().id.get()),
+        roles,
+        manage_guild,
+    })
+}
+
+/// Runs a guild use case and answers with its reply. Every command goes through here, so
+/// every reply sets allowed mentions, fits Discord's limits, and counts as in flight.
+pub async fn run<F, Fut>(ctx: Ctx<'_>, use_case: F) -> Result<(), Error>
+where
+    F: FnOnce(Services, Actor) -> Fut,
+    Fut: Future<Output = Result<Reply>>,
+{
+    let data = ctx.data();
+    let _guard = data.inflight.enter();
+    let services = data.services.clone();
+    let presented = match actor(ctx) {
+        Some(actor) => {
+            let guild = actor.guild;
+            let result = use_case(services.clone(), actor).await;
+            services.present(Some(guild), result).await
+        }
+        None => {
+            services
+                .present(None, Err(refuse(msg!("error-guild-only"))))
+                .await
+        }
+    };
+    send(ctx, presented).await
+}
+
+/// Sends a rendered reply. User text in it can never ping: no mention is allowed.
+pub async fn send(ctx: Ctx<'_>, p: Presented) -> Result<(), Error> {
+    ctx.send(
+        CreateReply::default()
+            .content(truncate(&p.text, MAX_CONTENT))
+            .ephemeral(p.ephemeral)
+            .allowed_mentions(serenity::CreateAllowedMentions::new()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Framework errors: input poise could not parse gets a translated refusal; anything else is
+/// logged with a reference id and the user sees only that id.
+pub async fn on_error(err: poise::FrameworkError<'_, Data, Error>) {
+    match err {
+        poise::FrameworkError::Setup { error, .. } => {
+            tracing::error!(error = format!("{error:#}"), "setup failed");
+        }
+        poise::FrameworkError::EventHandler { error, event, .. } => {
+            tracing::error!(
+                error = format!("{error:#}"),
+                event = event.snake_case_name(),
+                "event handling failed"
+            );
+        }
+        poise::FrameworkError::Command { error, ctx, .. } => {
+            answer(ctx, Err(crate::error::Error::Internal(error))).await;
+        }
+        poise::FrameworkError::ArgumentParse { error, ctx, .. } => {
+            let detail: String = error.to_string().chars().take(200).collect();
+            answer(ctx, Err(refuse(msg!("error-bad-option", detail = detail)))).await;
+        }
+        poise::FrameworkError::GuildOnly { ctx, .. } => {
+            answer(ctx, Err(refuse(msg!("error-guild-only")))).await;
+        }
+        other => {
+            // Unknown commands, stale registrations, checks: nothing the user can act on.
+            tracing::warn!(error = %other, "framework error");
+        }
+    }
+}
+
+async fn answer(ctx: Ctx<'_>, result: Result<Reply>) {
+    let services = &ctx.data().services;
+    let guild = ctx.guild_id().map(|g| GuildId(g.get()));
+    let lang = services.language(guild).await;
+    if let Err(e) = send(ctx, render(lang, result)).await {
+        tracing::warn!(error = %e, "could not send an error reply");
+    }
+}
+
+/// Autocomplete choices from plain strings (names and values are the same).
+pub fn choices(items: Vec<String>) -> serenity::CreateAutocompleteResponse {
+    let choices = items
+        .into_iter()
+        .take(25)
+        .map(|s| serenity::AutocompleteChoice::new(truncate(&s, 100), s))
+        .collect();
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+/// A choice list from messages rendered in the guild's language (name) with raw values.
+pub async fn translated_choices(
+    ctx: Ctx<'_>,
+    items: Vec<(Msg, String)>,
+) -> serenity::CreateAutocompleteResponse {
+    let lang = ctx
+        .data()
+        .services
+        .language(ctx.guild_id().map(|g| GuildId(g.get())))
+        .await;
+    let choices = items
+        .into_iter()
+        .take(25)
+        .map(|(m, v)| serenity::AutocompleteChoice::new(m.render(lang), v))
+        .collect();
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+}

@@ -1,0 +1,8 @@
+//! Pure rules: no I/O, no Discord, no SQL, no clock reads (time is passed in).
+
+pub mod forum;
+pub mod ids;
+pub mod recurrence;
+pub mod reminder;
+pub mod text;
+pub mod whistleblowing;

@@ -1,0 +1,297 @@
+//! The message catalogue: every user-facing string, in Swedish and English, as Fluent files
+//! under `locales/`, compiled into the binary.
+
+use std::sync::LazyLock;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use serde::{Deserialize, Serialize};
+use unic_langid::LanguageIdentifier;
+
+/// A language the bot speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Sv,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Sv, Lang::En];
+
+    /// Accepts `sv`, `sv-SE`, `svenska`, `en`, `en-US`, `en-GB`, `english` (any case).
+    pub fn from_code(code: &str) -> Option<Self> {
+        let c = code.trim().to_lowercase();
+        let primary = c.split(['-', '_']).next().unwrap_or("");
+        match primary {
+            "sv" | "svenska" | "swedish" => Some(Lang::Sv),
+            "en" | "engelska" | "english" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Sv => "sv",
+            Lang::En => "en",
+        }
+    }
+
+    /// Discord's locale for command localisations.
+    pub fn discord_locale(self) -> &'static str {
+        match self {
+            Lang::Sv => "sv-SE",
+            Lang::En => "en-US",
+        }
+    }
+}
+
+/// One argument of a message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    Text(String),
+    Number(i64),
+    /// Another message, rendered in the same language first (a translated label).
+    Msg(Box<Msg>),
+}
+
+impl From<Msg> for Arg {
+    fn from(m: Msg) -> Self {
+        Arg::Msg(Box::new(m))
+    }
+}
+
+impl From<String> for Arg {
+    fn from(s: String) -> Self {
+        Arg::Text(s)
+    }
+}
+impl From<&str> for Arg {
+    fn from(s: &str) -> Self {
+        Arg::Text(s.to_string())
+    }
+}
+impl From<i64> for Arg {
+    fn from(n: i64) -> Self {
+        Arg::Number(n)
+    }
+}
+impl From<usize> for Arg {
+    fn from(n: usize) -> Self {
+        Arg::Number(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+}
+impl From<u32> for Arg {
+    fn from(n: u32) -> Self {
+        Arg::Number(i64::from(n))
+    }
+}
+
+/// A message to show someone: a catalogue key and its arguments, rendered in their language
+/// at the edge. Services return these, never finished strings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Msg {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, Arg)>,
+}
+
+impl Msg {
+    pub fn new(key: &'static str) -> Self {
+        Self {
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    pub fn arg(mut self, name: &'static str, value: impl Into<Arg>) -> Self {
+        self.args.push((name, value.into()));
+        self
+    }
+
+    pub fn render(&self, lang: Lang) -> String {
+        Catalog::get().render(lang, self)
+    }
+}
+
+/// Builds a [`Msg`]: `msg!("forum-created", name = forum.name)`.
+#[macro_export]
+macro_rules! msg {
+    ($key:literal $(, $name:ident = $value:expr)* $(,)?) => {
+        $crate::i18n::Msg::new($key)$(.arg(stringify!($name), $value))*
+    };
+}
+
+/// The Fluent sources, one file per area, per language.
+const SOURCES: &[(Lang, &str)] = &[
+    (Lang::Sv, include_str!("../locales/sv/main.ftl")),
+    (Lang::En, include_str!("../locales/en/main.ftl")),
+    (Lang::Sv, include_str!("../locales/sv/commands.ftl")),
+    (Lang::En, include_str!("../locales/en/commands.ftl")),
+];
+
+pub struct Catalog {
+    sv: FluentBundle<FluentResource>,
+    en: FluentBundle<FluentResource>,
+}
+
+static CATALOG: LazyLock<Catalog> = LazyLock::new(Catalog::build);
+
+impl Catalog {
+    pub fn get() -> &'static Catalog {
+        &CATALOG
+    }
+
+    fn build() -> Self {
+        let bundle = |lang: Lang| {
+            let id: LanguageIdentifier = lang.code().parse().expect("static language id");
+            let mut bundle = FluentBundle::new_concurrent(vec![id]);
+            // Unicode isolation marks around arguments render as junk in Discord and shells.
+            bundle.set_use_isolating(false);
+            for (l, source) in SOURCES {
+                if *l == lang {
+                    // The files are ours and checked by tests: a syntax error is a build bug.
+                    let res = FluentResource::try_new(source.to_string())
+                        .expect("locale file has a syntax error");
+                    bundle.add_resource(res).expect("duplicate message id");
+                }
+            }
+            bundle
+        };
+        Self {
+            sv: bundle(Lang::Sv),
+            en: bundle(Lang::En),
+        }
+    }
+
+    fn bundle(&self, lang: Lang) -> &FluentBundle<FluentResource> {
+        match lang {
+            Lang::Sv => &self.sv,
+            Lang::En => &self.en,
+        }
+    }
+
+    /// Whether `key` exists in `lang`.
+    pub fn has(&self, lang: Lang, key: &str) -> bool {
+        self.bundle(lang).has_message(key)
+    }
+
+    /// Renders a message; a missing key renders as the key itself (and is caught by tests).
+    pub fn render(&self, lang: Lang, msg: &Msg) -> String {
+        self.lookup(lang, msg.key, None, &msg.args)
+            .unwrap_or_else(|| msg.key.to_string())
+    }
+
+    /// Looks up a message or one of its attributes; `None` when absent.
+    pub fn lookup(
+        &self,
+        lang: Lang,
+        key: &str,
+        attribute: Option<&str>,
+        args: &[(&'static str, Arg)],
+    ) -> Option<String> {
+        let bundle = self.bundle(lang);
+        let message = bundle.get_message(key)?;
+        let pattern = match attribute {
+            Some(attr) => message.get_attribute(attr)?.value(),
+            None => message.value()?,
+        };
+        let mut fargs = FluentArgs::new();
+        for (name, value) in args {
+            let v = match value {
+                Arg::Text(s) => FluentValue::from(s.clone()),
+                Arg::Number(n) => FluentValue::from(*n),
+                Arg::Msg(m) => FluentValue::from(self.render(lang, m)),
+            };
+            fargs.set(*name, v);
+        }
+        let mut errors = Vec::new();
+        let text = bundle.format_pattern(pattern, Some(&fargs), &mut errors);
+        Some(text.into_owned())
+    }
+
+    /// Every message id of a language (for tests that both languages agree).
+    pub fn ids(lang: Lang) -> Vec<String> {
+        let mut ids = Vec::new();
+        for (l, source) in SOURCES {
+            if *l != lang {
+                continue;
+            }
+            if let Ok(res) = FluentResource::try_new(source.to_string()) {
+                for entry in res.entries() {
+                    if let fluent_syntax::ast::Entry::Message(m) = entry {
+                        ids.push(m.id.name.to_string());
+                    }
+                }
+            }
+        }
+        ids.sort();
+        ids
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_have_the_same_messages() {
+        let sv = Catalog::ids(Lang::Sv);
+        let en = Catalog::ids(Lang::En);
+        let only_sv: Vec<_> = sv.iter().filter(|k| !en.contains(k)).collect();
+        let only_en: Vec<_> = en.iter().filter(|k| !sv.contains(k)).collect();
+        assert!(
+            only_sv.is_empty() && only_en.is_empty(),
+            "only in sv: {only_sv:?}; only in en: {only_en:?}"
+        );
+        assert!(sv.len() > 20);
+    }
+
+    #[test]
+    fn every_key_used_in_the_source_exists() {
+        // Scan src/ for msg!("key"...) and Msg::new("key") so a typo in a key fails here,
+        // not in front of a user.
+        let mut missing = Vec::new();
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        let mut stack = vec![std::path::PathBuf::from(root)];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                for marker in ["msg!(\"", "Msg::new(\""] {
+                    for (i, _) in text.match_indices(marker) {
+                        let rest = &text[i + marker.len()..];
+                        let key = &rest[..rest.find('"').unwrap()];
+                        if key == "key" {
+                            continue;
+                        }
+                        for lang in Lang::ALL {
+                            if !Catalog::get().has(lang, key) {
+                                missing.push(format!("{}: {key} ({lang:?})", path.display()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "missing messages: {missing:#?}");
+    }
+
+    #[test]
+    fn renders_with_arguments_without_isolation_marks() {
+        let text = msg!("error-internal", reference = "AB12").render(Lang::En);
+        assert!(text.contains("AB12"), "{text}");
+        assert!(!text.contains('\u{2068}'));
+    }
+
+    #[test]
+    fn language_codes() {
+        assert_eq!(Lang::from_code("sv-SE"), Some(Lang::Sv));
+        assert_eq!(Lang::from_code("EN-gb"), Some(Lang::En));
+        assert_eq!(Lang::from_code("de"), None);
+    }
+}

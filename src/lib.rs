@@ -1,0 +1,19 @@
+//! Samverkan: a Discord bot for supplier forums.
+//!
+//! The library holds everything; `main.rs` only calls [`cli::main`]. Layers, from the inside out:
+//! [`domain`] (pure rules), [`store`] (all SQL), [`service`] (use cases, permissions),
+//! and the thin adapters [`discord`] and [`shell`].
+
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod discord;
+pub mod domain;
+pub mod error;
+pub mod i18n;
+pub mod logging;
+pub mod notifier;
+pub mod scheduler;
+pub mod service;
+pub mod shell;
+pub mod store;

@@ -1,0 +1,169 @@
+//! Use cases. One function per thing a user does; each checks permissions, validates input
+//! through the domain, calls the store and returns a platform-neutral [`Reply`]. The Discord
+//! and shell adapters only translate requests in and replies out.
+
+mod forum;
+mod settings;
+
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::domain::ids::{GuildId, RoleId, UserId};
+use crate::error::{reference_id, refuse, Error, Result};
+use crate::i18n::{Lang, Msg};
+use crate::msg;
+use crate::scheduler::Wake;
+use crate::store::Store;
+
+pub use forum::{tier_label, CreateForum, ForumRef};
+
+/// Who is asking, as the adapter knows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub guild: GuildId,
+    pub user: UserId,
+    pub roles: Vec<RoleId>,
+    /// The member has Manage Server (Discord computes it, owner and administrators included).
+    pub manage_guild: bool,
+}
+
+/// What a use case answers: lines of messages, rendered in the guild's language at the edge.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub lines: Vec<Msg>,
+    /// Only the asker sees it.
+    pub ephemeral: bool,
+}
+
+impl Reply {
+    pub fn public(lines: Vec<Msg>) -> Self {
+        Self {
+            lines,
+            ephemeral: false,
+        }
+    }
+
+    pub fn private(lines: Vec<Msg>) -> Self {
+        Self {
+            lines,
+            ephemeral: true,
+        }
+    }
+}
+
+/// How a request ended, for adapters that care (the shell's `--strict`, metrics).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    /// The user's input or permissions were refused; nothing changed.
+    Refused,
+    /// Something broke on our side; the user saw only the reference.
+    Failed {
+        reference: String,
+    },
+}
+
+/// A reply rendered into text, ready for any adapter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Presented {
+    pub text: String,
+    pub ephemeral: bool,
+    pub status: Status,
+}
+
+/// Everything a use case needs. Cheap to clone.
+#[derive(Clone)]
+pub struct Services {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<Config>,
+    /// Wakes the scheduler after a use case enqueued a job.
+    pub wake: Wake,
+}
+
+impl Services {
+    pub fn new(store: Store, clock: Arc<dyn Clock>, config: Arc<Config>) -> Self {
+        Self {
+            store,
+            clock,
+            config,
+            wake: Wake::default(),
+        }
+    }
+
+    /// The guild's language, or the configured default.
+    pub async fn language(&self, guild: Option<GuildId>) -> Lang {
+        let Some(guild) = guild else {
+            return self.config.default_language();
+        };
+        match self.store.guild(guild).await {
+            Ok(Some(g)) => g.language.unwrap_or_else(|| self.config.default_language()),
+            Ok(None) => self.config.default_language(),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the guild's language");
+                self.config.default_language()
+            }
+        }
+    }
+
+    /// Renders a use case's result. A refusal shows its message; an internal error is logged
+    /// with a fresh reference id and the user sees only a generic message with that id.
+    pub async fn present(&self, guild: Option<GuildId>, result: Result<Reply>) -> Presented {
+        let lang = self.language(guild).await;
+        render(lang, result)
+    }
+
+    /// Refuses unless the actor may manage forums: Manage Server, or the configured admin role.
+    pub(crate) async fn require_manager(&self, actor: &Actor) -> Result<()> {
+        if actor.manage_guild {
+            return Ok(());
+        }
+        let admin = self.config.discord.admin_role.trim();
+        for role in &actor.roles {
+            if let Some(name) = self.store.role_name(actor.guild, *role).await? {
+                if name.trim().eq_ignore_ascii_case(admin) {
+                    return Ok(());
+                }
+            }
+        }
+        Err(refuse(msg!("error-not-manager", role = admin)))
+    }
+
+    pub(crate) fn now_ms(&self) -> i64 {
+        self.clock.now().timestamp_millis()
+    }
+}
+
+/// Renders a result in `lang` (see [`Services::present`]).
+pub fn render(lang: Lang, result: Result<Reply>) -> Presented {
+    match result {
+        Ok(reply) => Presented {
+            text: join(lang, &reply.lines),
+            ephemeral: reply.ephemeral,
+            status: Status::Ok,
+        },
+        Err(Error::User(e)) => Presented {
+            text: e.0.render(lang),
+            ephemeral: true,
+            status: Status::Refused,
+        },
+        Err(Error::Internal(e)) => {
+            let reference = reference_id();
+            tracing::error!(%reference, error = format!("{e:#}"), "internal error");
+            Presented {
+                text: msg!("error-internal", reference = reference.as_str()).render(lang),
+                ephemeral: true,
+                status: Status::Failed { reference },
+            }
+        }
+    }
+}
+
+fn join(lang: Lang, lines: &[Msg]) -> String {
+    lines
+        .iter()
+        .map(|m| m.render(lang))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,386 @@
+//! The job queue. Jobs are claimed atomically with a lease: on PostgreSQL with
+//! `FOR UPDATE SKIP LOCKED`, so several bot processes share one database without taking the
+//! same job; on SQLite inside a `BEGIN IMMEDIATE` transaction (a single writer). A job whose
+//! lease runs out (its process died) is claimed again. Finishing is fenced by the lease holder,
+//! so a process that lost its lease cannot overwrite the outcome of the one that took over.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{begin_write, from_millis, on_pool, to_millis, Backend, Result, Store};
+
+/// A job to enqueue. `key` is its idempotency key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewJob {
+    pub kind: String,
+    pub key: String,
+    pub due_at: DateTime<Utc>,
+    pub payload: serde_json::Value,
+}
+
+/// A claimed job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub id: i64,
+    pub kind: String,
+    pub key: String,
+    pub due_at: DateTime<Utc>,
+    pub payload: serde_json::Value,
+    /// Claims so far, this one included.
+    pub attempts: i32,
+}
+
+/// Where a job ended (or stands).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    Pending,
+    Running,
+    Done,
+    Skipped,
+    Failed,
+    /// No longer wanted (its meeting was cancelled or rescheduled away).
+    Obsolete,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Pending => "pending",
+            JobState::Running => "running",
+            JobState::Done => "done",
+            JobState::Skipped => "skipped",
+            JobState::Failed => "failed",
+            JobState::Obsolete => "obsolete",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "pending" => JobState::Pending,
+            "running" => JobState::Running,
+            "done" => JobState::Done,
+            "skipped" => JobState::Skipped,
+            "failed" => JobState::Failed,
+            "obsolete" => JobState::Obsolete,
+            _ => return None,
+        })
+    }
+}
+
+/// A job as recorded, for inspection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobRecord {
+    pub id: i64,
+    pub kind: String,
+    pub key: String,
+    pub due_at: DateTime<Utc>,
+    pub state: JobState,
+    pub attempts: i32,
+    pub outcome: Option<String>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub payload: serde_json::Value,
+}
+
+#[derive(sqlx::FromRow)]
+struct JobRow {
+    id: i64,
+    kind: String,
+    key: String,
+    due_at: i64,
+    payload: String,
+    attempts: i32,
+}
+
+#[derive(sqlx::FromRow)]
+struct RecordRow {
+    id: i64,
+    kind: String,
+    key: String,
+    due_at: i64,
+    state: String,
+    attempts: i32,
+    outcome: Option<String>,
+    finished_at: Option<i64>,
+    payload: String,
+}
+
+impl TryFrom<JobRow> for Job {
+    type Error = super::StoreError;
+    fn try_from(r: JobRow) -> Result<Self> {
+        Ok(Job {
+            id: r.id,
+            kind: r.kind,
+            key: r.key,
+            due_at: from_millis(r.due_at)?,
+            payload: parse_payload(&r.payload)?,
+            attempts: r.attempts,
+        })
+    }
+}
+
+impl TryFrom<RecordRow> for JobRecord {
+    type Error = super::StoreError;
+    fn try_from(r: RecordRow) -> Result<Self> {
+        Ok(JobRecord {
+            id: r.id,
+            kind: r.kind,
+            key: r.key,
+            due_at: from_millis(r.due_at)?,
+            state: JobState::parse(&r.state)
+                .ok_or_else(|| super::StoreError::Corrupt(format!("job state {:?}", r.state)))?,
+            attempts: r.attempts,
+            outcome: r.outcome,
+            finished_at: r.finished_at.map(from_millis).transpose()?,
+            payload: parse_payload(&r.payload)?,
+        })
+    }
+}
+
+fn parse_payload(s: &str) -> Result<serde_json::Value> {
+    serde_json::from_str(s).map_err(|e| super::StoreError::Corrupt(format!("job payload: {e}")))
+}
+
+const RETURNING: &str = "RETURNING id, kind, key, due_at, payload, attempts";
+const RECORD_COLUMNS: &str =
+    "id, kind, key, due_at, state, attempts, outcome, finished_at, payload";
+
+/// Runs `$body` inside a write transaction bound to `$tx`, committing on success.
+macro_rules! in_tx {
+    ($store:expr, |$tx:ident| $body:expr) => {
+        on_pool!($store, |p| {
+            let mut $tx = begin_write!(p).await?;
+            let out = $body;
+            $tx.commit().await?;
+            out
+        })
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use in_tx;
+
+impl Store {
+    /// Enqueues a job unless one with its key was ever enqueued. Returns whether it was new.
+    pub async fn enqueue(&self, job: &NewJob, now: DateTime<Utc>) -> Result<bool> {
+        let payload = job.payload.to_string();
+        let done = on_pool!(self, |p| {
+            sqlx::query(
+            "INSERT INTO jobs (kind, key, due_at, payload, created_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (key) DO NOTHING"
+        )
+        .bind(&job.kind)
+        .bind(&job.key)
+        .bind(to_millis(job.due_at))
+        .bind(&payload)
+        .bind(to_millis(now))
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        Ok(done == 1)
+    }
+
+    /// Enqueues a job, or moves a still-pending one to a new due time and payload. A job that
+    /// already ran (done, skipped, failed) is left alone: what was sent is never sent again.
+    /// An obsolete one comes back to life (a cancelled meeting reinstated).
+    pub async fn upsert_pending(&self, job: &NewJob, now: DateTime<Utc>) -> Result<()> {
+        let payload = job.payload.to_string();
+        on_pool!(self, |p| sqlx::query(
+            "INSERT INTO jobs (kind, key, due_at, payload, created_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload,
+                 state = 'pending'
+             WHERE jobs.state IN ('pending', 'obsolete')"
+        )
+        .bind(&job.kind)
+        .bind(&job.key)
+        .bind(to_millis(job.due_at))
+        .bind(&payload)
+        .bind(to_millis(now))
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Claims up to `limit` jobs that are due (or whose lease ran out), leasing them to
+    /// `worker` until `now + lease`.
+    pub async fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        lease: Duration,
+        worker: &str,
+        limit: i64,
+    ) -> Result<Vec<Job>> {
+        // PostgreSQL skips rows another process has locked; SQLite has one writer at a time.
+        let lock = match self.backend() {
+            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let expired = format!(
+            "UPDATE jobs SET lease_until = $1, leased_by = $2, attempts = attempts + 1
+             WHERE id IN (SELECT id FROM jobs WHERE state = 'running' AND lease_until <= $3
+                          ORDER BY lease_until LIMIT $4 {lock})
+             {RETURNING}"
+        );
+        let due = format!(
+            "UPDATE jobs SET state = 'running', lease_until = $1, leased_by = $2,
+                             attempts = attempts + 1
+             WHERE id IN (SELECT id FROM jobs WHERE state = 'pending' AND due_at <= $3
+                          ORDER BY due_at LIMIT $4 {lock})
+             {RETURNING}"
+        );
+        let until = to_millis(now + lease);
+        let now_ms = to_millis(now);
+        let rows: Vec<JobRow> = in_tx!(self, |tx| {
+            let mut rows: Vec<JobRow> = sqlx::query_as(&expired)
+                .bind(until)
+                .bind(worker)
+                .bind(now_ms)
+                .bind(limit)
+                .fetch_all(&mut *tx)
+                .await?;
+            let left = limit - rows.len() as i64;
+            if left > 0 {
+                let more: Vec<JobRow> = sqlx::query_as(&due)
+                    .bind(until)
+                    .bind(worker)
+                    .bind(now_ms)
+                    .bind(left)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                rows.extend(more);
+            }
+            rows
+        });
+        let mut jobs = rows
+            .into_iter()
+            .map(Job::try_from)
+            .collect::<Result<Vec<_>>>()?;
+        jobs.sort_by_key(|j| j.due_at);
+        Ok(jobs)
+    }
+
+    /// Extends a lease the worker still holds. False if it lost it.
+    pub async fn renew_lease(&self, id: i64, worker: &str, until: DateTime<Utc>) -> Result<bool> {
+        let r = on_pool!(self, |p| {
+            sqlx::query(
+            "UPDATE jobs SET lease_until = $1 WHERE id = $2 AND leased_by = $3 AND state = 'running'"
+        )
+        .bind(to_millis(until))
+        .bind(id)
+        .bind(worker)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        Ok(r == 1)
+    }
+
+    /// Records how a claimed job ended. Only the lease holder can; returns false otherwise.
+    pub async fn finish_job(
+        &self,
+        id: i64,
+        worker: &str,
+        state: JobState,
+        outcome: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let r = on_pool!(self, |p| sqlx::query(
+            "UPDATE jobs SET state = $1, outcome = $2, finished_at = $3, lease_until = NULL
+             WHERE id = $4 AND leased_by = $5 AND state = 'running'"
+        )
+        .bind(state.as_str())
+        .bind(outcome)
+        .bind(to_millis(now))
+        .bind(id)
+        .bind(worker)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(r == 1)
+    }
+
+    /// Puts a claimed job back in the queue for `due_at` (a retry, or a recurring job's next
+    /// run), optionally with a new payload. Only the lease holder can.
+    pub async fn requeue_job(
+        &self,
+        id: i64,
+        worker: &str,
+        due_at: DateTime<Utc>,
+        outcome: &str,
+        payload: Option<&serde_json::Value>,
+    ) -> Result<bool> {
+        let payload = payload.map(|p| p.to_string());
+        let r = on_pool!(self, |p| sqlx::query(
+            "UPDATE jobs SET state = 'pending', due_at = $1, outcome = $2, lease_until = NULL,
+                             leased_by = NULL, payload = COALESCE($3, payload)
+             WHERE id = $4 AND leased_by = $5 AND state = 'running'"
+        )
+        .bind(to_millis(due_at))
+        .bind(outcome)
+        .bind(payload)
+        .bind(id)
+        .bind(worker)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(r == 1)
+    }
+
+    /// Marks pending jobs whose key starts with `prefix` obsolete. Returns how many.
+    pub async fn obsolete_pending(&self, prefix: &str, now: DateTime<Utc>) -> Result<u64> {
+        let pattern = format!("{}%", like_escape(prefix));
+        let r = on_pool!(self, |p| sqlx::query(
+            "UPDATE jobs SET state = 'obsolete', finished_at = $1
+             WHERE state = 'pending' AND key LIKE $2 ESCAPE '\\'"
+        )
+        .bind(to_millis(now))
+        .bind(&pattern)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(r)
+    }
+
+    /// When the next job falls due (a pending job's due time or a running job's lease end).
+    pub async fn next_due_at(&self) -> Result<Option<DateTime<Utc>>> {
+        let row: (Option<i64>, Option<i64>) = on_pool!(self, |p| sqlx::query_as(
+            "SELECT (SELECT MIN(due_at) FROM jobs WHERE state = 'pending'),
+                    (SELECT MIN(lease_until) FROM jobs WHERE state = 'running')"
+        )
+        .fetch_one(p)
+        .await)?;
+        let next = match row {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        next.map(from_millis).transpose()
+    }
+
+    pub async fn job(&self, key: &str) -> Result<Option<JobRecord>> {
+        let sql = format!("SELECT {RECORD_COLUMNS} FROM jobs WHERE key = $1");
+        let row: Option<RecordRow> = on_pool!(self, |p| sqlx::query_as(&sql)
+            .bind(key)
+            .fetch_optional(p)
+            .await)?;
+        row.map(JobRecord::try_from).transpose()
+    }
+
+    /// Jobs whose key starts with `prefix`, by due time.
+    pub async fn jobs_with_prefix(&self, prefix: &str) -> Result<Vec<JobRecord>> {
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM jobs WHERE key LIKE $1 ESCAPE '\\' ORDER BY due_at, id"
+        );
+        let pattern = format!("{}%", like_escape(prefix));
+        let rows: Vec<RecordRow> = on_pool!(self, |p| sqlx::query_as(&sql)
+            .bind(&pattern)
+            .fetch_all(p)
+            .await)?;
+        rows.into_iter().map(JobRecord::try_from).collect()
+    }
+}
+
+/// Escapes LIKE wildcards so user-influenced text matches literally (with `ESCAPE '\'`).
+pub(crate) fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}

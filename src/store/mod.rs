@@ -1,0 +1,287 @@
+//! The only place with SQL.
+//!
+//! [`Store`] is the seam between the services and the database. It has two implementations,
+//! SQLite (embedded, the default) and PostgreSQL (several bot processes, large deployments),
+//! chosen by the URL scheme. They share their SQL text wherever the dialects agree (both accept
+//! `$1` placeholders, and timestamps are stored as integer milliseconds): the [`on_pool!`]
+//! macro writes a method body once and compiles it for each backend, so each backend gets its
+//! own statically typed code without a second copy of the query. Where the dialects differ the
+//! method branches on [`Store::backend`].
+
+mod directory;
+mod forums;
+mod jobs;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::ConnectOptions;
+
+pub use directory::{GuildDirectory, GuildRecord};
+pub use jobs::{Job, JobRecord, JobState, NewJob};
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// `sqlite:` or `postgres:`/`postgresql:`; anything else is `None`.
+    pub fn from_url(url: &str) -> Option<Self> {
+        let scheme = url.split(':').next()?.to_ascii_lowercase();
+        match scheme.as_str() {
+            "sqlite" => Some(Backend::Sqlite),
+            "postgres" | "postgresql" => Some(Backend::Postgres),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the database URL must start with sqlite:// or postgres:// (got scheme `{0}`)")]
+    UnknownScheme(String),
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    #[error("could not create the data folder {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone)]
+enum Pool {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+/// The database. Cheap to clone (the pool is shared).
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: Pool,
+}
+
+/// Runs `$body` with `$pool` bound to the backend's typed pool. The body is compiled once per
+/// backend, so one query text serves both.
+macro_rules! on_pool {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.pool {
+            $crate::store::Pool::Sqlite($pool) => $body,
+            $crate::store::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// Starts a write transaction: SQLite begins it IMMEDIATE, taking the write lock up front, so
+/// two writers never deadlock upgrading from a read; PostgreSQL begins normally.
+macro_rules! begin_write {
+    ($pool:expr) => {
+        $pool.begin_with($crate::store::begin_statement($pool))
+    };
+}
+pub(crate) use begin_write;
+
+pub(crate) trait BeginStatement {
+    const BEGIN: &'static str;
+}
+impl BeginStatement for sqlx::SqlitePool {
+    const BEGIN: &'static str = "BEGIN IMMEDIATE";
+}
+impl BeginStatement for sqlx::PgPool {
+    const BEGIN: &'static str = "BEGIN";
+}
+pub(crate) fn begin_statement<P: BeginStatement>(_: &P) -> &'static str {
+    P::BEGIN
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Store {
+    /// Opens the database named by `url` (without migrating).
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self> {
+        match Backend::from_url(url) {
+            Some(Backend::Sqlite) => Self::connect_sqlite(url, max_connections).await,
+            Some(Backend::Postgres) => {
+                let options = PgConnectOptions::from_str(url)?;
+                Self::connect_postgres(options, max_connections).await
+            }
+            None => Err(StoreError::UnknownScheme(
+                url.split(':')
+                    .next()
+                    .unwrap_or("")
+                    .chars()
+                    .take(20)
+                    .collect(),
+            )),
+        }
+    }
+
+    /// Opens and migrates.
+    pub async fn open(url: &str, max_connections: u32) -> Result<Self> {
+        let store = Self::connect(url, max_connections).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn connect_sqlite(url: &str, max_connections: u32) -> Result<Self> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true)
+            // Deleted rows are overwritten with zeros, so purged text does not linger in the file.
+            .pragma("secure_delete", "ON")
+            // Statements carry user text in their values: never log them.
+            .log_statements(log::LevelFilter::Off);
+        if let Some(parent) = Path::new(options.get_filename()).parent() {
+            if !parent.as_os_str().is_empty() && !parent.exists() {
+                std::fs::create_dir_all(parent).map_err(|source| StoreError::DataDir {
+                    path: parent.display().to_string(),
+                    source,
+                })?;
+            }
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .connect_with(options)
+            .await?;
+        Ok(Self {
+            pool: Pool::Sqlite(pool),
+        })
+    }
+
+    /// Opens PostgreSQL with explicit options (tests use this to pin a schema).
+    pub async fn connect_postgres(options: PgConnectOptions, max_connections: u32) -> Result<Self> {
+        let options = options.log_statements(log::LevelFilter::Off);
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        Ok(Self {
+            pool: Pool::Postgres(pool),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies the migrations for this backend (`migrations/sqlite/` or `migrations/postgres/`).
+    pub async fn migrate(&self) -> Result<()> {
+        match &self.pool {
+            Pool::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
+            Pool::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// Closes every connection (graceful shutdown).
+    pub async fn close(&self) {
+        on_pool!(self, |p| p.close().await)
+    }
+
+    /// Liveness: a trivial query.
+    pub async fn ping(&self) -> Result<()> {
+        on_pool!(self, |p| sqlx::query("SELECT 1")
+            .execute(p)
+            .await
+            .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// A value from the key/value table of small bot state (e.g. the hash of the registered
+    /// command set).
+    pub async fn meta(&self, key: &str) -> Result<Option<String>> {
+        let row: Option<(String,)> = on_pool!(self, |p| sqlx::query_as(
+            "SELECT value FROM meta WHERE key = $1"
+        )
+        .bind(key)
+        .fetch_optional(p)
+        .await)?;
+        Ok(row.map(|r| r.0))
+    }
+
+    pub async fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        on_pool!(self, |p| sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ($1, $2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+        )
+        .bind(key)
+        .bind(value)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+}
+
+/// Milliseconds since the epoch: the one timestamp representation in both databases.
+pub(crate) fn to_millis(t: chrono::DateTime<chrono::Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub(crate) fn from_millis(ms: i64) -> Result<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {ms} out of range")))
+}
+
+/// Maps a unique-constraint violation to a [`StoreError::Conflict`].
+pub(crate) fn conflict_on_unique(e: sqlx::Error, what: &'static str) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+        _ => StoreError::Database(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_by_scheme() {
+        assert_eq!(
+            Backend::from_url("sqlite://data/x.db"),
+            Some(Backend::Sqlite)
+        );
+        assert_eq!(Backend::from_url("sqlite::memory:"), Some(Backend::Sqlite));
+        assert_eq!(
+            Backend::from_url("postgres://u@h/d"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://u@h/d"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(Backend::from_url("mysql://u@h/d"), None);
+        assert_eq!(Backend::from_url("data.db"), None);
+    }
+
+    #[tokio::test]
+    async fn unknown_scheme_is_a_clear_error() {
+        let err = Store::connect("mysql://x/y", 1).await.unwrap_err();
+        assert!(err.to_string().contains("sqlite://"), "{err}");
+    }
+}

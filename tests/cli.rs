@@ -1,0 +1,250 @@
+//! The real binary's command line: shell, migrate, check-config, and `run` without a token.
+
+#[path = "support/db.rs"]
+mod db;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_samverkan");
+
+/// A command with a clean environment: no inherited SAMVERKAN_* settings, no config file.
+fn samverkan(db_url: &str) -> Command {
+    let mut c = Command::new(BIN);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("SAMVERKAN_") {
+            c.env_remove(k);
+        }
+    }
+    c.env("SAMVERKAN_DATABASE_URL", db_url)
+        .env(
+            "SAMVERKAN_CONFIG",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/config/samverkan.toml"),
+        )
+        .env("RUST_LOG", "warn");
+    c
+}
+
+fn shell(db_url: &str, args: &[&str], input: &str) -> Output {
+    let mut child = samverkan(db_url)
+        .arg("shell")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn samverkan shell");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+async fn each_backend(test: impl Fn(&str)) {
+    let sqlite = db::sqlite().await;
+    test(&sqlite.url);
+    sqlite.cleanup().await;
+    if let Some(pg) = db::postgres().await {
+        test(&pg.url);
+        pg.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn shell_creates_lists_and_shows_forums() {
+    each_backend(|url| {
+        let out = shell(
+            url,
+            &["--guild", "Testkommun", "--user", "anna", "--admin"],
+            r#"
+# a comment line
+/forum create name:"Verkställande forum" tier:contract channel:#verkstallande
+/forum create name:"Leveransforum" tier:delivery channel:#leveransforum escalates_to:"Verkställande forum" chair_role:@Ordförande
+/forum list
+/forum show forum:leveransforum
+"#,
+        );
+        let text = stdout(&out);
+        assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(text.contains("Forumet Verkställande forum är skapat och möts i #verkstallande"), "{text}");
+        assert!(text.contains("2 forum:"), "{text}");
+        assert!(text.contains("Leveransforum (leveransnivå) i #leveransforum"), "{text}");
+        assert!(text.contains("Eskalerar till: Verkställande forum"), "{text}");
+        assert!(text.contains("Ordförande: @Ordförande"), "{text}");
+        assert!(!text.contains("**"), "plain text, no markdown: {text}");
+
+        // Data persists between runs; the language can be switched.
+        let out = shell(
+            url,
+            &["--guild", "testkommun", "--user", "anna", "--admin"],
+            "/settings language language:en\n/forum list\n",
+        );
+        let text = stdout(&out);
+        assert!(text.contains("2 forums:"), "{text}");
+        assert!(text.contains("Leveransforum (delivery) in #leveransforum"), "{text}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn shell_refuses_without_permission_and_strict_fails() {
+    each_backend(|url| {
+        let line = "/forum create name:Driftforum tier:delivery channel:#drift\n";
+        let out = shell(url, &["--guild", "Kommun", "--user", "bo"], line);
+        assert!(out.status.success(), "not strict: exit 0");
+        assert!(stdout(&out).contains("Hantera server"), "{}", stdout(&out));
+
+        let out = shell(
+            url,
+            &["--guild", "Kommun", "--user", "bo", "--strict"],
+            line,
+        );
+        assert!(!out.status.success(), "strict: a refused line fails");
+
+        // The configured admin role is enough.
+        let out = shell(
+            url,
+            &[
+                "--guild",
+                "Kommun",
+                "--user",
+                "bo",
+                "--roles",
+                "Samverkan-admin",
+                "--strict",
+            ],
+            line,
+        );
+        assert!(out.status.success(), "{}", stdout(&out));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn shell_bad_lines_get_clear_errors_and_change_nothing() {
+    each_backend(|url| {
+        let args = ["--guild", "Kommun", "--user", "anna", "--admin"];
+        let long = "x".repeat(500);
+        let input = format!(
+            "/forum create name:\"open\n\
+             /forum create name:{long} tier:delivery channel:#a\n\
+             /forum create name:\"**fet** @everyone\" tier:delivery channel:#a\n\
+             /forum create name:Nytt tier:delivery channel:#a time_zone:Mars/Base\n\
+             /forum create name:Nytt tier:delivery\n\
+             /forum create name:Nytt tier:delivery channel:#a colour:red\n\
+             /forum show forum:Saknas\n\
+             /forum fly\n\
+             forum list\n\
+             /forum list\n"
+        );
+        let out = shell(url, &args, &input);
+        let text = stdout(&out);
+        for expected in [
+            "Raden kunde inte tolkas",
+            "högst 80 tecken",
+            "formatering",
+            "ingen känd tidszon",
+            "Värdet channel saknas",
+            "Okänt värde colour",
+            "inget forum som heter ”Saknas”",
+            "Okänt kommando",
+            "Servern har inga forum ännu",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+        }
+        assert!(!text.contains("@everyone"), "{text}");
+        let out = shell(
+            url,
+            &["--guild", "Kommun", "--user", "anna", "--admin", "--strict"],
+            "/forum fly\n/forum list\n",
+        );
+        assert!(!out.status.success());
+        assert!(
+            !stdout(&out).contains("inga forum"),
+            "strict stops at the first failure"
+        );
+    })
+    .await;
+}
+
+#[test]
+fn run_without_token_says_how_to_provide_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/x.db", dir.path().display());
+    let out = samverkan(&url).arg("run").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("SAMVERKAN_DISCORD_TOKEN"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one clear sentence: {err}");
+}
+
+#[test]
+fn check_config_redacts_and_names_bad_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/x.db", dir.path().display());
+    let out = samverkan(&url)
+        .arg("check-config")
+        .env("SAMVERKAN_DISCORD_TOKEN", "secret-token-value")
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(!text.contains("secret-token-value"), "{text}");
+    assert!(text.contains("[redacted]"), "{text}");
+    assert!(text.contains("Europe/Stockholm"), "{text}");
+
+    let out = samverkan(&url)
+        .arg("check-config")
+        .env("SAMVERKAN_DEFAULTS_TIME_ZONE", "Mars/Base")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("defaults.time_zone") && err.contains("Mars/Base"),
+        "{err}"
+    );
+
+    let out = samverkan("postgresql-typo://x")
+        .arg("check-config")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("database.url"));
+}
+
+#[test]
+fn migrate_creates_the_data_folder_and_is_repeatable() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/new/folder/s.db", dir.path().display());
+    for _ in 0..2 {
+        let out = samverkan(&url).arg("migrate").output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(dir.path().join("new/folder/s.db").exists());
+}
+
+#[test]
+fn help_documents_every_subcommand() {
+    let out = Command::new(BIN).arg("--help").output().unwrap();
+    let text = stdout(&out);
+    for sub in ["run", "shell", "migrate", "check-config"] {
+        assert!(text.contains(sub), "{text}");
+    }
+    let out = Command::new(BIN)
+        .args(["shell", "--help"])
+        .output()
+        .unwrap();
+    assert!(stdout(&out).contains("--strict"));
+}
