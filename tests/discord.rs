@@ -1,0 +1,319 @@
+//! End to end: the real `samverkan run` binary against the Discord test double.
+
+#[path = "support/bot.rs"]
+mod bot;
+#[path = "support/db.rs"]
+mod db;
+#[path = "support/discord_double.rs"]
+mod double;
+
+use std::time::Duration;
+
+use bot::BotEnv;
+use double::{DiscordDouble, GuildSpec, MemberSpec, Opt, PERM_MANAGE_GUILD};
+
+const GUILD: u64 = 2_000_000_000_000_000_001;
+const OTHER_GUILD: u64 = 2_000_000_000_000_000_002;
+const LEV: u64 = 4_000_000_000_000_000_001;
+const ALLMANT: u64 = 4_000_000_000_000_000_002;
+const OTHER_CHANNEL: u64 = 4_000_000_000_000_000_099;
+const ADMIN_ROLE: u64 = 5_000_000_000_000_000_001;
+const CHAIR_ROLE: u64 = 5_000_000_000_000_000_002;
+const T: Duration = Duration::from_secs(10);
+
+fn guilds() -> Vec<GuildSpec> {
+    vec![
+        GuildSpec {
+            id: GUILD,
+            name: "Stockholms stad".into(),
+            channels: vec![(LEV, "leveransforum".into()), (ALLMANT, "allmänt".into())],
+            roles: vec![
+                (ADMIN_ROLE, "Samverkan-admin".into()),
+                (CHAIR_ROLE, "Ordförande".into()),
+            ],
+            preferred_locale: "sv-SE".into(),
+        },
+        GuildSpec {
+            id: OTHER_GUILD,
+            name: "Region Väst".into(),
+            channels: vec![(OTHER_CHANNEL, "allmänt".into())],
+            roles: vec![],
+            preferred_locale: "sv-SE".into(),
+        },
+    ]
+}
+
+fn admin() -> MemberSpec {
+    MemberSpec {
+        permissions: double::MEMBER_PERMISSIONS | PERM_MANAGE_GUILD,
+        ..MemberSpec::new(3_000_000_000_000_000_001, "anna")
+    }
+}
+
+fn member() -> MemberSpec {
+    MemberSpec::new(3_000_000_000_000_000_002, "bo")
+}
+
+fn role_admin() -> MemberSpec {
+    MemberSpec {
+        roles: vec![ADMIN_ROLE],
+        ..MemberSpec::new(3_000_000_000_000_000_003, "cecilia")
+    }
+}
+
+async fn create(d: &DiscordDouble, who: &MemberSpec, name: &str, channel: u64) -> double::Response {
+    let i = d
+        .slash(
+            GUILD,
+            LEV,
+            who,
+            &["forum", "create"],
+            vec![
+                Opt::Str("name", name),
+                Opt::Str("tier", "delivery"),
+                Opt::Channel("channel", channel),
+            ],
+        )
+        .await;
+    d.wait_response(&i, T).await.expect("a reply")
+}
+
+/// Every answer the bot sent says explicitly that nothing may be pinged.
+fn assert_no_pings_allowed(d: &DiscordDouble) {
+    for r in d.all_requests() {
+        let is_message = r.path.contains("/callback") || r.path.contains("/webhooks/");
+        if !is_message || r.method == "GET" {
+            continue;
+        }
+        let data = if r.path.contains("/callback") {
+            &r.body["data"]
+        } else {
+            &r.body
+        };
+        if data.get("content").is_none() {
+            continue;
+        }
+        let am = &data["allowed_mentions"];
+        assert!(am.is_object(), "no allowed_mentions in {}", r.body);
+        assert_eq!(am["parse"], serde_json::json!([]), "{}", r.body);
+        assert!(
+            am["roles"].as_array().is_none_or(|a| a.is_empty()),
+            "{}",
+            r.body
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forums_end_to_end_on_the_real_binary() {
+    let d = DiscordDouble::start(guilds()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let env = BotEnv {
+        api: d.base_url(),
+        db_url: format!("sqlite://{}/e2e.db", dir.path().display()),
+        test_guild: GUILD,
+        log_dir: dir.path().to_path_buf(),
+        extra: vec![],
+    };
+    let mut bot = env.spawn("first");
+    d.wait_ready(T).await.unwrap();
+    bot::wait_directory(&env.db_url, GUILD, T).await;
+
+    // Commands are registered in the test guild, with Swedish localisations.
+    let commands = d.wait_commands_registered(T).await.unwrap();
+    let puts = d.command_puts();
+    assert_eq!(puts.len(), 1);
+    assert!(
+        puts[0].0.contains(&format!("/guilds/{GUILD}/commands")),
+        "{}",
+        puts[0].0
+    );
+    let forum = commands
+        .iter()
+        .find(|c| c["name"] == "forum")
+        .expect("forum command");
+    assert_eq!(forum["name_localizations"]["sv-SE"], "forum");
+    let create_cmd = forum["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "create")
+        .unwrap();
+    assert_eq!(create_cmd["name_localizations"]["sv-SE"], "skapa");
+    assert!(commands.iter().any(|c| c["name"] == "settings"));
+
+    // Without permission: a translated refusal only the user sees; nothing created.
+    let r = create(&d, &member(), "Leveransforum", LEV).await;
+    assert!(r.ephemeral, "refusals are ephemeral");
+    assert!(r.text().contains("Hantera server"), "{}", r.text());
+
+    // With Manage Server: created, announced publicly.
+    let r = create(&d, &admin(), "Leveransforum", LEV).await;
+    assert!(!r.ephemeral);
+    assert!(
+        r.text()
+            .contains("Forumet **Leveransforum** är skapat och möts i <#"),
+        "{}",
+        r.text()
+    );
+
+    // With the configured admin role: allowed too.
+    let r = create(&d, &role_admin(), "Verkställande forum", ALLMANT).await;
+    assert!(r.text().contains("är skapat"), "{}", r.text());
+
+    // Bad input: clear errors, nothing changed.
+    let r = create(&d, &admin(), "LEVERANSFORUM", LEV).await;
+    assert!(
+        r.ephemeral && r.text().contains("finns redan"),
+        "{}",
+        r.text()
+    );
+    let r = create(&d, &admin(), "@everyone **ping**", LEV).await;
+    assert!(
+        r.ephemeral && r.text().contains("formatering"),
+        "{}",
+        r.text()
+    );
+    let r = create(&d, &admin(), &"x".repeat(500), LEV).await;
+    assert!(r.text().contains("högst 80"), "{}", r.text());
+    let r = create(&d, &admin(), "Nytt forum", OTHER_CHANNEL).await;
+    assert!(
+        r.text().contains("finns inte i den här servern"),
+        "{}",
+        r.text()
+    );
+
+    // Listing is private and shows exactly the two forums.
+    let i = d
+        .slash(GUILD, LEV, &member(), &["forum", "list"], vec![])
+        .await;
+    let r = d.wait_response(&i, T).await.unwrap();
+    assert!(r.ephemeral);
+    assert!(r.text().contains("2 forum:"), "{}", r.text());
+    assert!(
+        r.text().contains("**Leveransforum** (leveransnivå)"),
+        "{}",
+        r.text()
+    );
+
+    // Autocomplete on forum names.
+    let choices = d
+        .autocomplete(
+            GUILD,
+            LEV,
+            &member(),
+            &["forum", "show"],
+            vec![Opt::Focused("forum", "lev")],
+        )
+        .await;
+    assert_eq!(choices.len(), 1);
+    assert_eq!(choices[0]["value"], "Leveransforum");
+    let i = d
+        .slash(
+            GUILD,
+            LEV,
+            &member(),
+            &["forum", "show"],
+            vec![Opt::Str("forum", "leveransforum")],
+        )
+        .await;
+    let r = d.wait_response(&i, T).await.unwrap();
+    assert!(
+        r.text().contains("Tidszon: Europe/Stockholm"),
+        "{}",
+        r.text()
+    );
+
+    // The other guild sees none of it.
+    let i = d
+        .slash(
+            OTHER_GUILD,
+            OTHER_CHANNEL,
+            &admin(),
+            &["forum", "list"],
+            vec![],
+        )
+        .await;
+    let r = d.wait_response(&i, T).await.unwrap();
+    assert!(r.text().contains("inga forum"), "{}", r.text());
+
+    // The guild switches to English.
+    let i = d
+        .slash(
+            GUILD,
+            LEV,
+            &admin(),
+            &["settings", "language"],
+            vec![Opt::Str("language", "en")],
+        )
+        .await;
+    let r = d.wait_response(&i, T).await.unwrap();
+    assert!(r.text().contains("English"), "{}", r.text());
+    let r = create(&d, &member(), "X", LEV).await;
+    assert!(r.text().contains("Manage Server"), "{}", r.text());
+
+    assert_no_pings_allowed(&d);
+    assert!(
+        d.unknown_requests().is_empty(),
+        "{:?}",
+        d.unknown_requests()
+    );
+
+    // Graceful stop on SIGTERM.
+    let status = bot.terminate(T);
+    assert!(
+        status.success(),
+        "exit {status:?}; log:\n{}",
+        bot.log_text()
+    );
+    assert!(bot.log_text().contains("stopped"), "{}", bot.log_text());
+
+    // A restart does not re-register unchanged commands, and the data is still there.
+    let _bot = env.spawn("second");
+    d.wait_ready(T).await.unwrap();
+    let i = d
+        .slash(GUILD, LEV, &member(), &["forum", "list"], vec![])
+        .await;
+    let r = d.wait_response(&i, T).await.unwrap();
+    assert!(r.text().contains("2 forums:"), "{}", r.text());
+    assert_eq!(
+        d.command_puts().len(),
+        1,
+        "commands registered only when changed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn works_on_postgres_too() {
+    let Some(pg) = db::postgres().await else {
+        eprintln!("SAMVERKAN_TEST_PG_URL is not set: PostgreSQL run skipped");
+        return;
+    };
+    let d = DiscordDouble::start(guilds()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let env = BotEnv {
+        api: d.base_url(),
+        db_url: pg.url.clone(),
+        test_guild: GUILD,
+        log_dir: dir.path().to_path_buf(),
+        extra: vec![],
+    };
+    let bot = env.spawn("pg");
+    d.wait_ready(T).await.unwrap();
+    bot::wait_directory(&env.db_url, GUILD, T).await;
+    let r = create(&d, &admin(), "Leveransforum", LEV).await;
+    assert!(
+        r.text().contains("är skapat"),
+        "{}\n{}",
+        r.text(),
+        bot.log_text()
+    );
+    let f = pg
+        .store
+        .forum_named(samverkan::domain::ids::GuildId(GUILD), "leveransforum")
+        .await
+        .unwrap();
+    assert!(f.is_some());
+    drop(bot);
+    pg.cleanup().await;
+}
