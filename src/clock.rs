@@ -16,6 +16,12 @@ pub trait Clock: Send + Sync + 'static {
 
     /// Resolves once `now() >= at`.
     fn sleep_until(&self, at: DateTime<Utc>) -> Sleep;
+
+    /// How many seconds of this clock pass in one real second. Timeouts that guard against a
+    /// process dying (job leases) are real time, so they are scaled by this.
+    fn speed(&self) -> f64 {
+        1.0
+    }
 }
 
 /// The wall clock.
@@ -101,6 +107,10 @@ impl ScaledClock {
 impl Clock for ScaledClock {
     fn now(&self) -> DateTime<Utc> {
         self.at_real(Utc::now())
+    }
+
+    fn speed(&self) -> f64 {
+        self.speed
     }
 
     fn sleep_until(&self, at: DateTime<Utc>) -> Sleep {

@@ -26,6 +26,21 @@ pub struct Config {
     pub discord: DiscordConfig,
     pub defaults: DefaultsConfig,
     pub log: LogConfig,
+    pub scheduler: SchedulerConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SchedulerConfig {
+    /// Seconds a claimed job stays reserved for the process that claimed it. A process that
+    /// dies holding a job loses it after this long and another process takes it over.
+    pub lease_seconds: u64,
+}
+
+impl Default for SchedulerConfig {
+    fn default() -> Self {
+        Self { lease_seconds: 30 }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -233,6 +248,13 @@ impl Config {
                 allowed: "an IANA time zone such as Europe/Stockholm",
             });
         }
+        if !(1..=3600).contains(&self.scheduler.lease_seconds) {
+            return Err(ConfigError::Invalid {
+                key: "scheduler.lease_seconds",
+                value: self.scheduler.lease_seconds.to_string(),
+                allowed: "a number of seconds from 1 to 3600",
+            });
+        }
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
             return Err(ConfigError::Invalid {
                 key: "log.level",
@@ -282,7 +304,7 @@ fn toml_string(config: &Config) -> String {
 
 /// The configuration's sections: only `SAMVERKAN_<SECTION>_*` variables are read as settings
 /// (`SAMVERKAN_CONFIG` names the file; `SAMVERKAN_TEST_*` belong to the tests).
-const SECTIONS: &[&str] = &["database", "discord", "defaults", "log"];
+const SECTIONS: &[&str] = &["database", "discord", "defaults", "log", "scheduler"];
 
 /// `SAMVERKAN_SECTION_KEY` → `section.key`. A misspelt key within a section is still refused.
 fn env_provider() -> Env {

@@ -46,10 +46,51 @@ forum-show-title = **{ $name }**
 settings-language-set = I now speak English in this server.
 
 ## Shell
-shell-help = Type one command a line, as in Discord: `/forum create name:"Leveransforum" tier:delivery channel:#leveransforum`. Commands: /forum create, /forum list, /forum show, /settings language. End with Ctrl-D.
+shell-help = Type one command a line, as in Discord: `/forum create name:"Leveransforum" tier:delivery channel:#leveransforum`. Commands: /forum create|list|show|edit, /meeting next|list|schedule|cancel|move|remind-me, /settings language. End with Ctrl-D.
 shell-parse-error = The line could not be read: { $detail }
 language-name = { $code ->
     [sv] Swedish
    *[en] English
 }
 shell-unknown-option = Unknown option **{ $option }** for this command.
+
+## Meetings
+forum-schedule-set = The meeting plan of **{ $name }** is updated.
+forum-schedule-line = Cadence: { $cadence } at { $time } ({ $zone }), { $duration } min · Reminders: { $reminders }
+forum-schedule-none = The forum has no cadence yet. Set one with `/forum edit`.
+forum-delivery-problem = ⚠️ Reminders could not be posted to the forum's channel: { $problem }
+meeting-next-line = Next meeting: { $when }
+meeting-list-header = Meetings of **{ $name }**:
+meeting-list-empty = No upcoming meetings.
+meeting-line = • { $when }
+meeting-line-moved = • { $when } (moved)
+meeting-line-extra = • { $when } (extra meeting)
+meeting-line-cancelled = • ~~{ $when }~~ cancelled: { $reason }
+meeting-scheduled = Extra meeting of **{ $name }**: { $when }.
+meeting-cancelled = The meeting of **{ $name }** on { $when } is cancelled. Reason: { $reason }
+meeting-moved = The meeting of **{ $name }** is moved from { $from } to { $to }.
+meeting-dm-on = You now get reminders for **{ $name }** as direct messages.
+meeting-dm-off = You no longer get reminders for **{ $name }** as direct messages.
+reminder-call-for-agenda = 📋 **{ $name }** meets { $when }. Propose agenda items and send questions in advance.
+reminder-agenda-deadline = ⏳ Last chance to propose agenda items for **{ $name }**: the meeting is { $when }.
+reminder-day-before = 📅 Reminder: **{ $name }** meets { $when }.
+reminder-starting-soon = 🔔 **{ $name }** starts { $when }.
+reminder-delayed = (delayed reminder)
+error-cadence-missing = Give a cadence, such as `monthly 2nd tue` or `biweekly thu`.
+error-cadence = The cadence could not be read: { $detail }. Examples: `weekly mon`, `monthly last fri`, `quarterly 15`, `cron 0 13 * * 2`.
+error-cadence-too-frequent = A forum cannot meet more often than once a day.
+error-cron = The cron expression has the wrong shape: { $detail }. Give five fields: minute hour day month weekday.
+error-duration = A meeting lasts 1–1440 minutes (given: { $minutes }).
+error-time = “{ $value }” is not a time. Write for example 13:30.
+error-date = “{ $value }” is not a date. Write for example 2026-12-01 (or 2026-12-01 13:30).
+error-meeting-in-past = That time has passed. Choose a time ahead.
+error-meeting-exists = There is already a meeting at that time.
+error-meeting-unknown = The forum has no upcoming meeting on { $when }. See `/meeting list`.
+error-meeting-ambiguous = The forum has several meetings that day. Give the time too, such as 2026-12-01 13:30.
+error-meeting-already-cancelled = That meeting is already cancelled.
+error-cancel-reason = Give a short reason (at most 300 characters, no formatting).
+error-not-chair = Only the chair of **{ $name }** or an administrator can change its meetings.
+error-reminder-offset = “{ $value }” is not a reminder time. Write for example `14d, 3d, 1d, 15m@` (@ mentions the participant role).
+error-reminder-too-long = The reminder { $value } before the meeting reaches back past the previous meeting. Choose a shorter one.
+error-reminder-too-many = At most eight reminders a meeting.
+error-reminder-duplicate = The reminder { $value } is given twice.

@@ -46,10 +46,51 @@ forum-show-title = **{ $name }**
 settings-language-set = Jag talar nu svenska i den här servern.
 
 ## Skal
-shell-help = Skriv ett kommando per rad, som i Discord: `/forum create name:"Leveransforum" tier:delivery channel:#leveransforum`. Kommandon: /forum create, /forum list, /forum show, /settings language. Avsluta med Ctrl-D.
+shell-help = Skriv ett kommando per rad, som i Discord: `/forum create name:"Leveransforum" tier:delivery channel:#leveransforum`. Kommandon: /forum create|list|show|edit, /meeting next|list|schedule|cancel|move|remind-me, /settings language. Avsluta med Ctrl-D.
 shell-parse-error = Raden kunde inte tolkas: { $detail }
 language-name = { $code ->
     [sv] svenska
    *[en] engelska
 }
 shell-unknown-option = Okänt värde **{ $option }** för det här kommandot.
+
+## Möten
+forum-schedule-set = Mötesplanen för **{ $name }** är uppdaterad.
+forum-schedule-line = Rytm: { $cadence } kl. { $time } ({ $zone }), { $duration } min · Påminnelser: { $reminders }
+forum-schedule-none = Forumet har ingen mötesrytm ännu. Ange en med `/forum ändra`.
+forum-delivery-problem = ⚠️ Påminnelser kunde inte skickas till forumets kanal: { $problem }
+meeting-next-line = Nästa möte: { $when }
+meeting-list-header = Möten för **{ $name }**:
+meeting-list-empty = Inga kommande möten.
+meeting-line = • { $when }
+meeting-line-moved = • { $when } (flyttat)
+meeting-line-extra = • { $when } (extra möte)
+meeting-line-cancelled = • ~~{ $when }~~ inställt: { $reason }
+meeting-scheduled = Extra möte i **{ $name }**: { $when }.
+meeting-cancelled = Mötet i **{ $name }** { $when } är inställt. Skäl: { $reason }
+meeting-moved = Mötet i **{ $name }** är flyttat från { $from } till { $to }.
+meeting-dm-on = Du får nu påminnelser om **{ $name }** som direktmeddelanden.
+meeting-dm-off = Du får inte längre påminnelser om **{ $name }** som direktmeddelanden.
+reminder-call-for-agenda = 📋 **{ $name }** möts { $when }. Föreslå punkter till dagordningen och skicka frågor i förväg.
+reminder-agenda-deadline = ⏳ Sista chansen att föreslå punkter till **{ $name }**: mötet är { $when }.
+reminder-day-before = 📅 Påminnelse: **{ $name }** möts { $when }.
+reminder-starting-soon = 🔔 **{ $name }** börjar { $when }.
+reminder-delayed = (försenad påminnelse)
+error-cadence-missing = Ange en mötesrytm (cadence), till exempel `månadsvis 2:a tisdagen` eller `varannan-vecka torsdag`.
+error-cadence = Mötesrytmen kunde inte tolkas: { $detail }. Exempel: `veckovis måndag`, `månadsvis sista fredagen`, `kvartalsvis 15`, `cron 0 13 * * 2`.
+error-cadence-too-frequent = Forum kan inte mötas oftare än en gång per dag.
+error-cron = Cron-uttrycket har fel form: { $detail }. Ange fem fält: minut timme dag månad veckodag.
+error-duration = Mötets längd måste vara 1–1440 minuter (angivet: { $minutes }).
+error-time = ”{ $value }” är ingen tid. Skriv till exempel 13:30.
+error-date = ”{ $value }” är inget datum. Skriv till exempel 2026-12-01 (eller 2026-12-01 13:30).
+error-meeting-in-past = Tiden har redan passerat. Välj en tid framåt.
+error-meeting-exists = Det finns redan ett möte vid den tiden.
+error-meeting-unknown = Forumet har inget kommande möte { $when }. Se `/möte lista`.
+error-meeting-ambiguous = Forumet har flera möten den dagen. Ange även tiden, till exempel 2026-12-01 13:30.
+error-meeting-already-cancelled = Det mötet är redan inställt.
+error-cancel-reason = Ange ett kort skäl (högst 300 tecken, utan formatering).
+error-not-chair = Bara ordföranden för **{ $name }** eller en administratör kan ändra dess möten.
+error-reminder-offset = ”{ $value }” är ingen påminnelsetid. Skriv till exempel `14d, 3d, 1d, 15m@` (@ nämner deltagarrollen).
+error-reminder-too-long = Påminnelsen { $value } före mötet når bakåt förbi föregående möte. Välj en kortare.
+error-reminder-too-many = Högst åtta påminnelser per möte.
+error-reminder-duplicate = Påminnelsen { $value } står två gånger.

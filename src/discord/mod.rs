@@ -128,6 +128,21 @@ pub async fn run(services: Services) -> anyhow::Result<()> {
         .await
         .context("could not build the Discord client")?;
 
+    // Durable jobs (reminders, events): run beside the gateway, stopped with it.
+    let notifier: Arc<dyn crate::notifier::Notifier> = Arc::new(outbox::DiscordOutbox::new(
+        &config.discord.api_base_url,
+        &token,
+    )?);
+    let mut scheduler = crate::scheduler::Scheduler::new(
+        services.store.clone(),
+        services.clock.clone(),
+        services.wake.clone(),
+        Duration::from_secs(config.scheduler.lease_seconds),
+    );
+    crate::scheduler::meetings::register(&mut scheduler, services.clone(), notifier);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let scheduler = tokio::spawn(scheduler.run(stop_rx));
+
     let shard_manager = client.shard_manager.clone();
     tokio::spawn(async move {
         shutdown_signal().await;
@@ -135,12 +150,12 @@ pub async fn run(services: Services) -> anyhow::Result<()> {
         shard_manager.shutdown_all().await;
     });
 
-    client
-        .start()
-        .await
-        .context("the Discord connection failed")?;
+    let result = client.start().await;
+    let _ = stop_tx.send(true);
     inflight.drained(Duration::from_secs(10)).await;
+    let _ = scheduler.await;
     services.store.close().await;
+    result.context("the Discord connection failed")?;
     tracing::info!("stopped");
     Ok(())
 }

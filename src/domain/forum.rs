@@ -7,6 +7,8 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::ids::{ChannelId, ForumId, GuildId, RoleId};
+use super::recurrence::Recurrence;
+use super::reminder::ReminderPolicy;
 use super::text::{clean_name, name_key, NameProblem};
 
 /// Longest forum name: it must fit a Discord autocomplete choice (100) with room to spare.
@@ -28,6 +30,25 @@ pub struct Forum {
     pub escalates_to: Option<ForumId>,
     pub chair_role: Option<RoleId>,
     pub created_at: DateTime<Utc>,
+    /// The recurring meetings, if scheduled.
+    pub schedule: Option<Recurrence>,
+    /// The reminder policy as set (`None`: the defaults for the cadence).
+    pub reminders: Option<ReminderPolicy>,
+    /// Mentioned by reminders marked with `@`.
+    pub participant_role: Option<RoleId>,
+    /// Why the last post to the forum's channel failed, if it did.
+    pub delivery_problem: Option<String>,
+}
+
+impl Forum {
+    /// The reminder policy in force: as set, or the defaults for the cadence.
+    pub fn reminder_policy(&self) -> ReminderPolicy {
+        match (&self.reminders, &self.schedule) {
+            (Some(p), _) => p.clone(),
+            (None, Some(r)) => ReminderPolicy::default_for(r.min_gap()),
+            (None, None) => ReminderPolicy { rules: Vec::new() },
+        }
+    }
 }
 
 /// A validated request to create a forum; the store adds the id.

@@ -2,6 +2,7 @@
 
 pub mod forum;
 pub mod ids;
+pub mod meeting;
 pub mod recurrence;
 pub mod reminder;
 pub mod text;

@@ -15,11 +15,10 @@ use tokio::sync::{watch, Notify, Semaphore};
 use crate::clock::Clock;
 use crate::store::{Job, JobState, Store};
 
-/// How long a claimed job is reserved for its worker. A worker that dies holding it loses it
-/// after this long, and another worker takes the job (re-sending with the same nonce).
-pub const LEASE: Duration = Duration::seconds(30);
-/// Longest sleep when nothing is due, for work enqueued by other processes.
-pub const MAX_IDLE: Duration = Duration::seconds(30);
+pub mod meetings;
+
+/// Longest sleep when nothing is due (real time), for work enqueued by other processes.
+pub const MAX_IDLE: std::time::Duration = std::time::Duration::from_secs(30);
 /// Jobs claimed per round, and handled at once.
 const BATCH: i64 = 64;
 const CONCURRENCY: usize = 32;
@@ -60,16 +59,33 @@ pub struct Scheduler {
     handlers: HashMap<String, Arc<dyn JobHandler>>,
     wake: Wake,
     worker: String,
+    lease: Duration,
+    max_idle: Duration,
 }
 
 impl Scheduler {
-    pub fn new(store: Store, clock: Arc<dyn Clock>, wake: Wake) -> Self {
+    /// `lease` (real time) is how long a claimed job stays reserved for this worker: one that
+    /// dies holding it loses it after that long, and another takes the job over (re-sending
+    /// with the same nonce, so nothing arrives twice).
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        wake: Wake,
+        lease: std::time::Duration,
+    ) -> Self {
+        let scale = |d: std::time::Duration| {
+            let ms = d.as_millis() as f64 * clock.speed();
+            Duration::milliseconds(ms.min(i64::MAX as f64 / 2.0) as i64)
+        };
+        let (lease, max_idle) = (scale(lease), scale(MAX_IDLE));
         Self {
             store,
             clock,
             handlers: HashMap::new(),
             wake,
             worker: worker_id(),
+            lease,
+            max_idle,
         }
     }
 
@@ -92,7 +108,11 @@ impl Scheduler {
                 break;
             }
             let now = this.clock.now();
-            let claimed = match this.store.claim_due(now, LEASE, &this.worker, BATCH).await {
+            let claimed = match this
+                .store
+                .claim_due(now, this.lease, &this.worker, BATCH)
+                .await
+            {
                 Ok(jobs) => jobs,
                 Err(e) => {
                     tracing::error!(error = %e, "could not claim jobs");
@@ -120,7 +140,7 @@ impl Scheduler {
                 }
             };
             let now = this.clock.now();
-            let cap = now + MAX_IDLE;
+            let cap = now + this.max_idle;
             let until = next.map_or(cap, |n| n.min(cap));
             if until <= now {
                 // Due work that is still leased by a running handler here: let it finish.

@@ -3,6 +3,7 @@
 //! and shell adapters only translate requests in and replies out.
 
 mod forum;
+pub mod meetings;
 mod settings;
 
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use crate::scheduler::Wake;
 use crate::store::Store;
 
 pub use forum::{tier_label, CreateForum, ForumRef};
+pub use meetings::EditForum;
 
 /// Who is asking, as the adapter knows them.
 #[derive(Debug, Clone, PartialEq, Eq)]

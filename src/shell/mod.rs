@@ -13,7 +13,7 @@ use crate::domain::ids::{local_id, ChannelId, GuildId, RoleId, UserId};
 use crate::error::{refuse, Result};
 use crate::i18n::Msg;
 use crate::msg;
-use crate::service::{Actor, CreateForum, ForumRef, Presented, Reply, Services, Status};
+use crate::service::{Actor, CreateForum, EditForum, ForumRef, Presented, Reply, Services, Status};
 use crate::store::GuildRecord;
 
 /// Who the shell acts as.
@@ -195,6 +195,69 @@ impl Shell {
                 opts.finish()?;
                 s.forum_show(a, forum).await
             }
+            ["forum", "edit"] => {
+                let req = EditForum {
+                    forum: opts.required("forum")?,
+                    cadence: opts.optional("cadence"),
+                    time: opts.optional("time"),
+                    duration_minutes: opts.number("duration")?,
+                    start_date: opts.optional("start_date"),
+                    time_zone: opts.optional("time_zone"),
+                    reminders: opts.optional("reminders"),
+                    participant_role: match opts.optional("participant_role") {
+                        Some(r) => Some(self.role(&r).await?),
+                        None => None,
+                    },
+                };
+                opts.finish()?;
+                s.forum_edit(a, req).await
+            }
+            ["meeting", "next"] => {
+                let forum = opts.required("forum")?;
+                opts.finish()?;
+                s.meeting_next(a, &forum).await
+            }
+            ["meeting", "list"] => {
+                let forum = opts.required("forum")?;
+                let count = opts.number("count")?.unwrap_or(5);
+                opts.finish()?;
+                s.meeting_list(a, &forum, count).await
+            }
+            ["meeting", "schedule"] => {
+                let (forum, date, time) = (
+                    opts.required("forum")?,
+                    opts.required("date")?,
+                    opts.required("time")?,
+                );
+                let duration = opts.number("duration")?;
+                opts.finish()?;
+                s.meeting_schedule(a, &forum, &date, &time, duration).await
+            }
+            ["meeting", "cancel"] => {
+                let (forum, meeting, reason) = (
+                    opts.required("forum")?,
+                    opts.required("meeting")?,
+                    opts.required("reason")?,
+                );
+                opts.finish()?;
+                s.meeting_cancel(a, &forum, &meeting, &reason).await
+            }
+            ["meeting", "move"] => {
+                let (forum, meeting, date, time) = (
+                    opts.required("forum")?,
+                    opts.required("meeting")?,
+                    opts.required("date")?,
+                    opts.required("time")?,
+                );
+                opts.finish()?;
+                s.meeting_move(a, &forum, &meeting, &date, &time).await
+            }
+            ["meeting", "remind-me"] => {
+                let forum = opts.required("forum")?;
+                let on = opts.boolean("on")?;
+                opts.finish()?;
+                s.meeting_remind_me(a, &forum, on).await
+            }
             ["settings", "language"] => {
                 let language = opts.required("language")?;
                 opts.finish()?;
@@ -302,6 +365,29 @@ impl Options {
 
     fn optional(&mut self, name: &str) -> Option<String> {
         self.0.remove(name)
+    }
+
+    fn number(&mut self, name: &'static str) -> Result<Option<i64>> {
+        match self.0.remove(name) {
+            None => Ok(None),
+            Some(v) => v.trim().parse().map(Some).map_err(|_| {
+                refuse(msg!(
+                    "error-bad-option",
+                    detail = format!("{name}: {}", v.chars().take(20).collect::<String>())
+                ))
+            }),
+        }
+    }
+
+    fn boolean(&mut self, name: &'static str) -> Result<bool> {
+        match self.required(name)?.trim().to_lowercase().as_str() {
+            "true" | "on" | "yes" | "ja" | "på" => Ok(true),
+            "false" | "off" | "no" | "nej" | "av" => Ok(false),
+            other => Err(refuse(msg!(
+                "error-bad-option",
+                detail = format!("{name}: {}", other.chars().take(20).collect::<String>())
+            ))),
+        }
     }
 
     fn finish(self) -> Result<()> {

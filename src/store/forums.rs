@@ -9,6 +9,7 @@ use super::{
 };
 use crate::domain::forum::{Forum, NewForum};
 use crate::domain::ids::{ChannelId, ForumId, GuildId, RoleId};
+use crate::domain::reminder::ReminderPolicy;
 use crate::domain::text::{name_key, swedish_cmp};
 
 #[derive(sqlx::FromRow)]
@@ -22,6 +23,10 @@ struct ForumRow {
     escalates_to: Option<i64>,
     chair_role: Option<i64>,
     created_at: i64,
+    schedule: Option<String>,
+    reminders: Option<String>,
+    participant_role: Option<i64>,
+    delivery_problem: Option<String>,
 }
 
 impl TryFrom<ForumRow> for Forum {
@@ -38,12 +43,26 @@ impl TryFrom<ForumRow> for Forum {
             escalates_to: r.escalates_to.map(ForumId),
             chair_role: r.chair_role.map(RoleId::from_db),
             created_at: from_millis(r.created_at)?,
+            schedule: r
+                .schedule
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(format!("forum schedule: {e}")))?,
+            reminders: r
+                .reminders
+                .as_deref()
+                .map(ReminderPolicy::parse)
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(format!("reminder policy: {e:?}")))?,
+            participant_role: r.participant_role.map(RoleId::from_db),
+            delivery_problem: r.delivery_problem,
         })
     }
 }
 
-const COLUMNS: &str =
-    "id, guild_id, name, tier, channel_id, time_zone, escalates_to, chair_role, created_at";
+const COLUMNS: &str = "id, guild_id, name, tier, channel_id, time_zone, escalates_to, chair_role,
+    created_at, schedule, reminders, participant_role, delivery_problem";
 
 /// Forums in Swedish alphabetical order (sorted here: database collations differ).
 fn rows_to_forums(rows: Vec<ForumRow>) -> Result<Vec<Forum>> {

@@ -325,6 +325,21 @@ impl Store {
         Ok(r == 1)
     }
 
+    /// Puts a finished job back in the queue (a job that reconciles state, such as a meeting's
+    /// Discord event, after the state changed). A running job is left to its worker.
+    pub async fn rearm_job(&self, key: &str, due_at: DateTime<Utc>) -> Result<()> {
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE jobs SET state = 'pending', due_at = $1, lease_until = NULL, leased_by = NULL
+             WHERE key = $2 AND state <> 'running'"
+        )
+        .bind(to_millis(due_at))
+        .bind(key)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
     /// Marks pending jobs whose key starts with `prefix` obsolete. Returns how many.
     pub async fn obsolete_pending(&self, prefix: &str, now: DateTime<Utc>) -> Result<u64> {
         let pattern = format!("{}%", like_escape(prefix));

@@ -11,6 +11,7 @@
 mod directory;
 mod forums;
 mod jobs;
+mod meetings;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -22,6 +23,7 @@ use sqlx::ConnectOptions;
 
 pub use directory::{GuildDirectory, GuildRecord};
 pub use jobs::{Job, JobRecord, JobState, NewJob};
+pub use meetings::ScheduleUpdate;
 
 /// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

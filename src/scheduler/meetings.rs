@@ -1,0 +1,354 @@
+//! Job handlers for meetings: planning, channel reminders, DM reminders, Discord events.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use serde_json::Value;
+
+use super::{JobHandler, Outcome, Scheduler};
+use crate::domain::forum::Forum;
+use crate::domain::ids::{ForumId, UserId};
+use crate::domain::meeting::{reminders_for, Meeting, MeetingId, MeetingStatus, EVENT_HORIZON};
+use crate::domain::recurrence::Offset;
+use crate::domain::reminder::{decide, Delivery, ReminderKind};
+use crate::i18n::Msg;
+use crate::msg;
+use crate::notifier::{nonce_for, EventSpec, EventStatus, Notifier, Outgoing, SendError};
+use crate::service::meetings::{when, JOB_DM, JOB_EVENT, JOB_PLAN, JOB_REMINDER};
+use crate::service::Services;
+use crate::store::NewJob;
+
+/// Registers the meeting job handlers.
+pub fn register(scheduler: &mut Scheduler, services: Services, notifier: Arc<dyn Notifier>) {
+    let h = Arc::new(MeetingJobs { services, notifier });
+    scheduler.register(JOB_PLAN, Arc::new(Plan(h.clone())));
+    scheduler.register(JOB_REMINDER, Arc::new(Remind(h.clone())));
+    scheduler.register(JOB_DM, Arc::new(Direct(h.clone())));
+    scheduler.register(JOB_EVENT, Arc::new(Event(h)));
+}
+
+struct MeetingJobs {
+    services: Services,
+    notifier: Arc<dyn Notifier>,
+}
+
+struct Plan(Arc<MeetingJobs>);
+struct Remind(Arc<MeetingJobs>);
+struct Direct(Arc<MeetingJobs>);
+struct Event(Arc<MeetingJobs>);
+
+/// Most tries for a job that keeps meeting transient errors.
+const MAX_ATTEMPTS: i32 = 10;
+
+/// Retry with exponential backoff after a transient error; give up after `MAX_ATTEMPTS`.
+fn retry_or_fail(attempts: i32, now: DateTime<Utc>, err: &SendError) -> Outcome {
+    match err {
+        SendError::RateLimited(d) => Outcome::RetryAt(
+            now + Duration::from_std(*d).unwrap_or(Duration::seconds(1)),
+            "rate limited".to_string(),
+        ),
+        _ if attempts >= MAX_ATTEMPTS => Outcome::Failed(err.to_string()),
+        _ => {
+            let secs = 2_i64.saturating_pow(attempts.clamp(0, 9) as u32).min(300);
+            Outcome::RetryAt(now + Duration::seconds(secs), err.to_string())
+        }
+    }
+}
+
+fn id_of(payload: &Value, field: &str) -> Option<i64> {
+    payload.get(field).and_then(Value::as_i64)
+}
+
+#[async_trait]
+impl JobHandler for Plan {
+    async fn run(&self, job: &crate::store::Job) -> Outcome {
+        let s = &self.0.services;
+        let Some(id) = id_of(&job.payload, "forum") else {
+            return Outcome::Failed("payload without forum".to_string());
+        };
+        let forum = match s.forum_for_job(ForumId(id)).await {
+            Ok(Some(f)) => f,
+            Ok(None) => return Outcome::Skipped("forum gone".to_string()),
+            Err(e) => {
+                return Outcome::RetryAt(s.clock.now() + Duration::seconds(30), e.to_string())
+            }
+        };
+        if forum.schedule.is_none() {
+            return Outcome::Skipped("no schedule".to_string());
+        }
+        // This job is the forum's planning job: it runs again when the window must slide.
+        match s.plan_forum(&forum, s.clock.now()).await {
+            Ok(next) => Outcome::Reschedule(next, job.payload.clone()),
+            Err(e) => Outcome::RetryAt(s.clock.now() + Duration::seconds(30), format!("{e}")),
+        }
+    }
+}
+
+impl MeetingJobs {
+    async fn load(&self, payload: &Value) -> Result<(Meeting, Forum), Outcome> {
+        let s = &self.services;
+        let retry = |e: String| Outcome::RetryAt(s.clock.now() + Duration::seconds(30), e);
+        let Some(id) = id_of(payload, "meeting") else {
+            return Err(Outcome::Failed("payload without meeting".to_string()));
+        };
+        let m = match s.store.meeting_by_id(MeetingId(id)).await {
+            Ok(Some(m)) => m,
+            Ok(None) => return Err(Outcome::Skipped("meeting gone".to_string())),
+            Err(e) => return Err(retry(e.to_string())),
+        };
+        let f = match s.forum_for_job(m.forum).await {
+            Ok(Some(f)) => f,
+            Ok(None) => return Err(Outcome::Skipped("forum gone".to_string())),
+            Err(e) => return Err(retry(e.to_string())),
+        };
+        Ok((m, f))
+    }
+}
+
+#[async_trait]
+impl JobHandler for Remind {
+    async fn run(&self, job: &crate::store::Job) -> Outcome {
+        let h = &self.0;
+        let s = &h.services;
+        let (m, forum) = match h.load(&job.payload).await {
+            Ok(x) => x,
+            Err(o) => return o,
+        };
+        if m.status == MeetingStatus::Cancelled {
+            return Outcome::Skipped("cancelled".to_string());
+        }
+        let Some(offset) = job
+            .payload
+            .get("offset")
+            .and_then(Value::as_str)
+            .and_then(|o| Offset::parse(o).ok())
+        else {
+            return Outcome::Failed("payload without offset".to_string());
+        };
+        let mention = job.payload.get("mention").and_then(Value::as_bool) == Some(true);
+        let now = s.clock.now();
+        // The next reminder of the same meeting: once it is due, this one is superseded.
+        let next_due = reminders_for(&m, forum.time_zone, &forum.reminder_policy())
+            .into_iter()
+            .map(|r| r.due_at)
+            .filter(|d| *d > job.due_at)
+            .min();
+        let late = match decide(now, job.due_at, m.starts_at, next_due) {
+            Delivery::Skip(reason) => return Outcome::Skipped(reason.as_str().to_string()),
+            Delivery::Late => true,
+            Delivery::OnTime => false,
+        };
+        let lang = s.language(Some(forum.guild)).await;
+        let body = reminder_msg(ReminderKind::of(offset), &forum, &m).render(lang);
+        let mut content = String::new();
+        let role = forum.participant_role.filter(|_| mention);
+        if let Some(r) = role {
+            content.push_str(&format!("<@&{}> ", r.0));
+        }
+        content.push_str(&body);
+        if late {
+            content.push_str(&format!(" {}", msg!("reminder-delayed").render(lang)));
+        }
+        let out = Outgoing {
+            channel: forum.channel,
+            content: content.clone(),
+            nonce: nonce_for(&job.key),
+            mention_role: role,
+        };
+        match h.notifier.post(&out).await {
+            Ok(_) => {
+                if forum.delivery_problem.is_some() {
+                    let _ = s.store.set_delivery_problem(forum.id, None, now).await;
+                }
+                self.fan_out_dms(&forum, &job.key, &body, now).await;
+                Outcome::Done(if late { "sent_late" } else { "sent" }.to_string())
+            }
+            Err(e) if e.is_permanent() => {
+                tracing::warn!(forum = %forum.id, error = %e, "reminder cannot be delivered");
+                let _ = s
+                    .store
+                    .set_delivery_problem(forum.id, Some(&e.to_string()), now)
+                    .await;
+                Outcome::Failed(e.to_string())
+            }
+            Err(e) => retry_or_fail(job.attempts, now, &e),
+        }
+    }
+}
+
+impl Remind {
+    /// One DM job per member who opted in, each with its own key (exactly once per person).
+    async fn fan_out_dms(&self, forum: &Forum, key: &str, body: &str, now: DateTime<Utc>) {
+        let s = &self.0.services;
+        let Ok(users) = s.store.subscribers(forum.id).await else {
+            return;
+        };
+        for u in users {
+            let job = NewJob {
+                kind: JOB_DM.to_string(),
+                key: format!("dm:{key}:{}", u.0),
+                due_at: now,
+                payload: serde_json::json!({ "user": u.to_db(), "content": body }),
+            };
+            if let Err(e) = s.store.enqueue(&job, now).await {
+                tracing::error!(error = %e, "could not queue a DM reminder");
+            }
+        }
+        s.wake.notify();
+    }
+}
+
+fn reminder_msg(kind: ReminderKind, forum: &Forum, m: &Meeting) -> Msg {
+    let (name, at) = (forum.name.as_str(), when(m.starts_at));
+    match kind {
+        ReminderKind::CallForAgenda => msg!("reminder-call-for-agenda", name = name, when = at),
+        ReminderKind::AgendaDeadline => msg!("reminder-agenda-deadline", name = name, when = at),
+        ReminderKind::DayBefore => msg!("reminder-day-before", name = name, when = at),
+        ReminderKind::StartingSoon => msg!("reminder-starting-soon", name = name, when = at),
+    }
+}
+
+#[async_trait]
+impl JobHandler for Direct {
+    async fn run(&self, job: &crate::store::Job) -> Outcome {
+        let h = &self.0;
+        let now = h.services.clock.now();
+        let (Some(user), Some(content)) = (
+            id_of(&job.payload, "user"),
+            job.payload.get("content").and_then(Value::as_str),
+        ) else {
+            return Outcome::Failed("bad payload".to_string());
+        };
+        match h
+            .notifier
+            .direct(UserId::from_db(user), content, &nonce_for(&job.key))
+            .await
+        {
+            Ok(_) => Outcome::Done("sent".to_string()),
+            // DMs closed, or the user left: nothing to retry.
+            Err(e) if e.is_permanent() => Outcome::Skipped(format!("dm refused: {e}")),
+            Err(e) => retry_or_fail(job.attempts, now, &e),
+        }
+    }
+}
+
+/// Discord allows 100 scheduled events a guild; stay below with room for the guild's own.
+const EVENT_LIMIT: i64 = 90;
+
+#[async_trait]
+impl JobHandler for Event {
+    async fn run(&self, job: &crate::store::Job) -> Outcome {
+        let h = &self.0;
+        let s = &h.services;
+        let (m, forum) = match h.load(&job.payload).await {
+            Ok(x) => x,
+            Err(o) => return o,
+        };
+        let now = s.clock.now();
+        match self.reconcile(&m, &forum, now).await {
+            Ok(outcome) => outcome,
+            Err(e) if e.is_permanent() => Outcome::Failed(e.to_string()),
+            Err(e) => retry_or_fail(job.attempts, now, &e),
+        }
+    }
+}
+
+impl Event {
+    /// Brings the meeting's Discord event in line with the meeting, and says when to look
+    /// again (at its start, to mark it active; at its end, to complete it).
+    async fn reconcile(
+        &self,
+        m: &Meeting,
+        forum: &Forum,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, SendError> {
+        let n = &self.0.notifier;
+        let s = &self.0.services;
+        let marker = format!("samverkan:meeting:{}", m.id.0);
+        let spec = EventSpec {
+            guild: forum.guild,
+            name: forum.name.clone(),
+            description: forum.name.clone(),
+            location: self.location(forum).await,
+            starts_at: m.starts_at,
+            ends_at: m.ends_at,
+        };
+        if m.status == MeetingStatus::Cancelled {
+            if let Some(ev) = m.discord_event {
+                match n
+                    .update_event(forum.guild, ev, None, Some(EventStatus::Cancelled))
+                    .await
+                {
+                    Ok(()) | Err(SendError::NotFound(_)) | Err(SendError::Rejected(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            return Ok(Outcome::Done("cancelled".to_string()));
+        }
+        if now >= m.ends_at {
+            if let Some(ev) = m.discord_event {
+                // Discord completes only an active event.
+                let _ = n
+                    .update_event(forum.guild, ev, None, Some(EventStatus::Active))
+                    .await;
+                match n
+                    .update_event(forum.guild, ev, None, Some(EventStatus::Completed))
+                    .await
+                {
+                    Ok(()) | Err(SendError::NotFound(_)) | Err(SendError::Rejected(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            return Ok(Outcome::Done("completed".to_string()));
+        }
+        if now < m.starts_at - EVENT_HORIZON {
+            return Ok(Outcome::RetryAt(
+                m.starts_at - EVENT_HORIZON,
+                "not yet".into(),
+            ));
+        }
+        let event = match m.discord_event {
+            Some(ev) => {
+                if now < m.starts_at {
+                    n.update_event(forum.guild, ev, Some(&spec), None).await?;
+                }
+                ev
+            }
+            None => {
+                let open = s.store.open_events(forum.guild, now).await.unwrap_or(0);
+                if open >= EVENT_LIMIT {
+                    return Ok(Outcome::RetryAt(
+                        now + Duration::hours(1),
+                        "event limit".into(),
+                    ));
+                }
+                // An event created just before a crash is found by its marker, not duplicated.
+                let ev = match n.find_event(forum.guild, &marker).await? {
+                    Some(ev) => ev,
+                    None => n.create_event(&spec, &marker).await?,
+                };
+                let _ = s.store.set_meeting_event(m.id, Some(ev)).await;
+                ev
+            }
+        };
+        if now < m.starts_at {
+            return Ok(Outcome::RetryAt(m.starts_at, "awaiting start".into()));
+        }
+        n.update_event(forum.guild, event, None, Some(EventStatus::Active))
+            .await
+            .or_else(|e| match e {
+                SendError::Rejected(_) => Ok(()),
+                other => Err(other),
+            })?;
+        Ok(Outcome::RetryAt(m.ends_at, "awaiting end".into()))
+    }
+
+    async fn location(&self, forum: &Forum) -> String {
+        let s = &self.0.services;
+        match s.store.channel_name(forum.guild, forum.channel).await {
+            Ok(Some(name)) => format!("#{name}"),
+            _ => "Discord".to_string(),
+        }
+    }
+}
