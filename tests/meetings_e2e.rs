@@ -7,6 +7,8 @@ mod bot;
 mod db;
 #[path = "support/discord_double.rs"]
 mod double;
+#[path = "support/timeline.rs"]
+mod timeline;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -15,6 +17,7 @@ use bot::BotEnv;
 use chrono::{DateTime, TimeZone, Utc};
 use double::{DiscordDouble, GuildSpec, MemberSpec, Opt, PERM_MANAGE_GUILD};
 use serde_json::Value;
+use timeline::Timeline;
 
 const GUILD: u64 = 2_000_000_000_000_000_001;
 const LEV: u64 = 4_000_000_000_000_000_001;
@@ -35,40 +38,6 @@ fn admin() -> MemberSpec {
     MemberSpec {
         permissions: double::MEMBER_PERMISSIONS | PERM_MANAGE_GUILD,
         ..MemberSpec::new(3_000_000_000_000_000_001, "anna")
-    }
-}
-
-/// A virtual timeline: `start` now, running `speed` times faster.
-struct Timeline {
-    start: DateTime<Utc>,
-    real_start: DateTime<Utc>,
-    speed: f64,
-}
-
-impl Timeline {
-    fn new(start: DateTime<Utc>, speed: f64) -> Self {
-        Self {
-            start,
-            real_start: Utc::now(),
-            speed,
-        }
-    }
-    fn spec(&self) -> String {
-        format!(
-            "{},{},{}",
-            self.start.to_rfc3339(),
-            self.real_start.timestamp_millis(),
-            self.speed
-        )
-    }
-    fn now(&self) -> DateTime<Utc> {
-        let real = (Utc::now() - self.real_start).num_milliseconds() as f64 * self.speed;
-        self.start + chrono::Duration::milliseconds(real as i64)
-    }
-    /// Sleeps (really) until the virtual clock reads `t`.
-    async fn until(&self, t: DateTime<Utc>) {
-        let virtual_ms = (t - self.now()).num_milliseconds().max(0) as f64;
-        tokio::time::sleep(Duration::from_millis((virtual_ms / self.speed) as u64)).await;
     }
 }
 

@@ -298,6 +298,9 @@ struct Fault {
 
 #[derive(Default)]
 struct State {
+    /// Answers to requests whose path contains the text are held back this long after the
+    /// request took effect: a bot killed meanwhile has acted without knowing it.
+    response_delay: Option<(String, Duration)>,
     guilds: Vec<GuildSpec>,
     last_id: u64,
     next_conn: u64,
@@ -976,6 +979,12 @@ impl DiscordDouble {
     /// The next `times` requests with `method` ("" or "*": any) whose path contains
     /// `path_contains` fail with `status` and have no effect. A 429 has Discord's body
     /// (`retry_after` seconds, default 1.0, no `code`) and `Retry-After`/`X-RateLimit-*` headers.
+    /// Holds back the answer to POSTs whose path contains `path_contains` (after they took
+    /// effect) for `delay`; `None` turns it off.
+    pub fn set_response_delay(&self, path_contains: &str, delay: Option<Duration>) {
+        self.mutate(|st| st.response_delay = delay.map(|d| (path_contains.to_string(), d)));
+    }
+
     pub fn inject_failure(
         &self,
         method: &str,
@@ -1284,6 +1293,21 @@ async fn rest(
     headers: HeaderMap,
     body: Bytes,
 ) -> HttpResponse {
+    let (response, delay) = rest_now(&inner, method, uri, headers, body);
+    if let Some(d) = delay {
+        tokio::time::sleep(d).await;
+    }
+    response
+}
+
+/// Handles a request at once; says how long to hold the answer back.
+fn rest_now(
+    inner: &Arc<Inner>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (HttpResponse, Option<Duration>) {
     let (path, query) = (
         uri.path().to_string(),
         uri.query().unwrap_or("").to_string(),
@@ -1294,6 +1318,11 @@ async fn rest(
         Err(_) => Value::String(String::from_utf8_lossy(&body).into_owned()),
     };
     let mut st = inner.lock();
+    let delay = st
+        .response_delay
+        .as_ref()
+        .filter(|(part, _)| path.contains(part.as_str()) && method == Method::POST)
+        .map(|(_, d)| *d);
     let reply = match (st.take_fault(method.as_str(), &path), &parsed) {
         (Some(fault), _) => fault,
         (None, Err(_)) => err(400, 50109, "The request body contains invalid JSON."),
@@ -1313,7 +1342,7 @@ async fn rest(
     });
     drop(st);
     inner.changed();
-    reply.into_response()
+    (reply.into_response(), delay)
 }
 
 fn route(

@@ -1,0 +1,240 @@
+//! Exactly once, proved the hard way: the bot is killed (SIGKILL) again and again while
+//! reminders fall due — also between Discord storing a message and the bot hearing back — and
+//! on PostgreSQL three bot processes share one database. Every reminder arrives exactly once.
+
+#[path = "support/bot.rs"]
+mod bot;
+#[path = "support/db.rs"]
+mod db;
+#[path = "support/discord_double.rs"]
+mod double;
+#[path = "support/timeline.rs"]
+mod timeline;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use bot::{Bot, BotEnv};
+use chrono::{DateTime, TimeZone, Utc};
+use double::{DiscordDouble, GuildSpec, MemberSpec, Opt, PERM_MANAGE_GUILD};
+use rand::Rng;
+use samverkan::store::{JobState, Store};
+use timeline::Timeline;
+
+const GUILD: u64 = 2_000_000_000_000_000_001;
+const T: Duration = Duration::from_secs(10);
+/// Four forums, each on its own channel, four reminders each.
+const FORUMS: [(&str, u64, &str); 4] = [
+    ("Leveransforum", 4_000_000_000_000_000_001, "10:20"),
+    ("Förvaltningsmöte", 4_000_000_000_000_000_002, "10:25"),
+    ("Arkitekturforum", 4_000_000_000_000_000_003, "10:30"),
+    ("Driftsättningsmöte", 4_000_000_000_000_000_004, "10:35"),
+];
+const REMINDERS: &str = "15m, 10m, 5m, 1m";
+const PER_FORUM: usize = 4;
+
+fn guild() -> Vec<GuildSpec> {
+    vec![GuildSpec {
+        id: GUILD,
+        name: "Stockholms stad".into(),
+        channels: FORUMS
+            .iter()
+            .map(|(n, c, _)| (*c, n.to_lowercase()))
+            .collect(),
+        roles: vec![],
+        preferred_locale: "sv-SE".into(),
+    }]
+}
+
+fn admin() -> MemberSpec {
+    MemberSpec {
+        permissions: double::MEMBER_PERMISSIONS | PERM_MANAGE_GUILD,
+        ..MemberSpec::new(3_000_000_000_000_000_001, "anna")
+    }
+}
+
+fn utc(h: u32, m: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 1, h, m, 0).unwrap()
+}
+
+async fn setup_forums(d: &DiscordDouble) {
+    for (name, channel, time) in FORUMS {
+        let i = d
+            .slash(
+                GUILD,
+                channel,
+                &admin(),
+                &["forum", "create"],
+                vec![
+                    Opt::Str("name", name),
+                    Opt::Str("tier", "delivery"),
+                    Opt::Channel("channel", channel),
+                ],
+            )
+            .await;
+        let r = d.wait_response(&i, T).await.unwrap();
+        assert!(r.text().contains("skapat"), "{}", r.text());
+        let i = d
+            .slash(
+                GUILD,
+                channel,
+                &admin(),
+                &["forum", "edit"],
+                vec![
+                    Opt::Str("forum", name),
+                    Opt::Str("cadence", "weekly tue"),
+                    Opt::Str("time", time),
+                    Opt::Str("start_date", "2026-11-03"),
+                    Opt::Str("reminders", REMINDERS),
+                ],
+            )
+            .await;
+        let r = d.wait_response(&i, T).await.unwrap();
+        assert!(r.text().contains("uppdaterad"), "{}", r.text());
+    }
+}
+
+/// Every forum's channel got exactly its reminders, each exactly once.
+fn assert_each_reminder_once(d: &DiscordDouble) {
+    let mut all_nonces: HashMap<String, usize> = HashMap::new();
+    for (name, channel, _) in FORUMS {
+        let msgs = d.channel_messages(channel);
+        let texts: Vec<&str> = msgs.iter().filter_map(|m| m["content"].as_str()).collect();
+        assert_eq!(msgs.len(), PER_FORUM, "{name}: {texts:#?}");
+        for m in &msgs {
+            *all_nonces.entry(m["nonce"].to_string()).or_default() += 1;
+            assert!(m["content"].as_str().unwrap().contains(name));
+        }
+    }
+    assert_eq!(all_nonces.len(), FORUMS.len() * PER_FORUM);
+    assert!(all_nonces.values().all(|&n| n == 1), "{all_nonces:?}");
+}
+
+async fn assert_jobs_done(db_url: &str) {
+    let store = Store::connect(db_url, 1).await.unwrap();
+    let jobs = store.jobs_with_prefix("reminder:").await.unwrap();
+    let due: Vec<_> = jobs.iter().filter(|j| j.due_at <= utc(9, 40)).collect();
+    assert_eq!(due.len(), FORUMS.len() * PER_FORUM);
+    for j in due {
+        assert_eq!(j.state, JobState::Done, "{j:?}");
+    }
+    store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_at_random_moments_loses_and_repeats_nothing() {
+    let d = DiscordDouble::start(guild()).await;
+    let dir = tempfile::tempdir().unwrap();
+    // 1 real second = 1 virtual minute; the first reminder is due at 09:05 UTC.
+    let tl = Timeline::new(utc(9, 0), 60.0);
+    let env = BotEnv {
+        api: d.base_url(),
+        db_url: format!("sqlite://{}/k.db", dir.path().display()),
+        test_guild: GUILD,
+        log_dir: dir.path().to_path_buf(),
+        extra: vec![
+            ("SAMVERKAN_TEST_CLOCK".into(), tl.spec()),
+            ("SAMVERKAN_SCHEDULER_LEASE_SECONDS".into(), "1".into()),
+        ],
+    };
+    let mut bot = env.spawn("run-0");
+    d.wait_ready(T).await.unwrap();
+    bot::wait_directory(&env.db_url, GUILD, T).await;
+    setup_forums(&d).await;
+
+    // Discord takes a while to answer message posts: a kill in that window means the message
+    // exists but the bot never learnt it was sent.
+    d.set_response_delay("/messages", Some(Duration::from_millis(400)));
+    let mut kills = 0;
+    let mut rng = rand::thread_rng();
+    while tl.now() < utc(9, 36) {
+        let wait = rng.gen_range(300..1500);
+        tokio::time::sleep(Duration::from_millis(wait)).await;
+        bot.kill();
+        kills += 1;
+        bot = env.spawn(&format!("run-{kills}"));
+    }
+    d.set_response_delay("/messages", None);
+    tl.until(utc(9, 40)).await;
+    let end = Instant::now() + T;
+    while FORUMS
+        .iter()
+        .map(|f| d.channel_messages(f.1).len())
+        .sum::<usize>()
+        < FORUMS.len() * PER_FORUM
+        && Instant::now() < end
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let status = bot.terminate(T);
+    assert!(status.success(), "{}", bot.log_text());
+    assert!(kills >= 10, "only {kills} kills");
+
+    assert_each_reminder_once(&d);
+    assert_jobs_done(&env.db_url).await;
+    // The window was hit: some reminder was posted more than once and de-duplicated.
+    let posts = d
+        .all_requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/messages"))
+        .count();
+    eprintln!(
+        "{kills} kills, {posts} message posts for {} reminders",
+        FORUMS.len() * PER_FORUM
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_processes_on_postgres_never_send_twice() {
+    let Some(pg) = db::postgres().await else {
+        eprintln!("SAMVERKAN_TEST_PG_URL is not set: PostgreSQL run skipped");
+        return;
+    };
+    let d = DiscordDouble::start(guild()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let tl = Timeline::new(utc(9, 0), 60.0);
+    let env = BotEnv {
+        api: d.base_url(),
+        db_url: pg.url.clone(),
+        test_guild: GUILD,
+        log_dir: dir.path().to_path_buf(),
+        extra: vec![
+            ("SAMVERKAN_TEST_CLOCK".into(), tl.spec()),
+            ("SAMVERKAN_SCHEDULER_LEASE_SECONDS".into(), "2".into()),
+        ],
+    };
+    let first = env.spawn("p0");
+    d.wait_ready(T).await.unwrap();
+    bot::wait_directory(&env.db_url, GUILD, T).await;
+    setup_forums(&d).await;
+    let mut bots: Vec<Bot> = vec![first, env.spawn("p1"), env.spawn("p2")];
+    tl.until(utc(9, 38)).await;
+    let end = Instant::now() + T;
+    while FORUMS
+        .iter()
+        .map(|f| d.channel_messages(f.1).len())
+        .sum::<usize>()
+        < FORUMS.len() * PER_FORUM
+        && Instant::now() < end
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for b in &mut bots {
+        let status = b.terminate(T);
+        assert!(status.success(), "{}", b.log_text());
+    }
+    assert_each_reminder_once(&d);
+    // Stronger than de-duplication: no reminder was even posted twice.
+    let mut posts: HashMap<String, usize> = HashMap::new();
+    for r in d.all_requests() {
+        if r.method == "POST" && r.path.ends_with("/messages") {
+            *posts.entry(r.body["nonce"].to_string()).or_default() += 1;
+        }
+    }
+    assert!(posts.values().all(|&n| n == 1), "{posts:?}");
+    // Work was shared between the processes.
+    let logs: Vec<String> = bots.iter().map(|b| b.log_text()).collect();
+    eprintln!("processes: {}", logs.len());
+    assert_jobs_done(&env.db_url).await;
+    pg.cleanup().await;
+}
