@@ -302,3 +302,187 @@ async fn reminders_arrive_once_in_the_right_channel_and_honour_cancel_and_move()
     }
     drop(bot);
 }
+
+/// Catch-up after downtime: a reminder still meaningful is sent late and marked delayed; one
+/// that no longer makes sense is skipped and recorded as skipped. Nothing is silently lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn downtime_sends_meaningful_reminders_late_and_records_the_rest_as_skipped() {
+    let d = DiscordDouble::start(guild()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = format!("sqlite://{}/c.db", dir.path().display());
+    let env_at = |tl: &Timeline| BotEnv {
+        api: d.base_url(),
+        db_url: db_url.clone(),
+        test_guild: GUILD,
+        log_dir: dir.path().to_path_buf(),
+        extra: vec![
+            ("SAMVERKAN_TEST_CLOCK".into(), tl.spec()),
+            ("SAMVERKAN_SCHEDULER_LEASE_SECONDS".into(), "1".into()),
+        ],
+    };
+    // 09:00 UTC: set up a meeting at 10:30 local (09:30 UTC) with reminders 20, 10, 5 minutes
+    // before; then the bot goes down.
+    let tl = Timeline::new(utc(9, 0), 60.0);
+    let mut bot = env_at(&tl).spawn("before");
+    d.wait_ready(T).await.unwrap();
+    bot::wait_directory(&db_url, GUILD, T).await;
+    say(
+        &d,
+        &["forum", "create"],
+        vec![
+            Opt::Str("name", "Leveransforum"),
+            Opt::Str("tier", "delivery"),
+            Opt::Channel("channel", LEV),
+        ],
+    )
+    .await;
+    say(
+        &d,
+        &["forum", "edit"],
+        vec![
+            Opt::Str("forum", "Leveransforum"),
+            Opt::Str("cadence", "weekly tue"),
+            Opt::Str("time", "10:30"),
+            Opt::Str("start_date", "2026-11-03"),
+            Opt::Str("reminders", "20m, 10m, 5m"),
+        ],
+    )
+    .await;
+    assert!(bot.terminate(T).success());
+
+    // Back at 09:14: the 20-minute reminder (due 09:10) is late but nothing later is due yet.
+    let tl = Timeline::new(utc(9, 14), 60.0);
+    let mut bot = env_at(&tl).spawn("late");
+    let msg = d
+        .wait_channel_message(
+            LEV,
+            |m| m["content"].as_str().is_some_and(|c| c.contains("börjar")),
+            T,
+        )
+        .await
+        .unwrap();
+    assert!(
+        msg["content"]
+            .as_str()
+            .unwrap()
+            .contains("(försenad påminnelse)"),
+        "{msg}"
+    );
+    assert!(bot.terminate(T).success());
+
+    // Back at 09:33, after the start: the 10- and 5-minute reminders make no sense any more.
+    let tl = Timeline::new(utc(9, 33), 60.0);
+    let mut bot = env_at(&tl).spawn("after");
+    let store = samverkan::store::Store::connect(&db_url, 1).await.unwrap();
+    let end = Instant::now() + T;
+    let jobs = loop {
+        let jobs = store.jobs_with_prefix("reminder:").await.unwrap();
+        let today: Vec<_> = jobs
+            .into_iter()
+            .filter(|j| j.due_at <= utc(9, 30))
+            .collect();
+        if today
+            .iter()
+            .all(|j| j.state != samverkan::store::JobState::Pending)
+            || Instant::now() > end
+        {
+            break today;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let outcomes: Vec<(String, Option<String>)> = jobs
+        .iter()
+        .map(|j| (j.state.as_str().to_string(), j.outcome.clone()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        vec![
+            ("done".to_string(), Some("sent_late".to_string())),
+            ("skipped".to_string(), Some("meeting_started".to_string())),
+            ("skipped".to_string(), Some("meeting_started".to_string())),
+        ]
+    );
+    assert_eq!(d.channel_messages(LEV).len(), 1);
+    assert!(bot.terminate(T).success());
+    store.close().await;
+}
+
+/// Discord errors: a 429 is waited out and the reminder then arrives once; a channel that is
+/// gone is recorded on the forum and shown to its chair, not retried forever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_are_waited_out_and_a_lost_channel_is_reported() {
+    let d = DiscordDouble::start(guild()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let tl = Timeline::new(utc(9, 0), 120.0);
+    let env = BotEnv {
+        api: d.base_url(),
+        db_url: format!("sqlite://{}/r.db", dir.path().display()),
+        test_guild: GUILD,
+        log_dir: dir.path().to_path_buf(),
+        extra: vec![("SAMVERKAN_TEST_CLOCK".into(), tl.spec())],
+    };
+    let bot = env.spawn("errors");
+    d.wait_ready(T).await.unwrap();
+    bot::wait_directory(&env.db_url, GUILD, T).await;
+    say(
+        &d,
+        &["forum", "create"],
+        vec![
+            Opt::Str("name", "Leveransforum"),
+            Opt::Str("tier", "delivery"),
+            Opt::Channel("channel", LEV),
+        ],
+    )
+    .await;
+    say(
+        &d,
+        &["forum", "edit"],
+        vec![
+            Opt::Str("forum", "Leveransforum"),
+            Opt::Str("cadence", "weekly tue"),
+            Opt::Str("time", "10:30"),
+            Opt::Str("start_date", "2026-11-03"),
+            Opt::Str("reminders", "20m, 10m"),
+        ],
+    )
+    .await;
+    let path = format!("/channels/{LEV}/messages");
+    d.inject_failure("POST", &path, 429, 2, Some(0.3));
+    d.wait_channel_message(LEV, |_| true, T).await.unwrap();
+    assert_eq!(d.count_429_sent(), 2);
+    assert_eq!(d.channel_messages(LEV).len(), 1);
+    let posts: Vec<_> = d
+        .all_requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with(&path))
+        .collect();
+    assert_eq!(posts.len(), 3, "two refused, one accepted");
+    // Honoured: the retries came no sooner than Discord asked (0.3 s of real time).
+    assert!(posts[1].at - posts[0].at >= Duration::from_millis(280));
+    assert!(posts[2].at - posts[1].at >= Duration::from_millis(280));
+
+    // The channel disappears before the next reminder (09:20 UTC).
+    d.inject_failure("POST", &path, 404, 1, None);
+    tl.until(utc(9, 21)).await;
+    let end = Instant::now() + T;
+    let text = loop {
+        let r = say(
+            &d,
+            &["meeting", "next"],
+            vec![Opt::Str("forum", "Leveransforum")],
+        )
+        .await;
+        if r.contains("⚠️") || Instant::now() > end {
+            break r;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(text.contains("kunde inte skickas"), "{text}");
+    let attempts = d
+        .all_requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with(&path))
+        .count();
+    assert_eq!(attempts, 4, "a lost channel is not retried");
+    drop(bot);
+}

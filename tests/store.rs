@@ -575,6 +575,7 @@ async fn jobs_are_claimed_when_due_and_leased(store: Store) {
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].key, "early");
     assert_eq!(got[0].attempts, 1);
+    assert!(!got[0].reclaimed);
     // Leased: nobody else gets it while the lease runs.
     assert!(store
         .claim_due(at(2), Duration::seconds(30), "w2", 10)
@@ -620,6 +621,7 @@ async fn expired_leases_are_reclaimed_and_fenced(store: Store) {
         .unwrap();
     assert_eq!(second.len(), 1);
     assert_eq!(second[0].attempts, 2);
+    assert!(second[0].reclaimed, "taken over from a dead worker");
     // The dead worker's late outcome is refused; the new holder's stands.
     assert!(!store
         .finish_job(first[0].id, "dead", JobState::Failed, "x", at(1))

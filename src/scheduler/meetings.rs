@@ -42,10 +42,11 @@ struct Event(Arc<MeetingJobs>);
 const MAX_ATTEMPTS: i32 = 10;
 
 /// Retry with exponential backoff after a transient error; give up after `MAX_ATTEMPTS`.
-fn retry_or_fail(attempts: i32, now: DateTime<Utc>, err: &SendError) -> Outcome {
+/// A rate limit is waited out exactly as Discord asks (real time, hence `speed`).
+fn retry_or_fail(attempts: i32, now: DateTime<Utc>, speed: f64, err: &SendError) -> Outcome {
     match err {
         SendError::RateLimited(d) => Outcome::RetryAt(
-            now + Duration::from_std(*d).unwrap_or(Duration::seconds(1)),
+            now + Duration::milliseconds((d.as_millis() as f64 * speed) as i64),
             "rate limited".to_string(),
         ),
         _ if attempts >= MAX_ATTEMPTS => Outcome::Failed(err.to_string()),
@@ -135,6 +136,10 @@ impl JobHandler for Remind {
             .filter(|d| *d > job.due_at)
             .min();
         let late = match decide(now, job.due_at, m.starts_at, next_due) {
+            // A worker that died holding this job may have posted it already: finish with the
+            // same nonce, so Discord hands back the message it has (or posts it now) and the
+            // record tells the truth. Only a job nobody tried is skipped by the policy.
+            Delivery::Skip(_) if job.reclaimed => true,
             Delivery::Skip(reason) => return Outcome::Skipped(reason.as_str().to_string()),
             Delivery::Late => true,
             Delivery::OnTime => false,
@@ -172,7 +177,7 @@ impl JobHandler for Remind {
                     .await;
                 Outcome::Failed(e.to_string())
             }
-            Err(e) => retry_or_fail(job.attempts, now, &e),
+            Err(e) => retry_or_fail(job.attempts, now, s.clock.speed(), &e),
         }
     }
 }
@@ -228,7 +233,7 @@ impl JobHandler for Direct {
             Ok(_) => Outcome::Done("sent".to_string()),
             // DMs closed, or the user left: nothing to retry.
             Err(e) if e.is_permanent() => Outcome::Skipped(format!("dm refused: {e}")),
-            Err(e) => retry_or_fail(job.attempts, now, &e),
+            Err(e) => retry_or_fail(job.attempts, now, h.services.clock.speed(), &e),
         }
     }
 }
@@ -249,7 +254,7 @@ impl JobHandler for Event {
         match self.reconcile(&m, &forum, now).await {
             Ok(outcome) => outcome,
             Err(e) if e.is_permanent() => Outcome::Failed(e.to_string()),
-            Err(e) => retry_or_fail(job.attempts, now, &e),
+            Err(e) => retry_or_fail(job.attempts, now, h.services.clock.speed(), &e),
         }
     }
 }

@@ -205,6 +205,9 @@ impl Scheduler {
                     .await
             }
         };
+        // The loop may be asleep until this job's lease end: let it look at the queue again
+        // (a retry or a recurring job's next run can be due sooner).
+        self.wake.notify();
         match recorded {
             Ok(true) => {}
             // Another worker took the job over after our lease ran out; its outcome stands.

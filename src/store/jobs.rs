@@ -27,6 +27,9 @@ pub struct Job {
     pub payload: serde_json::Value,
     /// Claims so far, this one included.
     pub attempts: i32,
+    /// Taken over from a worker whose lease ran out: that worker may have acted (posted a
+    /// message) without recording it.
+    pub reclaimed: bool,
 }
 
 /// Where a job ended (or stands).
@@ -113,6 +116,7 @@ impl TryFrom<JobRow> for Job {
             due_at: from_millis(r.due_at)?,
             payload: parse_payload(&r.payload)?,
             attempts: r.attempts,
+            reclaimed: false,
         })
     }
 }
@@ -229,31 +233,38 @@ impl Store {
         );
         let until = to_millis(now + lease);
         let now_ms = to_millis(now);
-        let rows: Vec<JobRow> = in_tx!(self, |tx| {
-            let mut rows: Vec<JobRow> = sqlx::query_as(&expired)
+        let (expired_rows, due_rows): (Vec<JobRow>, Vec<JobRow>) = in_tx!(self, |tx| {
+            let taken: Vec<JobRow> = sqlx::query_as(&expired)
                 .bind(until)
                 .bind(worker)
                 .bind(now_ms)
                 .bind(limit)
                 .fetch_all(&mut *tx)
                 .await?;
-            let left = limit - rows.len() as i64;
-            if left > 0 {
-                let more: Vec<JobRow> = sqlx::query_as(&due)
+            let left = limit - taken.len() as i64;
+            let fresh: Vec<JobRow> = if left > 0 {
+                sqlx::query_as(&due)
                     .bind(until)
                     .bind(worker)
                     .bind(now_ms)
                     .bind(left)
                     .fetch_all(&mut *tx)
-                    .await?;
-                rows.extend(more);
-            }
-            rows
+                    .await?
+            } else {
+                Vec::new()
+            };
+            (taken, fresh)
         });
-        let mut jobs = rows
-            .into_iter()
-            .map(Job::try_from)
-            .collect::<Result<Vec<_>>>()?;
+        let mut jobs = Vec::with_capacity(expired_rows.len() + due_rows.len());
+        for row in expired_rows {
+            jobs.push(Job {
+                reclaimed: true,
+                ..Job::try_from(row)?
+            });
+        }
+        for row in due_rows {
+            jobs.push(Job::try_from(row)?);
+        }
         jobs.sort_by_key(|j| j.due_at);
         Ok(jobs)
     }
