@@ -30,10 +30,7 @@ pub struct TemplateCatalog {
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("{path}: {source}")]
-    Invalid {
-        path: String,
-        source: TemplateError,
-    },
+    Invalid { path: String, source: TemplateError },
     #[error("could not read {path}: {source}")]
     Io {
         path: String,
@@ -179,9 +176,18 @@ mod tests {
         assert_eq!(f("Ledningsforum").tier, "business");
         assert!(f("Operativt möte").cancel_without_agenda);
         assert!(!f("Leveransforum").cancel_without_agenda);
-        assert_eq!(f("Ändringskoordineringsforum").cadence.to_spec(), "biweekly wed");
-        assert_eq!(f("Releaseplaneringsmöte").cadence.to_spec(), "half-yearly 2nd thu");
-        assert_eq!(f("Driftsättningsinformationsmöte").cadence.to_spec(), "weekly thu");
+        assert_eq!(
+            f("Ändringskoordineringsforum").cadence.to_spec(),
+            "biweekly wed"
+        );
+        assert_eq!(
+            f("Releaseplaneringsmöte").cadence.to_spec(),
+            "half-yearly 2nd thu"
+        );
+        assert_eq!(
+            f("Driftsättningsinformationsmöte").cadence.to_spec(),
+            "weekly thu"
+        );
         // Targets come first in creation order.
         let pos = |n: &str| t.forums.iter().position(|x| x.name == n).unwrap();
         assert!(pos("Ledningsforum") < pos("Verkställande forum"));

@@ -114,8 +114,16 @@ async fn setup_creates_forums_with_schedules_and_the_ladder(store: Store) {
     .await;
     assert_eq!(p.status, Status::Ok, "{}", p.text);
     assert!(!p.ephemeral);
-    assert!(p.text.contains("11 forum skapade, 0 fanns redan"), "{}", p.text);
-    assert!(p.text.contains("månadsvis 1:a tisdagen 10:00"), "{}", p.text);
+    assert!(
+        p.text.contains("11 forum skapade, 0 fanns redan"),
+        "{}",
+        p.text
+    );
+    assert!(
+        p.text.contains("månadsvis 1:a tisdagen 10:00"),
+        "{}",
+        p.text
+    );
 
     let forums = store.forums(G1).await.unwrap();
     assert_eq!(forums.len(), 11);
@@ -196,12 +204,24 @@ async fn rerun_creates_nothing_and_existing_forums_stay(store: Store) {
         )
         .await;
     assert_eq!(p.status, Status::Ok, "{}", p.text);
-    let hand_made = store.forum_named(G1, "Leveransforum").await.unwrap().unwrap();
+    let hand_made = store
+        .forum_named(G1, "Leveransforum")
+        .await
+        .unwrap()
+        .unwrap();
 
     let first = run(&s, &admin(), setup("stockholm", SAMVERKAN, None)).await;
     assert_eq!(first.status, Status::Ok, "{}", first.text);
-    assert!(first.text.contains("10 forum skapade, ett fanns redan"), "{}", first.text);
-    assert!(first.text.contains("**leveransforum** fanns redan"), "{}", first.text);
+    assert!(
+        first.text.contains("10 forum skapade, ett fanns redan"),
+        "{}",
+        first.text
+    );
+    assert!(
+        first.text.contains("**leveransforum** fanns redan"),
+        "{}",
+        first.text
+    );
     let after_first = store.forums(G1).await.unwrap();
     assert_eq!(after_first.len(), 11);
     // Left exactly as it was.
@@ -220,7 +240,11 @@ async fn rerun_creates_nothing_and_existing_forums_stay(store: Store) {
     )
     .await;
     assert_eq!(second.status, Status::Ok, "{}", second.text);
-    assert!(second.text.contains("0 forum skapade, 11 fanns redan"), "{}", second.text);
+    assert!(
+        second.text.contains("0 forum skapade, 11 fanns redan"),
+        "{}",
+        second.text
+    );
     assert!(second.text.contains("Inget ändrades"), "{}", second.text);
     assert_eq!(store.forums(G1).await.unwrap(), after_first);
     assert_eq!(store.jobs_with_prefix("").await.unwrap().len(), jobs_before);
@@ -240,7 +264,11 @@ async fn bad_input_creates_nothing(store: Store) {
             "har inte formen",
         ),
         (
-            setup("stockholm", SAMVERKAN, Some("Leveransforum=#lev, Styrgrupp=#lev")),
+            setup(
+                "stockholm",
+                SAMVERKAN,
+                Some("Leveransforum=#lev, Styrgrupp=#lev"),
+            ),
             "Mallen stockholm har inget forum som heter ”Styrgrupp”",
         ),
         (
@@ -248,14 +276,25 @@ async fn bad_input_creates_nothing(store: Store) {
             "Kanalen ”#finns-inte” för Leveransforum är ingen kanal i den här servern",
         ),
         (
-            setup("stockholm", SAMVERKAN, Some(&format!("Leveransforum={other}"))),
+            setup(
+                "stockholm",
+                SAMVERKAN,
+                Some(&format!("Leveransforum={other}")),
+            ),
             "ingen kanal i den här servern",
         ),
         (
-            setup("stockholm", SAMVERKAN, Some("Leveransforum=#lev, LEVERANSFORUM=#ledning")),
+            setup(
+                "stockholm",
+                SAMVERKAN,
+                Some("Leveransforum=#lev, LEVERANSFORUM=#ledning"),
+            ),
             "kopplat två gånger",
         ),
-        (setup("stockholm", OTHER_GUILD_CHANNEL, None), "Kanalen finns inte"),
+        (
+            setup("stockholm", OTHER_GUILD_CHANNEL, None),
+            "Kanalen finns inte",
+        ),
     ];
     for (req, expected) in cases {
         let p = run(&s, &admin(), req.clone()).await;
@@ -272,7 +311,12 @@ async fn bad_input_creates_nothing(store: Store) {
         let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap());
         Services::new(store.clone(), Arc::new(clock), Arc::new(config))
     };
-    let p = run(&s_en, &admin(), setup("stockholm", SAMVERKAN, Some("x=#lev"))).await;
+    let p = run(
+        &s_en,
+        &admin(),
+        setup("stockholm", SAMVERKAN, Some("x=#lev")),
+    )
+    .await;
     assert_eq!(
         p.text,
         "The template stockholm has no forum called “x”. Nothing was created."

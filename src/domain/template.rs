@@ -114,12 +114,12 @@ impl Template {
             ));
         }
         let raw: RawTemplate = toml::from_str(toml_text).map_err(|e| fail(one_line(&e)))?;
-        let name = validate_name(&raw.name)
-            .map_err(|p| fail(format!("name {:?}: {p:?}", raw.name)))?;
+        let name =
+            validate_name(&raw.name).map_err(|p| fail(format!("name {:?}: {p:?}", raw.name)))?;
         let time_zone = match raw.time_zone.as_deref() {
-            Some(tz) => Some(
-                parse_time_zone(tz).map_err(|_| fail(format!("unknown time zone {tz:?}")))?,
-            ),
+            Some(tz) => {
+                Some(parse_time_zone(tz).map_err(|_| fail(format!("unknown time zone {tz:?}")))?)
+            }
             None => None,
         };
         if raw.forums.is_empty() {
@@ -291,7 +291,10 @@ pub fn parse_channel_text(text: &str) -> ChannelText {
 }
 
 fn one_line(e: &toml::de::Error) -> String {
-    e.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
+    e.to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
@@ -354,10 +357,7 @@ cancel_without_agenda = true
     #[test]
     fn escalation_must_stay_in_the_template_and_not_loop() {
         assert!(err(&MINIMAL.replace("\"topp\"", "\"Ledningsforum\"")).contains("not a forum"));
-        let looped = MINIMAL.replace(
-            "duration = 60",
-            "duration = 60\nescalates_to = \"Botten\"",
-        );
+        let looped = MINIMAL.replace("duration = 60", "duration = 60\nescalates_to = \"Botten\"");
         assert!(err(&looped).contains("loops"), "{}", err(&looped));
         let own = MINIMAL.replace("duration = 60", "duration = 60\nescalates_to = \"Topp\"");
         assert!(err(&own).contains("loops"));
@@ -378,7 +378,10 @@ cancel_without_agenda = true
     fn mappings() {
         let m = parse_mapping("Leveransforum=#lev, Ledningsforum = <#123> ;x=42").unwrap();
         assert_eq!(m["leveransforum"].1, "#lev");
-        assert_eq!(m["ledningsforum"], ("Ledningsforum".into(), "<#123>".into()));
+        assert_eq!(
+            m["ledningsforum"],
+            ("Ledningsforum".into(), "<#123>".into())
+        );
         assert_eq!(m.len(), 3);
         assert!(parse_mapping("").unwrap().is_empty());
         assert!(matches!(

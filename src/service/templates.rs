@@ -105,10 +105,8 @@ impl Services {
         }
 
         // Create, targets first (the template lists them in that order).
-        let mut ids: HashMap<String, ForumId> = existing
-            .iter()
-            .map(|(k, f)| (k.clone(), f.id))
-            .collect();
+        let mut ids: HashMap<String, ForumId> =
+            existing.iter().map(|(k, f)| (k.clone(), f.id)).collect();
         let mut created = Vec::new();
         for p in planned {
             let f = &template.forums[p.index];
