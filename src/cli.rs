@@ -7,10 +7,11 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 
 use crate::clock::{Clock, ScaledClock, SystemClock};
-use crate::config::Config;
+use crate::config::{Config, DEFAULT_CONFIG_PATH};
 use crate::service::Services;
 use crate::shell::{Shell, ShellIdentity};
 use crate::store::Store;
+use crate::templates::TemplateCatalog;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -73,6 +74,18 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Governance templates: the shipped ones plus `templates/` next to the configuration file.
+    let config_path = cli
+        .config
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG_PATH));
+    let templates = match TemplateCatalog::load(&TemplateCatalog::dir_for_config(&config_path)) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("samverkan: template error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     crate::logging::init(&config.log);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -84,7 +97,7 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(execute(cli.command, config)) {
+    match runtime.block_on(execute(cli.command, config, templates)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("samverkan: {e:#}");
@@ -93,10 +106,16 @@ pub fn main() -> ExitCode {
     }
 }
 
-async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+async fn execute(
+    command: Command,
+    config: Config,
+    templates: TemplateCatalog,
+) -> anyhow::Result<ExitCode> {
     match command {
         Command::CheckConfig => {
             print!("{}", config.to_redacted_toml());
+            let keys: Vec<&str> = templates.all().iter().map(|t| t.key.as_str()).collect();
+            println!("# templates: {}", keys.join(", "));
             println!("# configuration is valid");
             Ok(ExitCode::SUCCESS)
         }
@@ -114,7 +133,7 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 );
                 return Ok(ExitCode::from(2));
             }
-            let services = services(config).await?;
+            let services = services(config).await?.with_templates(templates);
             crate::discord::run(services).await?;
             Ok(ExitCode::SUCCESS)
         }
@@ -125,7 +144,7 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             admin,
             strict,
         } => {
-            let services = services(config).await?;
+            let services = services(config).await?.with_templates(templates);
             let shell = Shell::open(
                 services.clone(),
                 &ShellIdentity {

@@ -17,3 +17,4 @@ pub mod scheduler;
 pub mod service;
 pub mod shell;
 pub mod store;
+pub mod templates;

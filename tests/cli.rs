@@ -248,3 +248,100 @@ fn help_documents_every_subcommand() {
         .unwrap();
     assert!(stdout(&out).contains("--strict"));
 }
+
+#[tokio::test]
+async fn shell_sets_up_a_governance_template_once() {
+    each_backend(|url| {
+        let admin = ["--guild", "Stockholms stad", "--user", "anna", "--admin"];
+        let out = shell(
+            url,
+            &admin,
+            r#"
+/forum setup template:stockholm channel:#samverkan mapping:"Leveransforum=#lev, Ledningsforum=#ledning"
+/forum show forum:Leveransforum
+/forum show forum:"Verkställande forum"
+/meeting next forum:Driftsättningsinformationsmöte
+"#,
+        );
+        let text = stdout(&out);
+        assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(text.contains("Mallen Stockholms stad – samarbetsformer: 11 forum skapade, 0 fanns redan."), "{text}");
+        assert!(text.contains("• Leveransforum skapat i #lev · månadsvis 1:a tisdagen 10:00 · eskalerar till: Verkställande forum"), "{text}");
+        assert!(text.contains("• Ledningsforum skapat i #ledning"), "{text}");
+        assert!(text.contains("• Operativt möte skapat i #samverkan"), "{text}");
+        assert!(text.contains("Kanal: #lev · Tidszon: Europe/Stockholm · Eskalerar till: Verkställande forum"), "{text}");
+        assert!(text.contains("Eskalerar till: Ledningsforum"), "{text}");
+        assert!(text.contains("Möten för Driftsättningsinformationsmöte:\n• <t:"), "{text}");
+
+        // Again, and with bad input: nothing new, nothing created, clear errors.
+        let out = shell(
+            url,
+            &admin,
+            r#"
+/forum setup template:stockholm channel:#samverkan
+/forum setup template:stockholm channel:#samverkan mapping:"Styrgrupp=#lev"
+/forum setup template:stockholm channel:#samverkan mapping:"Leveransforum #lev"
+/forum setup template:okänd channel:#samverkan
+/forum list
+"#,
+        );
+        let text = stdout(&out);
+        assert!(text.contains("0 forum skapade, 11 fanns redan."), "{text}");
+        assert!(text.contains("Inget ändrades: alla mallens forum fanns redan."), "{text}");
+        assert!(text.contains("Mallen stockholm har inget forum som heter ”Styrgrupp”. Inget har skapats."), "{text}");
+        assert!(text.contains("har inte formen"), "{text}");
+        assert!(text.contains("Det finns ingen mall som heter ”okänd”. Tillgängliga: branschrad, stockholm."), "{text}");
+        assert!(text.contains("11 forum:"), "{text}");
+
+        // Not a manager: refused, and --strict fails.
+        let out = shell(
+            url,
+            &["--guild", "Stockholms stad", "--user", "bo", "--strict"],
+            "/forum setup template:branschrad channel:#samverkan\n",
+        );
+        assert!(!out.status.success());
+        assert!(stdout(&out).contains("Hantera server"), "{}", stdout(&out));
+    })
+    .await;
+}
+
+#[test]
+fn templates_are_validated_at_start_from_beside_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("samverkan.toml");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/config/samverkan.toml"),
+        &config,
+    )
+    .unwrap();
+    let url = format!("sqlite://{}/s.db", dir.path().display());
+    let out = samverkan(&url)
+        .env("SAMVERKAN_CONFIG", &config)
+        .arg("check-config")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        stdout(&out).contains("# templates: branschrad, stockholm"),
+        "{}",
+        stdout(&out)
+    );
+
+    std::fs::create_dir(dir.path().join("templates")).unwrap();
+    std::fs::write(
+        dir.path().join("templates/region.toml"),
+        "name = \"Region\"\n[[forum]]\nname = \"A\"\ntier = \"delivery\"\ncadence = \"every fortnight\"\ntime = \"09:00\"\nduration = 30\n",
+    )
+    .unwrap();
+    let out = samverkan(&url)
+        .env("SAMVERKAN_CONFIG", &config)
+        .arg("check-config")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("region.toml") && err.contains("cadence"),
+        "{err}"
+    );
+}

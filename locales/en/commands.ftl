@@ -23,6 +23,14 @@ cmd-forum-show = show
     .description = Show a forum
     .forum = forum
     .forum-description = The forum's name
+cmd-forum-setup = setup
+    .description = Create the forums of a governance template in one step
+    .template = template
+    .template-description = The template, e.g. stockholm or branschrad
+    .channel = channel
+    .channel-description = The channel forums meet in unless the mapping says otherwise
+    .mapping = mapping
+    .mapping-description = Per forum, e.g. Leveransforum=#lev, Ledningsforum=#ledning
 cmd-settings = settings
     .description = Samverkan settings of this server
 cmd-settings-language = language

@@ -46,7 +46,7 @@ forum-show-title = **{ $name }**
 settings-language-set = I now speak English in this server.
 
 ## Shell
-shell-help = Type one command a line, as in Discord: `/forum create name:"Leveransforum" tier:delivery channel:#leveransforum`. Commands: /forum create|list|show|edit, /meeting next|list|schedule|cancel|move|remind-me, /settings language. End with Ctrl-D.
+shell-help = Type one command a line, as in Discord: `/forum create name:"Leveransforum" tier:delivery channel:#leveransforum`. Commands: /forum create|list|show|edit|setup, /meeting next|list|schedule|cancel|move|remind-me, /settings language. End with Ctrl-D.
 shell-parse-error = The line could not be read: { $detail }
 language-name = { $code ->
     [sv] Swedish
@@ -94,3 +94,20 @@ error-reminder-offset = “{ $value }” is not a reminder time. Write for examp
 error-reminder-too-long = The reminder { $value } before the meeting reaches back past the previous meeting. Choose a shorter one.
 error-reminder-too-many = At most eight reminders a meeting.
 error-reminder-duplicate = The reminder { $value } is given twice.
+
+## Governance templates
+error-template-unknown = There is no template called “{ $name }”. Available: { $available }.
+error-template-mapping-malformed = The mapping entry “{ $entry }” is not of the form `Forum name=#channel`. Separate entries with commas. Nothing was created.
+error-template-mapping-duplicate = The forum “{ $name }” is mapped twice. Nothing was created.
+error-template-mapping-forum = The template { $template } has no forum called “{ $name }”. Nothing was created.
+error-template-mapping-channel = The channel “{ $channel }” for { $name } is not a channel of this server. Nothing was created.
+template-setup-header = Template **{ $template }**: { $created ->
+    [one] one forum created
+   *[other] { $created } forums created
+}, { $existing ->
+    [one] one already there
+   *[other] { $existing } already there
+}.
+template-setup-created = • **{ $name }** created in { $channel } · { $cadence } { $time } · escalates to: { $escalates_to }
+template-setup-existing = • **{ $name }** already there (in { $channel }), left as it is
+template-setup-unchanged = Nothing changed: every forum of the template was already there.

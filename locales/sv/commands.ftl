@@ -24,6 +24,14 @@ cmd-forum-show = visa
     .description = Visa ett forum
     .forum = forum
     .forum-description = Forumets namn
+cmd-forum-setup = installera
+    .description = Skapa en styrningsmalls forum i ett steg
+    .template = mall
+    .template-description = Mallen, t.ex. stockholm eller branschrad
+    .channel = kanal
+    .channel-description = Kanalen där forumen möts om kopplingen inte säger annat
+    .mapping = koppling
+    .mapping-description = Per forum, t.ex. Leveransforum=#lev, Ledningsforum=#ledning
 cmd-settings = inställningar
     .description = Serverns inställningar för Samverkan
 cmd-settings-language = språk

@@ -46,7 +46,7 @@ forum-show-title = **{ $name }**
 settings-language-set = Jag talar nu svenska i den här servern.
 
 ## Skal
-shell-help = Skriv ett kommando per rad, som i Discord: `/forum create name:"Leveransforum" tier:delivery channel:#leveransforum`. Kommandon: /forum create|list|show|edit, /meeting next|list|schedule|cancel|move|remind-me, /settings language. Avsluta med Ctrl-D.
+shell-help = Skriv ett kommando per rad, som i Discord: `/forum create name:"Leveransforum" tier:delivery channel:#leveransforum`. Kommandon: /forum create|list|show|edit|setup, /meeting next|list|schedule|cancel|move|remind-me, /settings language. Avsluta med Ctrl-D.
 shell-parse-error = Raden kunde inte tolkas: { $detail }
 language-name = { $code ->
     [sv] svenska
@@ -94,3 +94,20 @@ error-reminder-offset = ”{ $value }” är ingen påminnelsetid. Skriv till ex
 error-reminder-too-long = Påminnelsen { $value } före mötet når bakåt förbi föregående möte. Välj en kortare.
 error-reminder-too-many = Högst åtta påminnelser per möte.
 error-reminder-duplicate = Påminnelsen { $value } står två gånger.
+
+## Styrningsmallar
+error-template-unknown = Det finns ingen mall som heter ”{ $name }”. Tillgängliga: { $available }.
+error-template-mapping-malformed = Kopplingen ”{ $entry }” har inte formen `Forumnamn=#kanal`. Skilj kopplingarna åt med kommatecken. Inget har skapats.
+error-template-mapping-duplicate = Forumet ”{ $name }” är kopplat två gånger. Inget har skapats.
+error-template-mapping-forum = Mallen { $template } har inget forum som heter ”{ $name }”. Inget har skapats.
+error-template-mapping-channel = Kanalen ”{ $channel }” för { $name } är ingen kanal i den här servern. Inget har skapats.
+template-setup-header = Mallen **{ $template }**: { $created ->
+    [one] ett forum skapat
+   *[other] { $created } forum skapade
+}, { $existing ->
+    [one] ett fanns redan
+   *[other] { $existing } fanns redan
+}.
+template-setup-created = • **{ $name }** skapat i { $channel } · { $cadence_sv } { $time } · eskalerar till: { $escalates_to }
+template-setup-existing = • **{ $name }** fanns redan (i { $channel }), lämnat som det är
+template-setup-unchanged = Inget ändrades: alla mallens forum fanns redan.

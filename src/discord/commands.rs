@@ -8,7 +8,7 @@ use super::{Ctx, Data, Error};
 use crate::domain::forum::{time_zone_suggestions, SUGGESTED_TIERS};
 use crate::domain::ids::{ChannelId, GuildId, RoleId};
 use crate::i18n::Msg;
-use crate::service::{CreateForum, EditForum, ForumRef};
+use crate::service::{CreateForum, EditForum, ForumRef, SetupForums};
 
 pub fn all() -> Vec<poise::Command<Data, Error>> {
     vec![forum(), meeting(), settings()]
@@ -17,7 +17,13 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
 #[poise::command(
     slash_command,
     guild_only,
-    subcommands("forum_create", "forum_list", "forum_show", "forum_edit"),
+    subcommands(
+        "forum_create",
+        "forum_list",
+        "forum_show",
+        "forum_edit",
+        "forum_setup"
+    ),
     subcommand_required
 )]
 pub async fn forum(_ctx: Ctx<'_>) -> Result<(), Error> {
@@ -63,6 +69,45 @@ async fn forum_show(
         s.forum_show(&actor, ForumRef(forum)).await
     })
     .await
+}
+
+/// `/forum setup`: a governance template's forums in one step.
+#[poise::command(slash_command, guild_only, rename = "setup")]
+async fn forum_setup(
+    ctx: Ctx<'_>,
+    #[autocomplete = "autocomplete_template"] template: String,
+    #[channel_types("Text", "News")] channel: serenity::ChannelId,
+    mapping: Option<String>,
+) -> Result<(), Error> {
+    let req = SetupForums {
+        template,
+        channel: ChannelId(channel.get()),
+        mapping,
+    };
+    run(
+        ctx,
+        |s, actor| async move { s.forum_setup(&actor, req).await },
+    )
+    .await
+}
+
+async fn autocomplete_template<'a>(
+    ctx: Ctx<'a>,
+    partial: &'a str,
+) -> serenity::CreateAutocompleteResponse {
+    let choices = ctx
+        .data()
+        .services
+        .template_suggestions(partial)
+        .into_iter()
+        .map(|(key, name)| {
+            serenity::AutocompleteChoice::new(
+                crate::domain::text::truncate(&format!("{key} – {name}"), 100),
+                key,
+            )
+        })
+        .collect();
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
 }
 
 #[poise::command(

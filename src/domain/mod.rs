@@ -5,5 +5,6 @@ pub mod ids;
 pub mod meeting;
 pub mod recurrence;
 pub mod reminder;
+pub mod template;
 pub mod text;
 pub mod whistleblowing;

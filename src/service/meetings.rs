@@ -106,21 +106,33 @@ impl Services {
             reminders,
             participant_role: req.participant_role.or(forum.participant_role),
         };
-        self.store.set_forum_schedule(&forum, &update).await?;
-        let forum = self
-            .store
-            .forum(actor.guild, forum.id)
-            .await?
-            .ok_or_else(|| Error::Internal(anyhow::anyhow!("forum vanished")))?;
-        self.reconcile_future(&forum, now).await?;
-        self.plan_forum(&forum, now).await?;
-        self.wake.notify();
+        let forum = self.install_schedule(&forum, &update, now).await?;
         let mut lines = vec![msg!("forum-schedule-set", name = forum.name.as_str())];
         lines.push(self.schedule_line(&forum));
         if let Some(next) = self.upcoming(&forum, now, 1).await?.into_iter().next() {
             lines.push(msg!("meeting-next-line", when = when(next.starts_at)));
         }
         Ok(Reply::public(lines))
+    }
+
+    /// Stores a validated schedule and plans the forum's next meetings and reminders from it
+    /// (`/forum edit`, `/forum setup`). Returns the forum as stored.
+    pub(crate) async fn install_schedule(
+        &self,
+        forum: &Forum,
+        update: &ScheduleUpdate,
+        now: DateTime<Utc>,
+    ) -> Result<Forum> {
+        self.store.set_forum_schedule(forum, update).await?;
+        let forum = self
+            .store
+            .forum(forum.guild, forum.id)
+            .await?
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("forum vanished")))?;
+        self.reconcile_future(&forum, now).await?;
+        self.plan_forum(&forum, now).await?;
+        self.wake.notify();
+        Ok(forum)
     }
 
     /// After a schedule edit: future recurring meetings that no longer occur are removed (with
@@ -565,7 +577,7 @@ fn shown(s: &str) -> String {
     crate::domain::text::defuse_mentions(&s.chars().take(40).collect::<String>())
 }
 
-fn recurrence_problem(e: RecurrenceError) -> Error {
+pub(crate) fn recurrence_problem(e: RecurrenceError) -> Error {
     let detail = e.to_string().chars().take(200).collect::<String>();
     refuse(match e {
         RecurrenceError::TooFrequent { .. } => msg!("error-cadence-too-frequent"),

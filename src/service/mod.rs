@@ -5,6 +5,7 @@
 mod forum;
 pub mod meetings;
 mod settings;
+mod templates;
 
 use std::sync::Arc;
 
@@ -16,9 +17,11 @@ use crate::i18n::{Lang, Msg};
 use crate::msg;
 use crate::scheduler::Wake;
 use crate::store::Store;
+use crate::templates::TemplateCatalog;
 
 pub use forum::{tier_label, CreateForum, ForumRef};
 pub use meetings::EditForum;
+pub use templates::SetupForums;
 
 /// Who is asking, as the adapter knows them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +85,8 @@ pub struct Services {
     pub config: Arc<Config>,
     /// Wakes the scheduler after a use case enqueued a job.
     pub wake: Wake,
+    /// The governance templates `/forum setup` offers.
+    pub templates: Arc<TemplateCatalog>,
 }
 
 impl Services {
@@ -91,7 +96,14 @@ impl Services {
             clock,
             config,
             wake: Wake::default(),
+            templates: Arc::new(TemplateCatalog::shipped()),
         }
+    }
+
+    /// Offers these templates instead of the shipped ones.
+    pub fn with_templates(mut self, templates: TemplateCatalog) -> Self {
+        self.templates = Arc::new(templates);
+        self
     }
 
     /// The guild's language, or the configured default.

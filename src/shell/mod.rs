@@ -13,7 +13,9 @@ use crate::domain::ids::{local_id, ChannelId, GuildId, RoleId, UserId};
 use crate::error::{refuse, Result};
 use crate::i18n::Msg;
 use crate::msg;
-use crate::service::{Actor, CreateForum, EditForum, ForumRef, Presented, Reply, Services, Status};
+use crate::service::{
+    Actor, CreateForum, EditForum, ForumRef, Presented, Reply, Services, SetupForums, Status,
+};
 use crate::store::GuildRecord;
 
 /// Who the shell acts as.
@@ -212,6 +214,24 @@ impl Shell {
                 opts.finish()?;
                 s.forum_edit(a, req).await
             }
+            ["forum", "setup"] => {
+                let template = opts.required("template")?;
+                let channel = self.channel(&opts.required("channel")?).await?;
+                let mapping = opts.optional("mapping");
+                opts.finish()?;
+                if let Some(m) = &mapping {
+                    self.make_up_mapped_channels(m).await?;
+                }
+                s.forum_setup(
+                    a,
+                    SetupForums {
+                        template,
+                        channel,
+                        mapping,
+                    },
+                )
+                .await
+            }
             ["meeting", "next"] => {
                 let forum = opts.required("forum")?;
                 opts.finish()?;
@@ -286,6 +306,22 @@ impl Shell {
         }
         // Unknown: the service refuses it as not in this guild.
         Ok(ChannelId(0))
+    }
+
+    /// In a shell-local guild, channels named in a `/forum setup` mapping are made up like any
+    /// other `#name`, so the service finds them. A malformed mapping is left to the service.
+    async fn make_up_mapped_channels(&self, mapping: &str) -> Result<()> {
+        if !self.guild.is_local {
+            return Ok(());
+        }
+        if let Ok(entries) = crate::domain::template::parse_mapping(mapping) {
+            for (_, channel) in entries.values() {
+                if channel.starts_with('#') {
+                    self.channel(channel).await?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// `@name`, `<@&id>`, a name or an id.

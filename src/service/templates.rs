@@ -1,0 +1,243 @@
+//! `/forum setup`: creates the forums of a governance template in one step.
+//!
+//! Everything is checked before anything is written (the template, the default channel, every
+//! mapping entry, every schedule), so bad input creates nothing. Forums that already exist (by
+//! name) are left exactly as they are and reported as already there, so running it again
+//! changes nothing. Escalation targets are created before the forums that escalate to them;
+//! a forum of the template whose target already existed escalates to that existing forum.
+//! No loop can arise: the template's own ladder has none (checked at load), and forums that
+//! existed before cannot point at forums created now.
+
+use std::collections::HashMap;
+
+use super::meetings::recurrence_problem;
+use super::{Actor, Reply, Services};
+use crate::domain::forum::{Forum, NewForum};
+use crate::domain::ids::{ChannelId, ForumId, GuildId};
+use crate::domain::recurrence::{parse_cadence, Recurrence};
+use crate::domain::template::{
+    parse_channel_text, parse_mapping, ChannelText, MappingProblem, Template,
+};
+use crate::domain::text::name_key;
+use crate::error::{refuse, Result};
+use crate::msg;
+use crate::store::{ScheduleUpdate, StoreError};
+
+use super::forum::channel_mention;
+
+/// `/forum setup`, as typed options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetupForums {
+    /// A template's key or display name.
+    pub template: String,
+    /// Where forums without a mapping entry meet.
+    pub channel: ChannelId,
+    /// `Leveransforum=#lev, Ledningsforum=<#123>`.
+    pub mapping: Option<String>,
+}
+
+/// A forum the setup will create, fully validated.
+struct Planned {
+    index: usize,
+    channel: ChannelId,
+    schedule: Recurrence,
+}
+
+impl Services {
+    pub async fn forum_setup(&self, actor: &Actor, req: SetupForums) -> Result<Reply> {
+        self.require_manager(actor).await?;
+        let Some(template) = self.templates.get(&req.template).cloned() else {
+            let available = self
+                .templates
+                .all()
+                .iter()
+                .map(|t| t.key.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(refuse(msg!(
+                "error-template-unknown",
+                name = shown(&req.template),
+                available = available
+            )));
+        };
+        if self
+            .store
+            .channel_name(actor.guild, req.channel)
+            .await?
+            .is_none()
+        {
+            return Err(refuse(msg!("error-channel-not-in-guild")));
+        }
+        let channels = self
+            .mapping_channels(actor.guild, &template, req.mapping.as_deref().unwrap_or(""))
+            .await?;
+
+        // What exists already (by name) stays as it is.
+        let mut existing: HashMap<String, Forum> = HashMap::new();
+        for f in &template.forums {
+            if let Some(found) = self.store.forum_named(actor.guild, &f.name).await? {
+                existing.insert(name_key(&f.name), found);
+            }
+        }
+
+        // Validate every schedule before creating anything.
+        let now = self.clock.now();
+        let tz = template
+            .time_zone
+            .unwrap_or_else(|| self.config.default_time_zone());
+        let today = now.with_timezone(&tz).date_naive();
+        let mut planned = Vec::new();
+        for (index, f) in template.forums.iter().enumerate() {
+            if existing.contains_key(&name_key(&f.name)) {
+                continue;
+            }
+            let cadence = parse_cadence(&f.cadence_spec).map_err(recurrence_problem)?;
+            let schedule = Recurrence::new(cadence, today, f.time, f.duration_minutes, tz)
+                .map_err(recurrence_problem)?;
+            planned.push(Planned {
+                index,
+                channel: channels
+                    .get(&name_key(&f.name))
+                    .copied()
+                    .unwrap_or(req.channel),
+                schedule,
+            });
+        }
+
+        // Create, targets first (the template lists them in that order).
+        let mut ids: HashMap<String, ForumId> =
+            existing.iter().map(|(k, f)| (k.clone(), f.id)).collect();
+        let mut created = Vec::new();
+        for p in planned {
+            let f = &template.forums[p.index];
+            let new = NewForum {
+                guild: actor.guild,
+                name: f.name.clone(),
+                tier: f.tier.clone(),
+                channel: p.channel,
+                time_zone: tz,
+                escalates_to: f
+                    .escalates_to
+                    .as_deref()
+                    .and_then(|t| ids.get(&name_key(t)).copied()),
+                chair_role: None,
+                created_at: now,
+            };
+            let forum = match self.store.create_forum(&new).await {
+                Ok(forum) => forum,
+                // Made by someone else a moment ago: it exists, so it is left alone.
+                Err(StoreError::Conflict(_)) => {
+                    if let Some(found) = self.store.forum_named(actor.guild, &f.name).await? {
+                        ids.insert(name_key(&f.name), found.id);
+                        existing.insert(name_key(&f.name), found);
+                    }
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
+            ids.insert(name_key(&f.name), forum.id);
+            let update = ScheduleUpdate {
+                schedule: Some(p.schedule),
+                reminders: None,
+                participant_role: None,
+            };
+            let forum = self.install_schedule(&forum, &update, now).await?;
+            created.push((p.index, forum));
+        }
+        tracing::info!(
+            guild = %actor.guild,
+            template = template.key.as_str(),
+            created = created.len(),
+            "template set up"
+        );
+
+        let mut lines = vec![msg!(
+            "template-setup-header",
+            template = template.name.as_str(),
+            created = created.len(),
+            existing = existing.len()
+        )];
+        for (index, forum) in &created {
+            let f = &template.forums[*index];
+            lines.push(msg!(
+                "template-setup-created",
+                name = forum.name.as_str(),
+                channel = channel_mention(forum.channel),
+                cadence = f.cadence.to_spec(),
+                cadence_sv = f.cadence.to_spec_sv(),
+                time = f.time.format("%H:%M").to_string(),
+                escalates_to = f.escalates_to.clone().unwrap_or_else(|| "-".to_string())
+            ));
+        }
+        for f in &template.forums {
+            if let Some(found) = existing.get(&name_key(&f.name)) {
+                lines.push(msg!(
+                    "template-setup-existing",
+                    name = found.name.as_str(),
+                    channel = channel_mention(found.channel)
+                ));
+            }
+        }
+        if created.is_empty() {
+            lines.push(msg!("template-setup-unchanged"));
+        }
+        Ok(Reply::public(lines))
+    }
+
+    /// Template keys and names for autocomplete.
+    pub fn template_suggestions(&self, partial: &str) -> Vec<(String, String)> {
+        self.templates.suggestions(partial)
+    }
+
+    /// Resolves a mapping to channels of this guild, keyed by the forum's name key. Every
+    /// entry must name a forum of the template and a channel of this guild.
+    async fn mapping_channels(
+        &self,
+        guild: GuildId,
+        template: &Template,
+        mapping: &str,
+    ) -> Result<HashMap<String, ChannelId>> {
+        let entries = parse_mapping(mapping).map_err(|p| {
+            refuse(match p {
+                MappingProblem::Malformed(entry) => {
+                    msg!("error-template-mapping-malformed", entry = shown(&entry))
+                }
+                MappingProblem::Duplicate(name) => {
+                    msg!("error-template-mapping-duplicate", name = shown(&name))
+                }
+            })
+        })?;
+        let mut out = HashMap::new();
+        for (key, (forum, channel)) in entries {
+            if template.forum(&forum).is_none() {
+                return Err(refuse(msg!(
+                    "error-template-mapping-forum",
+                    name = shown(&forum),
+                    template = template.key.as_str()
+                )));
+            }
+            let id = match parse_channel_text(&channel) {
+                ChannelText::Id(id) => {
+                    let id = ChannelId(id);
+                    self.store.channel_name(guild, id).await?.map(|_| id)
+                }
+                ChannelText::Name(name) => self.store.channel_named(guild, &name).await?,
+            };
+            let Some(id) = id else {
+                return Err(refuse(msg!(
+                    "error-template-mapping-channel",
+                    name = shown(&forum),
+                    channel = shown(&channel)
+                )));
+            };
+            out.insert(key, id);
+        }
+        Ok(out)
+    }
+}
+
+/// User text echoed in an error: short, without anything that formats or pings.
+fn shown(text: &str) -> String {
+    let t: String = text.chars().filter(|c| !c.is_control()).take(60).collect();
+    crate::domain::text::defuse_mentions(&t.replace(['*', '_', '`', '~', '|', '>', '<'], ""))
+}
