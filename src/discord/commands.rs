@@ -11,7 +11,12 @@ use crate::i18n::Msg;
 use crate::service::{CreateForum, ForumRef};
 
 pub fn all() -> Vec<poise::Command<Data, Error>> {
-    vec![forum(), settings()]
+    vec![
+        forum(),
+        settings(),
+        super::whistleblowing::whistleblow(),
+        super::whistleblowing::case(),
+    ]
 }
 
 #[poise::command(

@@ -10,6 +10,7 @@ mod events;
 mod localize;
 pub mod outbox;
 mod reply;
+mod whistleblowing;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -128,6 +129,25 @@ pub async fn run(services: Services) -> anyhow::Result<()> {
         .await
         .context("could not build the Discord client")?;
 
+    // Durable jobs (whistleblowing notices, reminders, purges).
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let scheduler = {
+        let mut scheduler = crate::scheduler::Scheduler::new(
+            services.store.clone(),
+            services.clock.clone(),
+            services.wake.clone(),
+        );
+        let outbox = outbox::DiscordOutbox::new(&config.discord.api_base_url, &token)?;
+        crate::scheduler::whistleblowing::register(&mut scheduler, &services, Arc::new(outbox));
+        if let Err(e) = crate::scheduler::whistleblowing::schedule_daily(&services).await {
+            tracing::error!(
+                error = format!("{e:#}"),
+                "could not schedule whistleblowing jobs"
+            );
+        }
+        tokio::spawn(scheduler.run(stop_rx))
+    };
+
     let shard_manager = client.shard_manager.clone();
     tokio::spawn(async move {
         shutdown_signal().await;
@@ -140,6 +160,8 @@ pub async fn run(services: Services) -> anyhow::Result<()> {
         .await
         .context("the Discord connection failed")?;
     inflight.drained(Duration::from_secs(10)).await;
+    let _ = stop_tx.send(true);
+    let _ = scheduler.await;
     services.store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -4,6 +4,7 @@
 
 mod forum;
 mod settings;
+pub mod whistleblowing;
 
 use std::sync::Arc;
 
@@ -17,6 +18,7 @@ use crate::scheduler::Wake;
 use crate::store::Store;
 
 pub use forum::{tier_label, CreateForum, ForumRef};
+pub use whistleblowing::{HandlerId, Intake, Receipt, ReporterView, WbRuntime};
 
 /// Who is asking, as the adapter knows them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,16 +82,34 @@ pub struct Services {
     pub config: Arc<Config>,
     /// Wakes the scheduler after a use case enqueued a job.
     pub wake: Wake,
+    /// Whistleblowing intake: Argon2 parameters, rate limit and in-memory cooldown.
+    pub wb: Arc<WbRuntime>,
 }
 
 impl Services {
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: Arc<Config>) -> Self {
+        let wb = Arc::new(WbRuntime::new(&config.whistleblowing));
         Self {
             store,
             clock,
             config,
             wake: Wake::default(),
+            wb,
         }
+    }
+
+    /// The same services with other Argon2 parameters (tests use the fast ones).
+    pub fn with_wb_params(
+        mut self,
+        hash: crate::domain::whistleblowing::HashParams,
+        kdf: crate::domain::whistleblowing::KdfParams,
+    ) -> Self {
+        self.wb = Arc::new(WbRuntime::with_params(
+            &self.config.whistleblowing,
+            hash,
+            kdf,
+        ));
+        self
     }
 
     /// The guild's language, or the configured default.
