@@ -120,3 +120,65 @@ macro_rules! on_both_backends {
         }
     )*};
 }
+
+/// Every row of every table, as text (PostgreSQL: `row_to_json`, bytea as hex; SQLite: every
+/// column as text and as hex). For "search the whole database" tests.
+pub async fn dump_all(db: &TestDb) -> Vec<u8> {
+    use sqlx::Row;
+    let mut out = Vec::new();
+    if db.url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(&db.url)
+            .await
+            .expect("sqlite");
+        let tables: Vec<(String,)> =
+            sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table'")
+                .fetch_all(&mut c)
+                .await
+                .unwrap();
+        for (t,) in tables {
+            let cols: Vec<(String,)> =
+                sqlx::query_as(&format!("SELECT name FROM pragma_table_info('{t}')"))
+                    .fetch_all(&mut c)
+                    .await
+                    .unwrap();
+            let exprs: Vec<String> = cols
+                .iter()
+                .map(|(n,)| {
+                    format!(
+                        "COALESCE(CAST(\"{n}\" AS TEXT), '') || '|' || COALESCE(hex(\"{n}\"), '')"
+                    )
+                })
+                .collect();
+            if exprs.is_empty() {
+                continue;
+            }
+            let sql = format!("SELECT {} FROM \"{t}\"", exprs.join(" || ';' || "));
+            for row in sqlx::query(&sql).fetch_all(&mut c).await.unwrap() {
+                let v: Option<String> = row.try_get(0).ok();
+                out.extend(v.unwrap_or_default().into_bytes());
+            }
+        }
+        c.close().await.ok();
+    } else {
+        let mut c = sqlx::PgConnection::connect(&db.url).await.expect("pg");
+        let tables: Vec<(String,)> = sqlx::query_as(
+            "SELECT table_name::text FROM information_schema.tables
+             WHERE table_schema = current_schema()",
+        )
+        .fetch_all(&mut c)
+        .await
+        .unwrap();
+        for (t,) in tables {
+            let rows: Vec<(String,)> =
+                sqlx::query_as(&format!("SELECT row_to_json(x)::text FROM \"{t}\" x"))
+                    .fetch_all(&mut c)
+                    .await
+                    .unwrap();
+            for (r,) in rows {
+                out.extend(r.into_bytes());
+            }
+        }
+        c.close().await.ok();
+    }
+    out
+}
