@@ -456,16 +456,15 @@ impl Services {
                     self.wb_config().notify_delay_min_minutes,
                     self.wb_config().notify_delay_max_minutes,
                 );
-                let minutes = rand::thread_rng().gen_range(lo..=hi.max(lo));
-                let seconds = rand::thread_rng().gen_range(0..60);
+                // Uniform over the whole window, to the second.
+                let seconds =
+                    rand::thread_rng().gen_range(i64::from(lo) * 60..=i64::from(hi.max(lo)) * 60);
                 let mut nonce = [0u8; 12];
                 OsRng.fill_bytes(&mut nonce);
                 NewJob {
                     kind: NOTICE_JOB.to_string(),
                     key: format!("wb:notice:{}", hex::encode(nonce)),
-                    due_at: now
-                        + Duration::minutes(i64::from(minutes))
-                        + Duration::seconds(seconds),
+                    due_at: now + Duration::seconds(seconds),
                     payload: json!({ "notice": match notice {
                         Notice::NewReport => "new_report",
                         Notice::NewFollowUp => "new_followup",

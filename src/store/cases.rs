@@ -464,6 +464,19 @@ impl Store {
         }
     }
 
+    /// Rows in one of the whistleblowing tables (for tests and operators).
+    pub async fn count_rows(&self, table: &str) -> Result<i64> {
+        let table = match table {
+            "wb_cases" | "wb_case_keys" | "wb_messages" | "wb_handlers" | "wb_audit" | "jobs" => {
+                table
+            }
+            _ => return Err(StoreError::NotFound),
+        };
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        let (n,): (i64,) = on_pool!(self, |p| sqlx::query_as(&sql).fetch_one(p).await)?;
+        Ok(n)
+    }
+
     /// SQLite: moves the WAL into the database file and truncates it.
     pub async fn checkpoint(&self) -> Result<()> {
         if let super::Pool::Sqlite(p) = &self.pool {

@@ -152,10 +152,14 @@ pub async fn dump_all(db: &TestDb) -> Vec<u8> {
             if exprs.is_empty() {
                 continue;
             }
-            let sql = format!("SELECT {} FROM \"{t}\"", exprs.join(" || ';' || "));
+            // As a BLOB: ciphertext cast to text is not valid UTF-8.
+            let sql = format!(
+                "SELECT CAST(({}) AS BLOB) FROM \"{t}\"",
+                exprs.join(" || ';' || ")
+            );
             for row in sqlx::query(&sql).fetch_all(&mut c).await.unwrap() {
-                let v: Option<String> = row.try_get(0).ok();
-                out.extend(v.unwrap_or_default().into_bytes());
+                let v: Vec<u8> = row.try_get(0).expect("row as bytes");
+                out.extend(v);
             }
         }
         c.close().await.ok();
@@ -181,4 +185,25 @@ pub async fn dump_all(db: &TestDb) -> Vec<u8> {
         c.close().await.ok();
     }
     out
+}
+
+impl TestDb {
+    /// A handle on a database some other process created (not dropped afterwards).
+    pub async fn existing(url: &str) -> TestDb {
+        let store = Store::connect(url, 1).await.expect("connect");
+        TestDb {
+            store,
+            url: url.to_string(),
+            _dir: None,
+            pg_schema: None,
+        }
+    }
+}
+
+/// Rows in a table, through a fresh connection.
+pub async fn count_rows(url: &str, table: &str) -> i64 {
+    let store = Store::connect(url, 1).await.expect("connect");
+    let n = store.count_rows(table).await.expect("count");
+    store.close().await;
+    n
 }
