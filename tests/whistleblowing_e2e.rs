@@ -4,7 +4,6 @@
 
 #[path = "support/db.rs"]
 mod db;
-#[allow(dead_code)]
 #[path = "support/discord_double.rs"]
 mod discord_double;
 

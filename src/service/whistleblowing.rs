@@ -481,7 +481,12 @@ impl Services {
                 }
             }
         };
-        self.store.enqueue(&job, now).await?;
+        // The job's creation time is a reporter action: recorded at day resolution only.
+        let day_start = now
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .map_or(now, |d| d.and_utc());
+        self.store.enqueue(&job, day_start).await?;
         self.wake.notify();
         Ok(())
     }
