@@ -176,6 +176,19 @@ async fn full_flow(store: Store) {
     let closed = store.wb_case(&code).await.unwrap().unwrap();
     assert_eq!(closed.status.as_str(), "closed");
     assert!(closed.dates.closed.is_some() && closed.dates.feedback_given.is_some());
+    // The panel: the web form line only when configured.
+    assert_eq!(s.wb_panel_lines().len(), 1);
+    let with_web = services_with(
+        store.clone(),
+        clock(),
+        config("web_form_url = \"https://tips.example.org/vb\"\n"),
+    );
+    let lines = with_web.wb_panel_lines();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[1]
+        .render(Lang::En)
+        .contains("https://tips.example.org/vb"));
+    assert!(lines[0].render(Lang::En).contains("Konkurrensverket"));
     // Nothing can be added to a closed case.
     let t = refused(
         s.wb_followup(&code, &secret, Some("more"))
@@ -404,6 +417,30 @@ async fn reminders_overdue_and_purge(store: Store) {
     assert!(store.wb_all_cases().await.unwrap().is_empty());
 }
 
+async fn daily_job_runs_reminders_once(store: Store) {
+    let c = clock();
+    let s = services_with(store.clone(), c.clone(), config(""));
+    setup(&store, &s).await;
+    submit(&s).await;
+    samverkan::scheduler::whistleblowing::schedule_daily(&s, true)
+        .await
+        .unwrap();
+    samverkan::scheduler::whistleblowing::schedule_daily(&s, true)
+        .await
+        .unwrap();
+    let daily = store.jobs_with_prefix("wb:daily:").await.unwrap();
+    assert_eq!(
+        daily.len(),
+        2,
+        "a catch-up run today and the next at digest_time"
+    );
+    assert!(daily.iter().any(|j| j.due_at == s.clock.now()));
+    // 2026-11-23 08:00 Stockholm.
+    assert!(daily
+        .iter()
+        .any(|j| j.due_at == Utc.with_ymd_and_hms(2026, 11, 23, 7, 0, 0).unwrap()));
+}
+
 async fn digest_mode_folds_notices(store: Store) {
     let s = services_with(
         store.clone(),
@@ -436,6 +473,7 @@ on_both_backends!(
     bad_input_is_refused_clearly,
     reminders_overdue_and_purge,
     digest_mode_folds_notices,
+    daily_job_runs_reminders_once,
 );
 
 // ---------------------------------------------------------------------------------------------

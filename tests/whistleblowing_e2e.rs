@@ -566,3 +566,34 @@ async fn whistleblowing_end_to_end_leaves_no_trace_of_the_reporter() {
     }
     drop(e.dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handler_add_is_scriptable_and_refuses_short_passphrases_and_duplicates() {
+    let double = DiscordDouble::start(vec![]).await;
+    let e = env(&double);
+    let run = |user: u64, pass: &str| {
+        let mut child = command(&e, &double)
+            .args(["handler", "add", "--user", &user.to_string()])
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{pass}").unwrap();
+        child.wait().unwrap()
+    };
+    assert!(!run(H1, "kort").success(), "short passphrase refused");
+    assert!(run(H1, PASS1).success());
+    assert!(
+        !run(H1, PASS2).success(),
+        "a second key would orphan the first one's cases"
+    );
+    let log = std::fs::read_to_string(&e.log).unwrap();
+    assert!(log.contains("12"), "{log}");
+    assert!(!log.contains(PASS1), "the passphrase is never printed");
+    let store = samverkan::store::Store::connect(&e.db_url, 1)
+        .await
+        .unwrap();
+    let handlers = store.wb_handlers().await.unwrap();
+    assert_eq!(handlers.len(), 1);
+    assert!(!handlers[0].encrypted_private.contains(PASS1));
+    store.close().await;
+}

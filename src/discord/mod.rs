@@ -139,7 +139,7 @@ pub async fn run(services: Services) -> anyhow::Result<()> {
         );
         let outbox = outbox::DiscordOutbox::new(&config.discord.api_base_url, &token)?;
         crate::scheduler::whistleblowing::register(&mut scheduler, &services, Arc::new(outbox));
-        if let Err(e) = crate::scheduler::whistleblowing::schedule_daily(&services).await {
+        if let Err(e) = crate::scheduler::whistleblowing::schedule_daily(&services, true).await {
             tracing::error!(
                 error = format!("{e:#}"),
                 "could not schedule whistleblowing jobs"

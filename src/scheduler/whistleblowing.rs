@@ -57,7 +57,7 @@ impl JobHandler for DailyHandler {
         let now = self.services.clock.now();
         match self.services.wb_daily().await {
             Ok((reminders, purged)) => {
-                if let Err(e) = schedule_daily(&self.services).await {
+                if let Err(e) = schedule_daily(&self.services, false).await {
                     tracing::error!(error = %e, "could not schedule the next whistleblowing run");
                 }
                 Outcome::Done(format!("{reminders} reminders, {purged} purged"))
@@ -70,10 +70,20 @@ impl JobHandler for DailyHandler {
     }
 }
 
-/// Enqueues the daily run at the next `digest_time` (idempotent per day), and one for now if
-/// today's has not run (a bot started after the time still does today's work).
-pub async fn schedule_daily(services: &Services) -> anyhow::Result<()> {
+/// Enqueues the daily run at the next `digest_time` (idempotent per time). With `catch_up`
+/// (at start) also one run now, at most once per day, so a bot that was down at `digest_time`
+/// still sends today's reminders and purges; both are idempotent, so a second run is harmless.
+pub async fn schedule_daily(services: &Services, catch_up: bool) -> anyhow::Result<()> {
     let now = services.clock.now();
+    if catch_up {
+        let job = NewJob {
+            kind: DAILY_JOB.to_string(),
+            key: format!("wb:daily:start:{}", services.wb_today()),
+            due_at: now,
+            payload: serde_json::json!({}),
+        };
+        services.store.enqueue(&job, now).await?;
+    }
     let next = services.wb_next_local(now);
     let job = NewJob {
         kind: DAILY_JOB.to_string(),
