@@ -517,6 +517,11 @@ async fn dump_reveals_nothing(db: &db::TestDb) {
     s.wb_followup(&code, &secret, Some(ADDITION)).await.unwrap();
     ok(s.wb_reply(A, &code, pass(PASS_A), REPLY).await);
 
+    // The notice job records its creation (a reporter action) at day resolution only.
+    let created = db::job_created_at(db, "wb:notice:").await;
+    assert!(!created.is_empty());
+    assert!(created.iter().all(|ms| ms % 86_400_000 == 0), "{created:?}");
+
     let mut dump: Vec<u8> = cfg.to_redacted_toml().into_bytes();
     dump.extend(format!("{cfg:?}").into_bytes());
     dump.extend(db::dump_all(db).await);

@@ -287,6 +287,9 @@ async fn whistleblowing_end_to_end_leaves_no_trace_of_the_reporter() {
     let bot = start_bot(&e, &double).await;
 
     // --- the panel: posted by an admin, its button opens the same modal ---------------------
+    let not_admin = slash(&double, &reporter(), &["whistleblow", "panel"], vec![]).await;
+    let r = answer(&double, &not_admin).await;
+    assert!(r.ephemeral && r.components.is_empty(), "{}", r.text());
     let panel_i = slash(&double, &admin(), &["whistleblow", "panel"], vec![]).await;
     let panel = answer(&double, &panel_i).await;
     assert!(

@@ -207,3 +207,25 @@ pub async fn count_rows(url: &str, table: &str) -> i64 {
     store.close().await;
     n
 }
+
+/// `created_at` of the jobs whose key starts with `prefix`.
+pub async fn job_created_at(db: &TestDb, prefix: &str) -> Vec<i64> {
+    let sql = "SELECT created_at FROM jobs WHERE key LIKE $1";
+    let pattern = format!("{prefix}%");
+    let rows: Vec<(i64,)> = if db.url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+        sqlx::query_as(sql)
+            .bind(&pattern)
+            .fetch_all(&mut c)
+            .await
+            .unwrap()
+    } else {
+        let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        sqlx::query_as(sql)
+            .bind(&pattern)
+            .fetch_all(&mut c)
+            .await
+            .unwrap()
+    };
+    rows.into_iter().map(|r| r.0).collect()
+}
