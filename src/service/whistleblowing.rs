@@ -70,8 +70,7 @@ impl Receipt {
     }
 }
 
-/// What the reporter sees after a successful follow-up.
-#[derive(Debug)]
+/// What the reporter sees after a successful follow-up. `Debug` prints no content.
 pub struct ReporterView {
     pub code: String,
     pub status: CaseStatus,
@@ -80,6 +79,16 @@ pub struct ReporterView {
     pub messages: Vec<(NaiveDate, Author, String)>,
     /// The reporter added information with this follow-up.
     pub added: bool,
+}
+
+impl std::fmt::Debug for ReporterView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReporterView")
+            .field("status", &self.status)
+            .field("messages", &self.messages.len())
+            .field("added", &self.added)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ReporterView {
