@@ -62,6 +62,27 @@ pub enum Command {
     Migrate,
     /// Validate the configuration and print it, secrets redacted.
     CheckConfig,
+    /// Whistleblowing handlers' keys.
+    Handler {
+        #[command(subcommand)]
+        action: HandlerAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HandlerAction {
+    /// Create a handler's key pair from a passphrase and store it in the database.
+    ///
+    /// The passphrase (at least 12 characters) is read from standard input: one line, or, on a
+    /// terminal, typed twice for confirmation (it is echoed: run it where nobody can see the
+    /// screen, or pipe it in). The private key is stored only encrypted with it. The user must
+    /// also be listed in `whistleblowing.handlers`. New cases are sealed to every handler with
+    /// a key; a handler added later cannot read cases received before.
+    Add {
+        /// The handler's Discord user id.
+        #[arg(long)]
+        user: u64,
+    },
 }
 
 /// Entry point of the binary.
@@ -137,6 +158,9 @@ async fn execute(
             crate::discord::run(services).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Handler {
+            action: HandlerAction::Add { user },
+        } => handler_add(config, user).await,
         Command::Shell {
             guild,
             user,
@@ -191,4 +215,48 @@ async fn services(config: Config) -> anyhow::Result<Services> {
         Err(_) => Arc::new(SystemClock),
     };
     Ok(Services::new(store, clock, Arc::new(config)))
+}
+
+/// `samverkan handler add --user ID`: reads the passphrase from stdin and stores the key pair.
+async fn handler_add(config: Config, user: u64) -> anyhow::Result<ExitCode> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let interactive = std::io::stdin().is_terminal();
+    let read = |prompt: &str| -> anyhow::Result<String> {
+        if interactive {
+            eprint!("{prompt}");
+            std::io::stderr().flush().ok();
+        }
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    };
+    let pass = read("Passphrase: ")?;
+    if interactive && read("Again: ")? != pass {
+        eprintln!("samverkan: the passphrases differ; nothing was stored.");
+        return Ok(ExitCode::from(2));
+    }
+    if !config.whistleblowing.is_handler(user) {
+        eprintln!(
+            "samverkan: note: user {user} is not in whistleblowing.handlers; add them there too, \
+             or they cannot use /case."
+        );
+    }
+    let services = services(config).await?;
+    let result = services
+        .wb_register_handler(user, secrecy::SecretString::from(pass))
+        .await;
+    let lang = services.config.default_language();
+    let code = match result {
+        Ok(()) => {
+            println!("{}", crate::msg!("wb-handler-added").render(lang));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let p = crate::service::render(lang, Err(e));
+            eprintln!("samverkan: {}", p.text);
+            ExitCode::from(2)
+        }
+    };
+    services.store.close().await;
+    Ok(code)
 }

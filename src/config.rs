@@ -27,6 +27,7 @@ pub struct Config {
     pub defaults: DefaultsConfig,
     pub log: LogConfig,
     pub scheduler: SchedulerConfig,
+    pub whistleblowing: WhistleblowingConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -40,6 +41,77 @@ pub struct SchedulerConfig {
 impl Default for SchedulerConfig {
     fn default() -> Self {
         Self { lease_seconds: 30 }
+    }
+}
+
+/// The anonymous whistleblowing intake (`[whistleblowing]`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WhistleblowingConfig {
+    /// Discord user ids (as strings) allowed to handle cases. Not a role: server admins can
+    /// give themselves any role. Each also needs a key pair (`samverkan handler add`).
+    pub handlers: Vec<String>,
+    /// Channel id for the fixed, content-free notices to handlers. Unset: no notices.
+    pub handler_channel: Option<u64>,
+    /// `delayed` (one notice per event after a random delay) or `digest` (one a day).
+    pub notify: NotifyMode,
+    /// The random delay window of `delayed` notices, in minutes.
+    pub notify_delay_min_minutes: u32,
+    pub notify_delay_max_minutes: u32,
+    /// Local time (defaults.time_zone) of the daily digest and of deadline reminders, `HH:MM`.
+    pub digest_time: String,
+    /// Days a closed case is kept before it is purged: at most 730 (two years).
+    pub retention_days: u32,
+    /// New cases accepted per hour, over everyone (a global limit; there is no identity).
+    pub max_new_cases_per_hour: u32,
+    /// Seconds between two submissions from the same Discord user, remembered only in memory
+    /// under a keyed hash with a per-process random key. 0 turns it off.
+    pub user_cooldown_seconds: u32,
+    /// The web form outside Discord, shown on the panel when set.
+    pub web_form_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NotifyMode {
+    Delayed,
+    Digest,
+}
+
+impl Default for WhistleblowingConfig {
+    fn default() -> Self {
+        Self {
+            handlers: Vec::new(),
+            handler_channel: None,
+            notify: NotifyMode::Delayed,
+            notify_delay_min_minutes: 10,
+            notify_delay_max_minutes: 180,
+            digest_time: "08:00".to_string(),
+            retention_days: crate::domain::whistleblowing::MAX_RETENTION_DAYS,
+            max_new_cases_per_hour: 20,
+            user_cooldown_seconds: 300,
+            web_form_url: None,
+        }
+    }
+}
+
+impl WhistleblowingConfig {
+    /// The allow-listed handler ids (entries that are not ids are refused by `validate`).
+    pub fn handler_ids(&self) -> Vec<u64> {
+        self.handlers
+            .iter()
+            .filter_map(|h| h.trim().parse().ok())
+            .collect()
+    }
+
+    pub fn is_handler(&self, user: u64) -> bool {
+        self.handler_ids().contains(&user)
+    }
+
+    /// `digest_time` as a time of day.
+    pub fn digest_at(&self) -> chrono::NaiveTime {
+        chrono::NaiveTime::parse_from_str(self.digest_time.trim(), "%H:%M")
+            .unwrap_or(chrono::NaiveTime::MIN)
     }
 }
 
@@ -255,6 +327,60 @@ impl Config {
                 allowed: "a number of seconds from 1 to 3600",
             });
         }
+        let wb = &self.whistleblowing;
+        if let Some(bad) = wb
+            .handlers
+            .iter()
+            .find(|h| h.trim().parse::<u64>().is_err())
+        {
+            return Err(ConfigError::Invalid {
+                key: "whistleblowing.handlers",
+                value: bad.clone(),
+                allowed: "Discord user ids as strings, such as [\"123456789012345678\"]",
+            });
+        }
+        if wb.notify_delay_min_minutes > wb.notify_delay_max_minutes
+            || wb.notify_delay_max_minutes > 7 * 24 * 60
+        {
+            return Err(ConfigError::Invalid {
+                key: "whistleblowing.notify_delay_max_minutes",
+                value: format!(
+                    "{}..{}",
+                    wb.notify_delay_min_minutes, wb.notify_delay_max_minutes
+                ),
+                allowed: "a window with min <= max <= 10080 minutes",
+            });
+        }
+        if chrono::NaiveTime::parse_from_str(wb.digest_time.trim(), "%H:%M").is_err() {
+            return Err(ConfigError::Invalid {
+                key: "whistleblowing.digest_time",
+                value: wb.digest_time.clone(),
+                allowed: "a local time HH:MM such as 08:00",
+            });
+        }
+        if crate::domain::whistleblowing::validate_retention_days(wb.retention_days).is_err() {
+            return Err(ConfigError::Invalid {
+                key: "whistleblowing.retention_days",
+                value: wb.retention_days.to_string(),
+                allowed: "1 to 730 days (the law allows at most two years)",
+            });
+        }
+        if wb.max_new_cases_per_hour == 0 || wb.max_new_cases_per_hour > 10_000 {
+            return Err(ConfigError::Invalid {
+                key: "whistleblowing.max_new_cases_per_hour",
+                value: wb.max_new_cases_per_hour.to_string(),
+                allowed: "a number from 1 to 10000",
+            });
+        }
+        if let Some(url) = &wb.web_form_url {
+            if !url.starts_with("https://") && !url.starts_with("http://") {
+                return Err(ConfigError::Invalid {
+                    key: "whistleblowing.web_form_url",
+                    value: url.clone(),
+                    allowed: "an https:// URL",
+                });
+            }
+        }
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
             return Err(ConfigError::Invalid {
                 key: "log.level",
@@ -304,7 +430,14 @@ fn toml_string(config: &Config) -> String {
 
 /// The configuration's sections: only `SAMVERKAN_<SECTION>_*` variables are read as settings
 /// (`SAMVERKAN_CONFIG` names the file; `SAMVERKAN_TEST_*` belong to the tests).
-const SECTIONS: &[&str] = &["database", "discord", "defaults", "log", "scheduler"];
+const SECTIONS: &[&str] = &[
+    "database",
+    "discord",
+    "defaults",
+    "log",
+    "scheduler",
+    "whistleblowing",
+];
 
 /// `SAMVERKAN_SECTION_KEY` → `section.key`. A misspelt key within a section is still refused.
 fn env_provider() -> Env {

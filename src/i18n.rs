@@ -128,6 +128,8 @@ const SOURCES: &[(Lang, &str)] = &[
     (Lang::En, include_str!("../locales/en/main.ftl")),
     (Lang::Sv, include_str!("../locales/sv/commands.ftl")),
     (Lang::En, include_str!("../locales/en/commands.ftl")),
+    (Lang::Sv, include_str!("../locales/sv/whistleblowing.ftl")),
+    (Lang::En, include_str!("../locales/en/whistleblowing.ftl")),
 ];
 
 pub struct Catalog {

@@ -10,6 +10,10 @@ use crate::config::{LogConfig, LogFormat};
 /// serenity logs whole gateway payloads at trace (and unparseable ones at warn); sqlx logs
 /// statements with their values; the HTTP and websocket stacks can log bodies at trace.
 pub const SAFETY_DIRECTIVES: &[&str] = &[
+    // Catch-alls first: serenity and poise spans and events can carry interaction, user and
+    // member data (author ids, nicknames, modal text) at debug and trace.
+    "serenity=warn",
+    "poise=warn",
     "serenity::gateway=error",
     "serenity::http=error",
     "serenity::client=error",

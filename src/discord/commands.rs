@@ -11,7 +11,13 @@ use crate::i18n::Msg;
 use crate::service::{CreateForum, EditForum, ForumRef, SetupForums};
 
 pub fn all() -> Vec<poise::Command<Data, Error>> {
-    vec![forum(), meeting(), settings()]
+    vec![
+        forum(),
+        meeting(),
+        settings(),
+        super::whistleblowing::whistleblow(),
+        super::whistleblowing::case(),
+    ]
 }
 
 #[poise::command(

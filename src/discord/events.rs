@@ -14,6 +14,9 @@ pub async fn on_event(
     let data = framework.user_data;
     let store = &data.services.store;
     match event {
+        FullEvent::InteractionCreate { interaction } => {
+            super::whistleblowing::on_interaction(framework, interaction).await;
+        }
         FullEvent::GuildCreate { guild, .. } => {
             let dir = directory(guild);
             let now = data.services.now_ms();

@@ -10,6 +10,7 @@ mod events;
 mod localize;
 pub mod outbox;
 mod reply;
+mod whistleblowing;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -128,7 +129,8 @@ pub async fn run(services: Services) -> anyhow::Result<()> {
         .await
         .context("could not build the Discord client")?;
 
-    // Durable jobs (reminders, events): run beside the gateway, stopped with it.
+    // Durable jobs (reminders, events, whistleblowing notices and purges): run beside the
+    // gateway, stopped with it.
     let notifier: Arc<dyn crate::notifier::Notifier> = Arc::new(outbox::DiscordOutbox::new(
         &config.discord.api_base_url,
         &token,
@@ -139,7 +141,14 @@ pub async fn run(services: Services) -> anyhow::Result<()> {
         services.wake.clone(),
         Duration::from_secs(config.scheduler.lease_seconds),
     );
-    crate::scheduler::meetings::register(&mut scheduler, services.clone(), notifier);
+    crate::scheduler::meetings::register(&mut scheduler, services.clone(), notifier.clone());
+    crate::scheduler::whistleblowing::register(&mut scheduler, &services, notifier);
+    if let Err(e) = crate::scheduler::whistleblowing::schedule_daily(&services, true).await {
+        tracing::error!(
+            error = format!("{e:#}"),
+            "could not schedule whistleblowing jobs"
+        );
+    }
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let scheduler = tokio::spawn(scheduler.run(stop_rx));
 

@@ -12,6 +12,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use tokio::sync::{watch, Notify, Semaphore};
 
+pub mod whistleblowing;
+
 use crate::clock::Clock;
 use crate::store::{Job, JobState, Store};
 

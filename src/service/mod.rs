@@ -6,6 +6,7 @@ mod forum;
 pub mod meetings;
 mod settings;
 mod templates;
+pub mod whistleblowing;
 
 use std::sync::Arc;
 
@@ -22,6 +23,7 @@ use crate::templates::TemplateCatalog;
 pub use forum::{tier_label, CreateForum, ForumRef};
 pub use meetings::EditForum;
 pub use templates::SetupForums;
+pub use whistleblowing::{HandlerId, Intake, Receipt, ReporterView, WbRuntime};
 
 /// Who is asking, as the adapter knows them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,22 +89,40 @@ pub struct Services {
     pub wake: Wake,
     /// The governance templates `/forum setup` offers.
     pub templates: Arc<TemplateCatalog>,
+    /// Whistleblowing intake: Argon2 parameters, rate limit and in-memory cooldown.
+    pub wb: Arc<WbRuntime>,
 }
 
 impl Services {
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: Arc<Config>) -> Self {
+        let wb = Arc::new(WbRuntime::new(&config.whistleblowing));
         Self {
             store,
             clock,
             config,
             wake: Wake::default(),
             templates: Arc::new(TemplateCatalog::shipped()),
+            wb,
         }
     }
 
     /// Offers these templates instead of the shipped ones.
     pub fn with_templates(mut self, templates: TemplateCatalog) -> Self {
         self.templates = Arc::new(templates);
+        self
+    }
+
+    /// The same services with other Argon2 parameters (tests use the fast ones).
+    pub fn with_wb_params(
+        mut self,
+        hash: crate::domain::whistleblowing::HashParams,
+        kdf: crate::domain::whistleblowing::KdfParams,
+    ) -> Self {
+        self.wb = Arc::new(WbRuntime::with_params(
+            &self.config.whistleblowing,
+            hash,
+            kdf,
+        ));
         self
     }
 

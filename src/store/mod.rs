@@ -8,6 +8,7 @@
 //! own statically typed code without a second copy of the query. Where the dialects differ the
 //! method branches on [`Store::backend`].
 
+mod cases;
 mod directory;
 mod forums;
 mod jobs;
@@ -21,6 +22,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::ConnectOptions;
 
+pub use cases::{AuditEntry, CaseMeta, HandlerRecord, NewCase, StoredMessage};
 pub use directory::{GuildDirectory, GuildRecord};
 pub use jobs::{Job, JobRecord, JobState, NewJob};
 pub use meetings::ScheduleUpdate;

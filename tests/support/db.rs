@@ -120,3 +120,112 @@ macro_rules! on_both_backends {
         }
     )*};
 }
+
+/// Every row of every table, as text (PostgreSQL: `row_to_json`, bytea as hex; SQLite: every
+/// column as text and as hex). For "search the whole database" tests.
+pub async fn dump_all(db: &TestDb) -> Vec<u8> {
+    use sqlx::Row;
+    let mut out = Vec::new();
+    if db.url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(&db.url)
+            .await
+            .expect("sqlite");
+        let tables: Vec<(String,)> =
+            sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table'")
+                .fetch_all(&mut c)
+                .await
+                .unwrap();
+        for (t,) in tables {
+            let cols: Vec<(String,)> =
+                sqlx::query_as(&format!("SELECT name FROM pragma_table_info('{t}')"))
+                    .fetch_all(&mut c)
+                    .await
+                    .unwrap();
+            let exprs: Vec<String> = cols
+                .iter()
+                .map(|(n,)| {
+                    format!(
+                        "COALESCE(CAST(\"{n}\" AS TEXT), '') || '|' || COALESCE(hex(\"{n}\"), '')"
+                    )
+                })
+                .collect();
+            if exprs.is_empty() {
+                continue;
+            }
+            // As a BLOB: ciphertext cast to text is not valid UTF-8.
+            let sql = format!(
+                "SELECT CAST(({}) AS BLOB) FROM \"{t}\"",
+                exprs.join(" || ';' || ")
+            );
+            for row in sqlx::query(&sql).fetch_all(&mut c).await.unwrap() {
+                let v: Vec<u8> = row.try_get(0).expect("row as bytes");
+                out.extend(v);
+            }
+        }
+        c.close().await.ok();
+    } else {
+        let mut c = sqlx::PgConnection::connect(&db.url).await.expect("pg");
+        let tables: Vec<(String,)> = sqlx::query_as(
+            "SELECT table_name::text FROM information_schema.tables
+             WHERE table_schema = current_schema()",
+        )
+        .fetch_all(&mut c)
+        .await
+        .unwrap();
+        for (t,) in tables {
+            let rows: Vec<(String,)> =
+                sqlx::query_as(&format!("SELECT row_to_json(x)::text FROM \"{t}\" x"))
+                    .fetch_all(&mut c)
+                    .await
+                    .unwrap();
+            for (r,) in rows {
+                out.extend(r.into_bytes());
+            }
+        }
+        c.close().await.ok();
+    }
+    out
+}
+
+impl TestDb {
+    /// A handle on a database some other process created (not dropped afterwards).
+    pub async fn existing(url: &str) -> TestDb {
+        let store = Store::connect(url, 1).await.expect("connect");
+        TestDb {
+            store,
+            url: url.to_string(),
+            _dir: None,
+            pg_schema: None,
+        }
+    }
+}
+
+/// Rows in a table, through a fresh connection.
+pub async fn count_rows(url: &str, table: &str) -> i64 {
+    let store = Store::connect(url, 1).await.expect("connect");
+    let n = store.count_rows(table).await.expect("count");
+    store.close().await;
+    n
+}
+
+/// `created_at` of the jobs whose key starts with `prefix`.
+pub async fn job_created_at(db: &TestDb, prefix: &str) -> Vec<i64> {
+    let sql = "SELECT created_at FROM jobs WHERE key LIKE $1";
+    let pattern = format!("{prefix}%");
+    let rows: Vec<(i64,)> = if db.url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+        sqlx::query_as(sql)
+            .bind(&pattern)
+            .fetch_all(&mut c)
+            .await
+            .unwrap()
+    } else {
+        let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        sqlx::query_as(sql)
+            .bind(&pattern)
+            .fetch_all(&mut c)
+            .await
+            .unwrap()
+    };
+    rows.into_iter().map(|r| r.0).collect()
+}

@@ -1,0 +1,533 @@
+//! The whistleblowing intake on Discord: `/whistleblow report|followup|panel`, the panel's
+//! buttons, the modals, and the handlers' `/case` commands.
+//!
+//! The reporter path never reads who the reporter is, except the user id for the in-memory
+//! cooldown token (a keyed hash, never stored). It does not go through `reply::run` (which
+//! builds an `Actor` with the user id), logs nothing about the interaction, and every answer is
+//! ephemeral from the first response on. Modal submits and buttons are handled statelessly by
+//! their versioned `custom_id` (`wb:v1:…`), so they keep working across restarts.
+
+use std::sync::atomic::Ordering;
+
+use poise::serenity_prelude as serenity;
+use poise::CreateReply;
+use secrecy::SecretString;
+use serenity::{
+    ActionRowComponent, ComponentInteraction, CreateActionRow, CreateAllowedMentions, CreateButton,
+    CreateInputText, CreateInteractionResponse, CreateInteractionResponseFollowup, CreateModal,
+    EditInteractionResponse, InputTextStyle, Interaction, ModalInteraction,
+};
+
+use super::reply::{actor, send};
+use super::{Ctx, Data, Error};
+use crate::domain::ids::GuildId;
+use crate::domain::whistleblowing::case::{MAX_FIELD_CHARS, MAX_MESSAGE_CHARS, MAX_WHAT_CHARS};
+use crate::error::{refuse, Result as UseCaseResult};
+use crate::i18n::{Lang, Msg};
+use crate::msg;
+use crate::service::{render, HandlerId, Intake, Reply, Services};
+
+/// Discord's limit for a message's content.
+const MAX_CONTENT: usize = 2000;
+
+const ID_OPEN: &str = "wb:v1:open";
+const ID_FOLLOW: &str = "wb:v1:follow";
+const ID_REPORT: &str = "wb:v1:report";
+const ID_FOLLOWUP: &str = "wb:v1:followup";
+const ID_VIEW: &str = "wb:v1:view:";
+const ID_REPLY: &str = "wb:v1:reply:";
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+// ---------------------------------------------------------------------------------------------
+
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("wb_report", "wb_followup", "wb_panel"),
+    subcommand_required,
+    rename = "whistleblow"
+)]
+pub async fn whistleblow(_ctx: Ctx<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Opens the report modal. Reads nothing about the user.
+#[poise::command(slash_command, guild_only, rename = "report")]
+async fn wb_report(ctx: Ctx<'_>) -> Result<(), Error> {
+    let lang = lang_of(ctx.data(), ctx.guild_id()).await;
+    open_modal_from_command(ctx, report_modal(lang)).await
+}
+
+/// Opens the follow-up modal.
+#[poise::command(slash_command, guild_only, rename = "followup")]
+async fn wb_followup(ctx: Ctx<'_>) -> Result<(), Error> {
+    let lang = lang_of(ctx.data(), ctx.guild_id()).await;
+    open_modal_from_command(ctx, followup_modal(lang)).await
+}
+
+/// Posts the information panel with its buttons (managers only; the admin is not anonymous).
+#[poise::command(slash_command, guild_only, rename = "panel")]
+async fn wb_panel(ctx: Ctx<'_>) -> Result<(), Error> {
+    let data = ctx.data();
+    let _guard = data.inflight.enter();
+    let services = data.services.clone();
+    let Some(actor) = actor(ctx) else {
+        let p = services
+            .present(None, Err(refuse(msg!("error-guild-only"))))
+            .await;
+        return send(ctx, p).await;
+    };
+    let lang = services.language(Some(actor.guild)).await;
+    if let Err(e) = services.require_manager(&actor).await {
+        return send(ctx, render(lang, Err(e))).await;
+    }
+    let text = services
+        .wb_panel_lines()
+        .iter()
+        .map(|m| m.render(lang))
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let buttons = CreateActionRow::Buttons(vec![
+        CreateButton::new(ID_OPEN)
+            .label(msg!("wb-button-report").render(lang))
+            .style(serenity::ButtonStyle::Primary),
+        CreateButton::new(ID_FOLLOW)
+            .label(msg!("wb-button-followup").render(lang))
+            .style(serenity::ButtonStyle::Secondary),
+    ]);
+    ctx.send(
+        CreateReply::default()
+            .content(crate::domain::text::truncate(&text, MAX_CONTENT))
+            .components(vec![buttons])
+            .allowed_mentions(CreateAllowedMentions::new()),
+    )
+    .await?;
+    Ok(())
+}
+
+#[poise::command(
+    slash_command,
+    subcommands(
+        "case_list",
+        "case_view",
+        "case_ack",
+        "case_reply",
+        "case_status",
+        "case_close",
+        "case_exclude"
+    ),
+    subcommand_required
+)]
+pub async fn case(_ctx: Ctx<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Runs a handler use case; the answer is always ephemeral.
+async fn run_handler<F, Fut>(ctx: Ctx<'_>, use_case: F) -> Result<(), Error>
+where
+    F: FnOnce(Services, HandlerId) -> Fut,
+    Fut: std::future::Future<Output = UseCaseResult<Reply>>,
+{
+    let data = ctx.data();
+    let _guard = data.inflight.enter();
+    let services = data.services.clone();
+    let lang = lang_of(data, ctx.guild_id()).await;
+    let result = use_case(services, HandlerId(ctx.author().id.get())).await;
+    let mut p = render(lang, result);
+    p.ephemeral = true;
+    send(ctx, p).await
+}
+
+#[poise::command(slash_command, rename = "list")]
+async fn case_list(ctx: Ctx<'_>) -> Result<(), Error> {
+    run_handler(ctx, |s, h| async move { s.wb_list(h).await }).await
+}
+
+#[poise::command(slash_command, rename = "view")]
+async fn case_view(ctx: Ctx<'_>, case: String) -> Result<(), Error> {
+    handler_modal(ctx, &case, ID_VIEW).await
+}
+
+#[poise::command(slash_command, rename = "reply")]
+async fn case_reply(ctx: Ctx<'_>, case: String) -> Result<(), Error> {
+    handler_modal(ctx, &case, ID_REPLY).await
+}
+
+#[poise::command(slash_command, rename = "ack")]
+async fn case_ack(ctx: Ctx<'_>, case: String) -> Result<(), Error> {
+    run_handler(ctx, |s, h| async move { s.wb_ack(h, &case).await }).await
+}
+
+#[poise::command(slash_command, rename = "status")]
+async fn case_status(
+    ctx: Ctx<'_>,
+    case: String,
+    #[autocomplete = "autocomplete_status"] status: String,
+) -> Result<(), Error> {
+    run_handler(ctx, |s, h| async move {
+        s.wb_set_status(h, &case, &status).await
+    })
+    .await
+}
+
+#[poise::command(slash_command, rename = "close")]
+async fn case_close(
+    ctx: Ctx<'_>,
+    case: String,
+    #[autocomplete = "autocomplete_outcome"] outcome: String,
+) -> Result<(), Error> {
+    run_handler(
+        ctx,
+        |s, h| async move { s.wb_close(h, &case, &outcome).await },
+    )
+    .await
+}
+
+#[poise::command(slash_command, rename = "exclude")]
+async fn case_exclude(ctx: Ctx<'_>, case: String, handler: serenity::UserId) -> Result<(), Error> {
+    run_handler(ctx, |s, h| async move {
+        s.wb_exclude(h, &case, HandlerId(handler.get())).await
+    })
+    .await
+}
+
+async fn autocomplete_status<'a>(
+    ctx: Ctx<'a>,
+    _partial: &'a str,
+) -> serenity::CreateAutocompleteResponse {
+    use crate::domain::whistleblowing::CaseStatus;
+    let items = [CaseStatus::Acknowledged, CaseStatus::InProgress]
+        .into_iter()
+        .map(|s| {
+            (
+                crate::service::whistleblowing::status_label(s),
+                s.as_str().to_string(),
+            )
+        })
+        .collect();
+    super::reply::translated_choices(ctx, items).await
+}
+
+async fn autocomplete_outcome<'a>(
+    ctx: Ctx<'a>,
+    _partial: &'a str,
+) -> serenity::CreateAutocompleteResponse {
+    use crate::domain::whistleblowing::Outcome;
+    let items = Outcome::ALL
+        .into_iter()
+        .map(|o| {
+            (
+                crate::service::whistleblowing::outcome_label(o),
+                o.as_str().to_string(),
+            )
+        })
+        .collect();
+    super::reply::translated_choices(ctx, items).await
+}
+
+/// `/case view` and `/case reply`: refuse non-handlers at once, else ask for the passphrase.
+async fn handler_modal(ctx: Ctx<'_>, case: &str, prefix: &str) -> Result<(), Error> {
+    let data = ctx.data();
+    let lang = lang_of(data, ctx.guild_id()).await;
+    if !data
+        .services
+        .config
+        .whistleblowing
+        .is_handler(ctx.author().id.get())
+    {
+        let mut p = render(lang, Err(refuse(msg!("wb-not-handler"))));
+        p.ephemeral = true;
+        return send(ctx, p).await;
+    }
+    // The code goes into the custom_id (at most 100 characters): keep only code symbols.
+    let code: String = case
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(24)
+        .collect();
+    let modal = if prefix == ID_REPLY {
+        CreateModal::new(
+            format!("{prefix}{code}"),
+            msg!("wb-modal-reply-title").render(lang),
+        )
+        .components(vec![
+            passphrase_input(lang),
+            input(
+                lang,
+                "message",
+                "wb-modal-message",
+                true,
+                MAX_MESSAGE_CHARS,
+                true,
+            ),
+        ])
+    } else {
+        CreateModal::new(
+            format!("{prefix}{code}"),
+            msg!("wb-modal-view-title").render(lang),
+        )
+        .components(vec![passphrase_input(lang)])
+    };
+    open_modal_from_command(ctx, modal).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Modals
+// ---------------------------------------------------------------------------------------------
+
+fn input(
+    lang: Lang,
+    id: &str,
+    label: &'static str,
+    required: bool,
+    max: usize,
+    paragraph: bool,
+) -> CreateActionRow {
+    let style = if paragraph {
+        InputTextStyle::Paragraph
+    } else {
+        InputTextStyle::Short
+    };
+    CreateActionRow::InputText(
+        CreateInputText::new(style, Msg::new(label).render(lang), id)
+            .required(required)
+            .max_length(max.min(4000) as u16),
+    )
+}
+
+fn passphrase_input(lang: Lang) -> CreateActionRow {
+    input(lang, "passphrase", "wb-modal-passphrase", true, 200, false)
+}
+
+fn report_modal(lang: Lang) -> CreateModal {
+    CreateModal::new(ID_REPORT, msg!("wb-modal-report-title").render(lang)).components(vec![
+        input(lang, "what", "wb-modal-what", true, MAX_WHAT_CHARS, true),
+        input(
+            lang,
+            "when_where",
+            "wb-modal-when-where",
+            true,
+            MAX_FIELD_CHARS,
+            true,
+        ),
+        input(lang, "who", "wb-modal-who", true, MAX_FIELD_CHARS, true),
+        input(
+            lang,
+            "evidence",
+            "wb-modal-evidence",
+            false,
+            MAX_FIELD_CHARS,
+            true,
+        ),
+        input(
+            lang,
+            "contact",
+            "wb-modal-contact",
+            false,
+            MAX_FIELD_CHARS,
+            true,
+        ),
+    ])
+}
+
+fn followup_modal(lang: Lang) -> CreateModal {
+    CreateModal::new(ID_FOLLOWUP, msg!("wb-modal-followup-title").render(lang)).components(vec![
+        input(lang, "code", "wb-modal-code", true, 40, false),
+        input(lang, "secret", "wb-modal-secret", true, 60, false),
+        input(
+            lang,
+            "addition",
+            "wb-modal-addition",
+            false,
+            MAX_MESSAGE_CHARS,
+            true,
+        ),
+    ])
+}
+
+/// Answers a slash command with a modal (its first and only response).
+async fn open_modal_from_command(ctx: Ctx<'_>, modal: CreateModal) -> Result<(), Error> {
+    let poise::Context::Application(app) = ctx else {
+        return Ok(());
+    };
+    app.interaction
+        .create_response(ctx.http(), CreateInteractionResponse::Modal(modal))
+        .await?;
+    app.has_sent_initial_response.store(true, Ordering::SeqCst);
+    Ok(())
+}
+
+async fn lang_of(data: &Data, guild: Option<serenity::GuildId>) -> Lang {
+    data.services
+        .language(guild.map(|g| GuildId(g.get())))
+        .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Buttons and modal submits (from the event handler)
+// ---------------------------------------------------------------------------------------------
+
+/// Handles `wb:v1:*` components and modal submits. Anything else is left alone.
+pub async fn on_interaction(
+    framework: poise::FrameworkContext<'_, Data, Error>,
+    interaction: &Interaction,
+) {
+    let ctx = framework.serenity_context;
+    let data = framework.user_data;
+    match interaction {
+        Interaction::Component(c) if c.data.custom_id.starts_with("wb:v1:") => {
+            let _guard = data.inflight.enter();
+            on_button(ctx, data, c).await;
+        }
+        Interaction::Modal(m) if m.data.custom_id.starts_with("wb:v1:") => {
+            let _guard = data.inflight.enter();
+            on_modal(ctx, data, m).await;
+        }
+        _ => {}
+    }
+}
+
+async fn on_button(ctx: &serenity::Context, data: &Data, c: &ComponentInteraction) {
+    let lang = lang_of(data, c.guild_id).await;
+    let modal = match c.data.custom_id.as_str() {
+        ID_OPEN => report_modal(lang),
+        ID_FOLLOW => followup_modal(lang),
+        _ => return,
+    };
+    // A failure here (a replayed or expired interaction) is not logged: nothing to act on, and
+    // the error could only say which interaction it was.
+    let _ = c
+        .create_response(&ctx.http, CreateInteractionResponse::Modal(modal))
+        .await;
+}
+
+/// The value of a modal's text input.
+fn field(m: &ModalInteraction, id: &str) -> Option<String> {
+    m.data
+        .components
+        .iter()
+        .flat_map(|row| row.components.iter())
+        .find_map(|c| match c {
+            ActionRowComponent::InputText(t) if t.custom_id == id => {
+                Some(t.value.clone().unwrap_or_default())
+            }
+            _ => None,
+        })
+}
+
+fn opt_field(m: &ModalInteraction, id: &str) -> Option<String> {
+    field(m, id).filter(|v| !v.trim().is_empty())
+}
+
+async fn on_modal(ctx: &serenity::Context, data: &Data, m: &ModalInteraction) {
+    // First response: deferred and ephemeral. If it fails (a replayed interaction, already
+    // answered), nothing is done at all.
+    if m.defer_ephemeral(&ctx.http).await.is_err() {
+        return;
+    }
+    let services = data.services.clone();
+    let lang = lang_of(data, m.guild_id).await;
+    let id = m.data.custom_id.as_str();
+    let result: UseCaseResult<Reply> = if id == ID_REPORT {
+        let intake = Intake {
+            what: field(m, "what").unwrap_or_default(),
+            when_where: field(m, "when_where").unwrap_or_default(),
+            who: field(m, "who").unwrap_or_default(),
+            evidence: opt_field(m, "evidence"),
+            contact: opt_field(m, "contact"),
+        };
+        // The user id is read only here, for the in-memory cooldown token.
+        let token = services.wb.cooldown_token(&m.user.id.get().to_le_bytes());
+        services
+            .wb_submit(&intake, Some(token))
+            .await
+            .map(|r| r.reply())
+    } else if id == ID_FOLLOWUP {
+        let code = field(m, "code").unwrap_or_default();
+        let secret = field(m, "secret").unwrap_or_default();
+        let addition = opt_field(m, "addition");
+        services
+            .wb_followup(&code, &secret, addition.as_deref())
+            .await
+            .map(|v| v.reply())
+    } else if let Some(code) = id.strip_prefix(ID_VIEW) {
+        let pass = SecretString::from(field(m, "passphrase").unwrap_or_default());
+        services
+            .wb_view(HandlerId(m.user.id.get()), code, pass)
+            .await
+    } else if let Some(code) = id.strip_prefix(ID_REPLY) {
+        let pass = SecretString::from(field(m, "passphrase").unwrap_or_default());
+        let text = field(m, "message").unwrap_or_default();
+        services
+            .wb_reply(HandlerId(m.user.id.get()), code, pass, &text)
+            .await
+    } else {
+        Err(refuse(msg!("wb-invalid-request")))
+    };
+    let text = render(lang, result).text;
+    let mut chunks = chunks(&text, MAX_CONTENT).into_iter();
+    let first = chunks.next().unwrap_or_default();
+    let none = CreateAllowedMentions::new;
+    if m.edit_response(
+        &ctx.http,
+        EditInteractionResponse::new()
+            .content(first)
+            .allowed_mentions(none()),
+    )
+    .await
+    .is_err()
+    {
+        return;
+    }
+    for chunk in chunks {
+        let followup = CreateInteractionResponseFollowup::new()
+            .content(chunk)
+            .ephemeral(true)
+            .allowed_mentions(none());
+        if m.create_followup(&ctx.http, followup).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Splits text into pieces of at most `max` characters, at line breaks where possible.
+pub fn chunks(text: &str, max: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for line in text.split_inclusive('\n') {
+        let mut line = line;
+        loop {
+            let room = max - cur.chars().count();
+            if line.chars().count() <= room {
+                cur.push_str(line);
+                break;
+            }
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+                continue;
+            }
+            let cut = line.char_indices().nth(max).map_or(line.len(), |(i, _)| i);
+            out.push(line[..cut].to_string());
+            line = &line[cut..];
+        }
+    }
+    if !cur.is_empty() || out.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_respect_the_limit_and_keep_everything() {
+        let text = format!("{}\n{}\nshort", "a".repeat(1500), "b".repeat(4500));
+        let parts = chunks(&text, 2000);
+        assert!(parts.iter().all(|p| p.chars().count() <= 2000));
+        assert_eq!(parts.concat(), text);
+        assert_eq!(chunks("", 2000), vec![String::new()]);
+    }
+}

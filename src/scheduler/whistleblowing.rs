@@ -1,0 +1,118 @@
+//! Whistleblowing jobs: the fixed, content-free notices to the handler channel, and the daily
+//! run that enqueues deadline reminders and purges closed cases after retention.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::{JobHandler, Outcome};
+use crate::domain::ids::ChannelId;
+use crate::notifier::{nonce_for, Notifier, Outgoing, SendError};
+use crate::service::whistleblowing::{DAILY_JOB, NOTICE_JOB};
+use crate::service::Services;
+use crate::store::NewJob;
+
+/// Posts a notice. The text is fixed by the payload's kind; no mention, no case code.
+pub struct NoticeHandler {
+    pub services: Services,
+    pub notifier: Arc<dyn Notifier>,
+}
+
+#[async_trait]
+impl JobHandler for NoticeHandler {
+    async fn run(&self, job: &crate::store::Job) -> Outcome {
+        let Some(channel) = self.services.config.whistleblowing.handler_channel else {
+            return Outcome::Skipped("no handler channel".to_string());
+        };
+        let message = Outgoing {
+            channel: ChannelId(channel),
+            content: self.services.wb_notice_text(&job.payload),
+            nonce: nonce_for(&job.key),
+            mention_role: None,
+        };
+        let now = self.services.clock.now();
+        match self.notifier.post(&message).await {
+            Ok(_) => Outcome::Done("sent".to_string()),
+            Err(SendError::RateLimited(after)) => Outcome::RetryAt(
+                now + chrono::Duration::from_std(after).unwrap_or(chrono::Duration::seconds(5)),
+                "rate limited".to_string(),
+            ),
+            Err(e) if e.is_permanent() => Outcome::Failed(e.to_string()),
+            Err(e) => {
+                let backoff = chrono::Duration::seconds(30 * i64::from(job.attempts.clamp(1, 20)));
+                Outcome::RetryAt(now + backoff, e.to_string())
+            }
+        }
+    }
+}
+
+/// Once a day at `digest_time`: reminders and purges, then the next day's run.
+pub struct DailyHandler {
+    pub services: Services,
+}
+
+#[async_trait]
+impl JobHandler for DailyHandler {
+    async fn run(&self, _job: &crate::store::Job) -> Outcome {
+        let now = self.services.clock.now();
+        match self.services.wb_daily().await {
+            Ok((reminders, purged)) => {
+                if let Err(e) = schedule_daily(&self.services, false).await {
+                    tracing::error!(error = %e, "could not schedule the next whistleblowing run");
+                }
+                Outcome::Done(format!("{reminders} reminders, {purged} purged"))
+            }
+            Err(e) => Outcome::RetryAt(
+                now + chrono::Duration::minutes(10),
+                format!("daily run failed: {e}"),
+            ),
+        }
+    }
+}
+
+/// Enqueues the daily run at the next `digest_time` (idempotent per time). With `catch_up`
+/// (at start) also one run now, at most once per day, so a bot that was down at `digest_time`
+/// still sends today's reminders and purges; both are idempotent, so a second run is harmless.
+pub async fn schedule_daily(services: &Services, catch_up: bool) -> anyhow::Result<()> {
+    let now = services.clock.now();
+    if catch_up {
+        let job = NewJob {
+            kind: DAILY_JOB.to_string(),
+            key: format!("wb:daily:start:{}", services.wb_today()),
+            due_at: now,
+            payload: serde_json::json!({}),
+        };
+        services.store.enqueue(&job, now).await?;
+    }
+    let next = services.wb_next_local(now);
+    let job = NewJob {
+        kind: DAILY_JOB.to_string(),
+        key: format!("wb:daily:{}", next.timestamp()),
+        due_at: next,
+        payload: serde_json::json!({}),
+    };
+    services.store.enqueue(&job, now).await?;
+    services.wake.notify();
+    Ok(())
+}
+
+/// Registers the whistleblowing job handlers.
+pub fn register(
+    scheduler: &mut super::Scheduler,
+    services: &Services,
+    notifier: Arc<dyn Notifier>,
+) {
+    scheduler.register(
+        NOTICE_JOB,
+        Arc::new(NoticeHandler {
+            services: services.clone(),
+            notifier,
+        }),
+    );
+    scheduler.register(
+        DAILY_JOB,
+        Arc::new(DailyHandler {
+            services: services.clone(),
+        }),
+    );
+}
