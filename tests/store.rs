@@ -96,6 +96,7 @@ on_both_backends!(
     concurrent_creates_of_one_name_make_one_forum,
     directory_sync_skips_unchanged_guilds,
     directory_single_entries,
+    directories_are_written_in_batches,
     meta_values_overwrite,
     local_guilds_are_made_once,
     autocomplete_matches_literally,
@@ -292,6 +293,33 @@ async fn directory_single_entries(store: Store) {
     assert_eq!(
         store.role_name(G1, CHAIR).await.unwrap().as_deref(),
         Some("Ordförande")
+    );
+}
+
+async fn directories_are_written_in_batches(store: Store) {
+    let dirs: Vec<GuildDirectory> = (1..=50)
+        .map(|g| GuildDirectory {
+            id: GuildId(g),
+            name: format!("Kommun {g}"),
+            channels: (1..=30)
+                .map(|c| (ChannelId(g * 100 + c), format!("kanal-{c}")))
+                .collect(),
+            roles: (1..=15)
+                .map(|r| (RoleId(g * 100 + r), format!("roll-{r}")))
+                .collect(),
+        })
+        .collect();
+    assert_eq!(store.sync_guilds(&dirs, 1).await.unwrap(), 50);
+    assert_eq!(
+        store.sync_guilds(&dirs, 2).await.unwrap(),
+        0,
+        "unchanged: nothing written"
+    );
+    assert_eq!(store.channels(GuildId(7)).await.unwrap().len(), 30);
+    assert_eq!(store.roles(GuildId(50)).await.unwrap().len(), 15);
+    assert_eq!(
+        store.channel_named(GuildId(3), "kanal-9").await.unwrap(),
+        Some(ChannelId(309))
     );
 }
 

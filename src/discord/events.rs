@@ -18,11 +18,10 @@ pub async fn on_event(
             super::whistleblowing::on_interaction(framework, interaction).await;
         }
         FullEvent::GuildCreate { guild, .. } => {
-            let dir = directory(guild);
-            let now = data.services.now_ms();
-            if store.sync_guild(&dir, now).await? {
-                tracing::debug!(guild = %dir.id, "guild directory updated");
-            }
+            // Hand over the small directory and return at once: serenity keeps the whole
+            // `Guild` alive until this handler returns, and at start-up a thousand of them
+            // arrive together. One writer stores them, many per transaction.
+            let _ = data.directories.send(directory(guild));
         }
         FullEvent::ChannelCreate { channel } | FullEvent::ChannelUpdate { new: channel, .. }
             if keeps(channel.kind) =>
@@ -57,6 +56,25 @@ pub async fn on_event(
         _ => {}
     }
     Ok(())
+}
+
+/// Stores guild directories as they arrive, batching whatever is waiting into one
+/// transaction. Ends when every sender is gone.
+pub async fn directory_writer(
+    services: crate::service::Services,
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<GuildDirectory>,
+) {
+    let mut batch = Vec::new();
+    while rx.recv_many(&mut batch, 200).await > 0 {
+        let now = services.now_ms();
+        match services.store.sync_guilds(&batch, now).await {
+            Ok(changed) => {
+                tracing::debug!(changed, received = batch.len(), "guild directories stored")
+            }
+            Err(e) => tracing::error!(error = %e, "could not store guild directories"),
+        }
+        batch.clear();
+    }
 }
 
 /// Channels a forum can meet in: those with a text chat.

@@ -30,6 +30,8 @@ pub type Ctx<'a> = poise::Context<'a, Data, Error>;
 pub struct Data {
     pub services: Services,
     inflight: InFlight,
+    /// Guild directories to record (see `events::directory_writer`).
+    directories: tokio::sync::mpsc::UnboundedSender<crate::store::GuildDirectory>,
 }
 
 /// Counts commands being handled, so shutdown can let them finish.
@@ -89,6 +91,8 @@ pub async fn run(services: Services) -> anyhow::Result<()> {
     let http = http.build();
 
     let inflight = InFlight::default();
+    let (directories, directory_rx) = tokio::sync::mpsc::unbounded_channel();
+    let directory_writer = tokio::spawn(events::directory_writer(services.clone(), directory_rx));
     let data_services = services.clone();
     let data_inflight = inflight.clone();
     let test_guild = config.discord.test_guild;
@@ -119,6 +123,7 @@ pub async fn run(services: Services) -> anyhow::Result<()> {
                 Ok(Data {
                     services: data_services,
                     inflight: data_inflight,
+                    directories,
                 })
             })
         })
@@ -163,6 +168,9 @@ pub async fn run(services: Services) -> anyhow::Result<()> {
     let _ = stop_tx.send(true);
     inflight.drained(Duration::from_secs(10)).await;
     let _ = scheduler.await;
+    // The framework (and with it the directory sender) is gone once the client stopped.
+    drop(client);
+    let _ = directory_writer.await;
     services.store.close().await;
     result.context("the Discord connection failed")?;
     tracing::info!("stopped");

@@ -69,41 +69,54 @@ const GUILD_COLUMNS: &str = "id, name, language, is_local";
 impl Store {
     /// Records a guild's name, channels and roles. Returns whether anything changed.
     pub async fn sync_guild(&self, dir: &GuildDirectory, now_ms: i64) -> Result<bool> {
-        let digest = dir.digest();
-        let current: Option<(Option<String>,)> = on_pool!(self, |p| sqlx::query_as(
-            "SELECT directory_hash FROM guilds WHERE id = $1"
-        )
-        .bind(dir.id.to_db())
-        .fetch_optional(p)
-        .await)?;
-        if current.and_then(|c| c.0).as_deref() == Some(digest.as_str()) {
-            return Ok(false);
+        Ok(self.sync_guilds(std::slice::from_ref(dir), now_ms).await? == 1)
+    }
+
+    /// Records several guilds in one transaction, skipping those whose directory is unchanged
+    /// since it was last stored. Returns how many were written.
+    pub async fn sync_guilds(&self, dirs: &[GuildDirectory], now_ms: i64) -> Result<usize> {
+        let mut changed = Vec::new();
+        for dir in dirs {
+            let digest = dir.digest();
+            let current: Option<(Option<String>,)> = on_pool!(self, |p| sqlx::query_as(
+                "SELECT directory_hash FROM guilds WHERE id = $1"
+            )
+            .bind(dir.id.to_db())
+            .fetch_optional(p)
+            .await)?;
+            if current.and_then(|c| c.0).as_deref() != Some(digest.as_str()) {
+                changed.push((dir, digest));
+            }
+        }
+        if changed.is_empty() {
+            return Ok(0);
         }
         on_pool!(self, |p| {
             let mut tx = begin_write!(p).await?;
-            sqlx::query(
-                "INSERT INTO guilds (id, name, name_key, is_local, directory_hash, updated_at)
+            for (dir, digest) in &changed {
+                sqlx::query(
+                    "INSERT INTO guilds (id, name, name_key, is_local, directory_hash, updated_at)
                  VALUES ($1, $2, $3, FALSE, $4, $5)
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_key = excluded.name_key,
                      directory_hash = excluded.directory_hash, updated_at = excluded.updated_at",
-            )
-            .bind(dir.id.to_db())
-            .bind(&dir.name)
-            .bind(name_key(&dir.name))
-            .bind(&digest)
-            .bind(now_ms)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("DELETE FROM channels WHERE guild_id = $1")
+                )
                 .bind(dir.id.to_db())
+                .bind(&dir.name)
+                .bind(name_key(&dir.name))
+                .bind(digest)
+                .bind(now_ms)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query("DELETE FROM roles WHERE guild_id = $1")
-                .bind(dir.id.to_db())
-                .execute(&mut *tx)
-                .await?;
-            for (id, name) in &dir.channels {
-                sqlx::query(
+                sqlx::query("DELETE FROM channels WHERE guild_id = $1")
+                    .bind(dir.id.to_db())
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("DELETE FROM roles WHERE guild_id = $1")
+                    .bind(dir.id.to_db())
+                    .execute(&mut *tx)
+                    .await?;
+                for (id, name) in &dir.channels {
+                    sqlx::query(
                     "INSERT INTO channels (guild_id, id, name, name_key) VALUES ($1, $2, $3, $4)",
                 )
                 .bind(dir.id.to_db())
@@ -112,21 +125,22 @@ impl Store {
                 .bind(name_key(name))
                 .execute(&mut *tx)
                 .await?;
-            }
-            for (id, name) in &dir.roles {
-                sqlx::query(
-                    "INSERT INTO roles (guild_id, id, name, name_key) VALUES ($1, $2, $3, $4)",
-                )
-                .bind(dir.id.to_db())
-                .bind(id.to_db())
-                .bind(name)
-                .bind(name_key(name))
-                .execute(&mut *tx)
-                .await?;
+                }
+                for (id, name) in &dir.roles {
+                    sqlx::query(
+                        "INSERT INTO roles (guild_id, id, name, name_key) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(dir.id.to_db())
+                    .bind(id.to_db())
+                    .bind(name)
+                    .bind(name_key(name))
+                    .execute(&mut *tx)
+                    .await?;
+                }
             }
             tx.commit().await
         })?;
-        Ok(true)
+        Ok(changed.len())
     }
 
     /// A channel was created or renamed. The directory digest is cleared so the next full
