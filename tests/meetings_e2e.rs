@@ -149,6 +149,24 @@ async fn reminders_arrive_once_in_the_right_channel_and_honour_cancel_and_move()
     let meeting = utc(9, 30).timestamp();
     assert!(r.contains(&format!("<t:{meeting}:F>")), "{r}");
 
+    // A supplier opts in to DM reminders.
+    let supplier = MemberSpec::new(3_000_000_000_000_000_009, "leverantör");
+    let i = d
+        .slash(
+            GUILD,
+            LEV,
+            &supplier,
+            &["meeting", "remind-me"],
+            vec![Opt::Str("forum", "Leveransforum"), Opt::Bool("on", true)],
+        )
+        .await;
+    let r = d.wait_response(&i, T).await.unwrap();
+    assert!(
+        r.ephemeral && r.text().contains("direktmeddelanden"),
+        "{}",
+        r.text()
+    );
+
     // An extra meeting at 10:40, cancelled; another at 10:50, moved to 10:45.
     let r = say(
         &d,
@@ -280,6 +298,22 @@ async fn reminders_arrive_once_in_the_right_channel_and_honour_cancel_and_move()
         .filter(|t| t.starts_with(&format!("<@&{PART_ROLE}>")))
         .count();
     assert_eq!(mentions, 2, "{texts:#?}");
+
+    // The opted-in supplier got each reminder once by DM too, without any mention.
+    let end = Instant::now() + T;
+    while d.dm_messages(supplier.user_id).len() < 6 && Instant::now() < end {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let dms = d.dm_messages(supplier.user_id);
+    assert_eq!(dms.len(), 6, "{dms:#?}");
+    for dm in &dms {
+        let text = dm["content"].as_str().unwrap();
+        assert!(
+            text.contains("**Leveransforum** börjar") && !text.contains("<@&"),
+            "{text}"
+        );
+        assert_eq!(dm["allowed_mentions"]["parse"], serde_json::json!([]));
+    }
 
     // Discord events mirror the meetings: the cancelled one cancelled, the others scheduled
     // or active (the recurring one has started).

@@ -252,6 +252,11 @@ impl JobHandler for Event {
         };
         let now = s.clock.now();
         match self.reconcile(&m, &forum, now).await {
+            // The meeting changed while this ran (a move or cancel re-arms the job, but not
+            // while it runs): look again at once.
+            Ok(_) if self.changed_meanwhile(&m).await => {
+                Outcome::RetryAt(now, "meeting changed".to_string())
+            }
             Ok(outcome) => outcome,
             Err(e) if e.is_permanent() => Outcome::Failed(e.to_string()),
             Err(e) => retry_or_fail(job.attempts, now, h.services.clock.speed(), &e),
@@ -260,6 +265,16 @@ impl JobHandler for Event {
 }
 
 impl Event {
+    async fn changed_meanwhile(&self, seen: &Meeting) -> bool {
+        match self.0.services.store.meeting_by_id(seen.id).await {
+            Ok(Some(now)) => {
+                (now.starts_at, now.ends_at, now.status)
+                    != (seen.starts_at, seen.ends_at, seen.status)
+            }
+            _ => false,
+        }
+    }
+
     /// Brings the meeting's Discord event in line with the meeting, and says when to look
     /// again (at its start, to mark it active; at its end, to complete it).
     async fn reconcile(
