@@ -163,6 +163,7 @@ impl Bot {
             .env("SAMVERKAN_DISCORD_TEST_GUILD", test_guild.to_string())
             .env("SAMVERKAN_LOG_LEVEL", "warn")
             .env("NO_PROXY", "127.0.0.1,localhost")
+            .envs(extra_env())
             .current_dir(dir.path())
             .stdin(Stdio::null())
             .stdout(Stdio::from(log_file))
@@ -257,6 +258,20 @@ impl Bot {
             println!("bot log (warnings):\n{}", tail(&log, 20));
         }
     }
+}
+
+/// `SAMVERKAN_BENCH_BOT_ENV=K=V,K=V`: extra environment for the bot, for experiments such as
+/// `MALLOC_ARENA_MAX=2` or `SAMVERKAN_DATABASE_MAX_CONNECTIONS=2`.
+fn extra_env() -> Vec<(String, String)> {
+    let spec = std::env::var("SAMVERKAN_BENCH_BOT_ENV").unwrap_or_default();
+    let pairs = spec.split(',').filter_map(|kv| kv.split_once('='));
+    let env: Vec<(String, String)> = pairs
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    if !env.is_empty() {
+        println!("bot environment, added: {env:?}");
+    }
+    env
 }
 
 pub fn tail(text: &str, lines: usize) -> String {
