@@ -91,8 +91,8 @@ pub fn fail(msg: &str) -> ! {
 }
 
 /// The release binary. `cargo bench` builds the package's binaries with the bench profile
-/// (release settings) next to the bench executable's `deps/` folder, and tells benches where
-/// through `CARGO_BIN_EXE_samverkan`. `SAMVERKAN_BENCH_BIN` overrides; as a last resort the
+/// (release settings) and tells benches where through `CARGO_BIN_EXE_samverkan` (set for
+/// benches as for integration tests; a dev-profile build of the bench points at the debug bot). `SAMVERKAN_BENCH_BIN` overrides; as a last resort the
 /// binary is built with `cargo build --release`.
 pub fn locate_binary() -> PathBuf {
     if let Ok(p) = std::env::var("SAMVERKAN_BENCH_BIN") {
@@ -173,6 +173,9 @@ impl Bot {
             .unwrap_or_else(|e| fail(&format!("cannot start {}: {e}", bin.display())));
         let pid = child.id().unwrap_or(0);
         println!("bot: {} (pid {pid})", bin.display());
+        if bin.components().any(|c| c.as_os_str() == "debug") {
+            println!("WARNING: this is a debug build of the bot; figures mean little");
+        }
         Bot {
             child,
             pid,
