@@ -913,6 +913,17 @@ impl DiscordDouble {
         .await
     }
 
+    /// When the double handed `i` to the gateway connection (for one queued while the bot was
+    /// offline: when it was flushed), the start of the 3 s deadline. Benchmarks measure from
+    /// here to `Response::at` of the callback.
+    pub fn delivered_at(&self, i: &Interaction) -> Option<Instant> {
+        self.inner
+            .lock()
+            .interactions
+            .get(&i.id)
+            .map(|ix| ix.delivered)
+    }
+
     /// Callbacks later than this after delivery get Discord's 404 10062 "Unknown interaction".
     /// Default 3 s; None turns the check off.
     pub fn set_interaction_deadline(&self, deadline: Option<Duration>) {
