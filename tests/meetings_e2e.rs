@@ -50,6 +50,35 @@ async fn say(d: &DiscordDouble, path: &[&str], opts: Vec<Opt<'_>>) -> String {
         .to_string()
 }
 
+/// Creates Leveransforum meeting on Tuesdays at 10:30 Stockholm time (09:30 UTC on 1 December)
+/// with the given reminders.
+async fn weekly_forum(d: &DiscordDouble, reminders: &str) {
+    let r = say(
+        d,
+        &["forum", "create"],
+        vec![
+            Opt::Str("name", "Leveransforum"),
+            Opt::Str("tier", "delivery"),
+            Opt::Channel("channel", LEV),
+        ],
+    )
+    .await;
+    assert!(r.contains("är skapat"), "{r}");
+    let r = say(
+        d,
+        &["forum", "edit"],
+        vec![
+            Opt::Str("forum", "Leveransforum"),
+            Opt::Str("cadence", "weekly tue"),
+            Opt::Str("time", "10:30"),
+            Opt::Str("start_date", "2026-11-03"),
+            Opt::Str("reminders", reminders),
+        ],
+    )
+    .await;
+    assert!(r.contains("uppdaterad"), "{r}");
+}
+
 fn utc(h: u32, m: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 1, h, m, 0).unwrap()
 }
@@ -360,28 +389,7 @@ async fn downtime_sends_meaningful_reminders_late_and_records_the_rest_as_skippe
     let mut bot = env_at(&tl).spawn("before");
     d.wait_ready(T).await.unwrap();
     bot::wait_directory(&db_url, GUILD, T).await;
-    say(
-        &d,
-        &["forum", "create"],
-        vec![
-            Opt::Str("name", "Leveransforum"),
-            Opt::Str("tier", "delivery"),
-            Opt::Channel("channel", LEV),
-        ],
-    )
-    .await;
-    say(
-        &d,
-        &["forum", "edit"],
-        vec![
-            Opt::Str("forum", "Leveransforum"),
-            Opt::Str("cadence", "weekly tue"),
-            Opt::Str("time", "10:30"),
-            Opt::Str("start_date", "2026-11-03"),
-            Opt::Str("reminders", "20m, 10m, 5m"),
-        ],
-    )
-    .await;
+    weekly_forum(&d, "20m, 10m, 5m").await;
     assert!(bot.terminate(T).success());
 
     // Back at 09:14: the 20-minute reminder (due 09:10) is late but nothing later is due yet.
@@ -458,28 +466,7 @@ async fn rate_limits_are_waited_out_and_a_lost_channel_is_reported() {
     let bot = env.spawn("errors");
     d.wait_ready(T).await.unwrap();
     bot::wait_directory(&env.db_url, GUILD, T).await;
-    say(
-        &d,
-        &["forum", "create"],
-        vec![
-            Opt::Str("name", "Leveransforum"),
-            Opt::Str("tier", "delivery"),
-            Opt::Channel("channel", LEV),
-        ],
-    )
-    .await;
-    say(
-        &d,
-        &["forum", "edit"],
-        vec![
-            Opt::Str("forum", "Leveransforum"),
-            Opt::Str("cadence", "weekly tue"),
-            Opt::Str("time", "10:30"),
-            Opt::Str("start_date", "2026-11-03"),
-            Opt::Str("reminders", "20m, 10m"),
-        ],
-    )
-    .await;
+    weekly_forum(&d, "20m, 10m").await;
     let path = format!("/channels/{LEV}/messages");
     d.inject_failure("POST", &path, 429, 2, Some(0.3));
     d.wait_channel_message(LEV, |_| true, T).await.unwrap();
