@@ -149,6 +149,20 @@ async fn run(quick: bool) {
     bot.terminate(T);
     let setup_429 = d.count_429_sent();
     let setup_requests = d.all_requests().len();
+    let mut refused: HashMap<String, usize> = HashMap::new();
+    for r in d.all_requests().iter().filter(|r| r.status == 429) {
+        let route: Vec<&str> = r
+            .path
+            .split('/')
+            .map(|s| if s.parse::<u64>().is_ok() { "{id}" } else { s })
+            .collect();
+        *refused
+            .entry(format!("{} {}", r.method, route.join("/")))
+            .or_default() += 1;
+    }
+    for (route, n) in &refused {
+        println!("set-up: {n} × 429 on {route}");
+    }
     println!(
         "set-up: {FORUMS} forums in {:.1} s, {setup_429} × 429",
         setup_started.elapsed().as_secs_f64()
