@@ -25,10 +25,15 @@ pub struct DiscordOutbox {
     per_channel: DefaultKeyedRateLimiter<u64>,
 }
 
-/// Requests per second we allow ourselves (Discord's global limit is 50).
-const GLOBAL_PER_SECOND: u32 = 45;
-/// Messages a channel takes in a burst, refilled one a second (Discord: 5 per 5 s).
-const CHANNEL_BURST: u32 = 5;
+/// Discord allows 50 requests in any second and 5 messages in any 5 seconds per channel. A
+/// token bucket lets through its burst plus what refills during a window, so the buckets are
+/// sized for burst + refill ≤ the limit: 45 at once (a burst of reminders due in one second
+/// goes out immediately) refilled 5 a second; a channel takes 4 at once and one more every
+/// 5 seconds.
+const GLOBAL_BURST: u32 = 45;
+const GLOBAL_REFILL_PER_SECOND: u32 = 5;
+const CHANNEL_BURST: u32 = 4;
+const CHANNEL_REFILL_EVERY: Duration = Duration::from_secs(5);
 
 impl DiscordOutbox {
     pub fn new(api_base_url: &str, token: &str) -> anyhow::Result<Self> {
@@ -41,9 +46,11 @@ impl DiscordOutbox {
             client,
             api: format!("{}/api/v10", api_base_url.trim_end_matches('/')),
             token: token.to_string(),
-            global: RateLimiter::direct(Quota::per_second(nz(GLOBAL_PER_SECOND))),
+            global: RateLimiter::direct(
+                Quota::per_second(nz(GLOBAL_REFILL_PER_SECOND)).allow_burst(nz(GLOBAL_BURST)),
+            ),
             per_channel: RateLimiter::keyed(
-                Quota::with_period(Duration::from_secs(1))
+                Quota::with_period(CHANNEL_REFILL_EVERY)
                     .unwrap_or_else(|| Quota::per_second(nz(1)))
                     .allow_burst(nz(CHANNEL_BURST)),
             ),

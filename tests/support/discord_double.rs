@@ -324,6 +324,97 @@ struct State {
     faults: Vec<Fault>,
     requests: Vec<Recorded>,
     sent_429: usize,
+    /// Discord's rate limits, emulated when turned on (`enable_rate_limits`).
+    limits: Option<RateLimits>,
+}
+
+/// Discord's limits for a bot, as fixed windows that open with the first request (what the
+/// `X-RateLimit-Reset` headers describe): 50 requests a second for the bot (interaction
+/// callbacks and webhooks excepted, as on Discord), 5 messages per 5 s per channel.
+#[derive(Default)]
+struct RateLimits {
+    global: Option<(Instant, u32)>,
+    channels: HashMap<u64, (Instant, u32)>,
+}
+
+const GLOBAL_LIMIT: u32 = 50;
+const GLOBAL_WINDOW: Duration = Duration::from_secs(1);
+const CHANNEL_LIMIT: u32 = 5;
+const CHANNEL_WINDOW: Duration = Duration::from_secs(5);
+
+/// Counts a request in a window; `Err(wait)` when the window is full.
+fn take_slot(
+    slot: &mut Option<(Instant, u32)>,
+    now: Instant,
+    limit: u32,
+    window: Duration,
+) -> Result<(), Duration> {
+    let (start, n) = match *slot {
+        Some((start, n)) if now.duration_since(start) < window => (start, n),
+        _ => (now, 0),
+    };
+    if n >= limit {
+        return Err(window.saturating_sub(now.duration_since(start)));
+    }
+    *slot = Some((start, n + 1));
+    Ok(())
+}
+
+impl RateLimits {
+    /// `None` if the request may go through, else Discord's 429.
+    fn check(&mut self, method: &str, path: &str) -> Option<Reply> {
+        let now = Instant::now();
+        let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let exempt = matches!(segs.get(2), Some(&"interactions") | Some(&"webhooks"));
+        if !exempt {
+            if let Err(wait) = take_slot(&mut self.global, now, GLOBAL_LIMIT, GLOBAL_WINDOW) {
+                return Some(rate_limited(wait, GLOBAL_LIMIT, true, "global"));
+            }
+        }
+        if let (true, ["api", _, "channels", c, "messages"]) = (method == "POST", segs.as_slice()) {
+            let channel = c.parse::<u64>().unwrap_or(0);
+            let mut slot = self.channels.get(&channel).copied();
+            let taken = take_slot(&mut slot, now, CHANNEL_LIMIT, CHANNEL_WINDOW);
+            if let Some(s) = slot {
+                self.channels.insert(channel, s);
+            }
+            if let Err(wait) = taken {
+                return Some(rate_limited(wait, CHANNEL_LIMIT, false, "user"));
+            }
+        }
+        None
+    }
+}
+
+/// Discord's 429: no `code` in the body, seconds as a float, rate-limit headers.
+fn rate_limited(wait: Duration, limit: u32, global: bool, scope: &str) -> Reply {
+    let ra = wait.as_secs_f64();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let body =
+        json!({"message": "You are being rate limited.", "retry_after": ra, "global": global});
+    let mut headers = vec![
+        ("retry-after", format!("{}", ra.ceil() as u64)),
+        ("x-ratelimit-limit", limit.to_string()),
+        ("x-ratelimit-remaining", "0".into()),
+        (
+            "x-ratelimit-reset",
+            format!("{:.3}", now.as_secs_f64() + ra),
+        ),
+        ("x-ratelimit-reset-after", format!("{ra:.3}")),
+        ("x-ratelimit-bucket", format!("double-{scope}")),
+        ("x-ratelimit-scope", scope.to_string()),
+    ];
+    if global {
+        headers.push(("x-ratelimit-global", "true".into()));
+    }
+    Reply {
+        status: 429,
+        body: Some(body),
+        headers,
+        unknown_route: false,
+    }
 }
 
 impl State {
@@ -412,29 +503,15 @@ impl State {
         // Discord's 429: no `code` in the body, seconds as a float, rate-limit headers.
         self.sent_429 += 1;
         let ra = retry_after.unwrap_or(1.0).max(0.0);
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default();
-        let body =
-            json!({"message": "You are being rate limited.", "retry_after": ra, "global": false});
-        let headers = vec![
-            ("retry-after", format!("{}", ra.ceil() as u64)),
-            ("x-ratelimit-limit", "5".into()),
-            ("x-ratelimit-remaining", "0".into()),
-            (
-                "x-ratelimit-reset",
-                format!("{:.3}", now.as_secs_f64() + ra),
-            ),
-            ("x-ratelimit-reset-after", format!("{ra:.3}")),
-            ("x-ratelimit-bucket", "double-injected".into()),
-            ("x-ratelimit-scope", "user".into()),
-        ];
-        Some(Reply {
-            status,
-            body: Some(body),
-            headers,
-            unknown_route: false,
-        })
+        let mut reply = rate_limited(Duration::from_secs_f64(ra), 5, false, "user");
+        for h in reply
+            .headers
+            .iter_mut()
+            .filter(|h| h.0 == "x-ratelimit-bucket")
+        {
+            h.1 = "double-injected".into();
+        }
+        Some(reply)
     }
 }
 
@@ -1027,6 +1104,15 @@ impl DiscordDouble {
             .cloned()
             .collect()
     }
+    /// Turns on Discord's rate limits for the bot: 50 requests per second (interaction
+    /// callbacks and webhooks excepted) and 5 messages per 5 s per channel on
+    /// `POST /channels/{id}/messages`, as fixed windows opened by the first request. A request
+    /// over a limit is answered with Discord's 429 (`retry_after`, `global`, `Retry-After` and
+    /// `X-RateLimit-*` headers), has no effect, and counts in `count_429_sent`.
+    pub fn enable_rate_limits(&self) {
+        self.mutate(|st| st.limits = Some(RateLimits::default()));
+    }
+
     pub fn count_429_sent(&self) -> usize {
         self.inner.lock().sent_429
     }
@@ -1334,8 +1420,18 @@ fn rest_now(
         .as_ref()
         .filter(|(part, _)| path.contains(part.as_str()) && method == Method::POST)
         .map(|(_, d)| *d);
-    let reply = match (st.take_fault(method.as_str(), &path), &parsed) {
-        (Some(fault), _) => fault,
+    let limited = st
+        .limits
+        .as_mut()
+        .and_then(|l| l.check(method.as_str(), &path));
+    if limited.is_some() {
+        st.sent_429 += 1;
+    }
+    let reply = match (
+        limited.or_else(|| st.take_fault(method.as_str(), &path)),
+        &parsed,
+    ) {
+        (Some(refused), _) => refused,
         (None, Err(_)) => err(400, 50109, "The request body contains invalid JSON."),
         (None, Ok((body, files))) => {
             route(&inner.addr, &mut st, method.as_str(), &path, body, files)

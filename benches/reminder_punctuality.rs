@@ -1,0 +1,270 @@
+//! Issue 3, punctuality: from a reminder's due time to the message reaching (the test double
+//! of) Discord, with bursts of 45 reminders due in the same second, under Discord's rate limits.
+//!
+//! `cargo bench --bench reminder_punctuality` (add `-- --quick` for one burst instead of three).
+//!
+//! The real release binary runs against the double with `SAMVERKAN_TEST_CLOCK` at speed 1: the
+//! virtual clock only shifts the date, so virtual due times map 1:1 to real time. A first bot
+//! process creates 45 forums on 45 channels through `/forum create` and `/forum edit` (weekly on
+//! Tuesdays at 10:00 UTC, reminders 3, 2 and 1 minute before), then stops. A second process
+//! starts on a timeline ten seconds before 09:57, so bursts of 45 reminders fall due at 09:57,
+//! 09:58 and 09:59. Per reminder: the double's receipt time minus the due time.
+
+#[path = "reminders_common/mod.rs"]
+mod common;
+#[path = "../tests/support/discord_double.rs"]
+mod double;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeZone, Utc};
+use double::{DiscordDouble, GuildSpec, MemberSpec, Opt, PERM_MANAGE_GUILD};
+
+const GUILD: u64 = 2_000_000_000_000_000_001;
+const FIRST_CHANNEL: u64 = 4_000_000_000_000_001_000;
+const FORUMS: u64 = 45;
+/// Reminder offsets, in the order they fall due.
+const OFFSETS_MIN: [i64; 3] = [3, 2, 1];
+/// How long the second bot runs before the first burst.
+const LEAD: Duration = Duration::from_secs(10);
+const T: Duration = Duration::from_secs(20);
+
+fn utc(h: u32, m: u32, s: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 1, h, m, s).unwrap()
+}
+
+fn admin() -> MemberSpec {
+    MemberSpec {
+        permissions: double::MEMBER_PERMISSIONS | PERM_MANAGE_GUILD,
+        ..MemberSpec::new(3_000_000_000_000_000_001, "anna")
+    }
+}
+
+fn spec(virtual_at: DateTime<Utc>, real_at: DateTime<Utc>) -> String {
+    format!(
+        "{},{},1",
+        virtual_at.to_rfc3339(),
+        real_at.timestamp_millis()
+    )
+}
+
+async fn say(d: &DiscordDouble, channel: u64, path: &[&str], opts: Vec<Opt<'_>>) -> String {
+    let i = d.slash(GUILD, channel, &admin(), path, opts).await;
+    d.wait_response(&i, T)
+        .await
+        .expect("reply")
+        .text()
+        .to_string()
+}
+
+fn main() {
+    if !common::running_as_benchmark("reminder_punctuality") {
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(run(common::quick()));
+}
+
+async fn run(quick: bool) {
+    let bursts = if quick { 1 } else { OFFSETS_MIN.len() };
+    let bin = common::locate_bin();
+    let channels: Vec<u64> = (0..FORUMS).map(|i| FIRST_CHANNEL + i).collect();
+    let d = DiscordDouble::start(vec![GuildSpec {
+        id: GUILD,
+        name: "Bänkstad".into(),
+        channels: channels
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (*c, format!("forum-{i:02}")))
+            .collect(),
+        roles: vec![],
+        preferred_locale: "sv-SE".into(),
+    }])
+    .await;
+    d.enable_rate_limits();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db_url = format!("sqlite://{}/p.db", dir.path().display());
+    let log = |n: &str| dir.path().join(format!("{n}.log"));
+
+    // Set-up: 45 forums, each with one meeting at 10:00 UTC and its three reminders.
+    let setup_started = Instant::now();
+    let mut bot = common::spawn_bot(
+        &bin,
+        &d.base_url(),
+        &db_url,
+        GUILD,
+        log("setup"),
+        &[("SAMVERKAN_TEST_CLOCK", spec(utc(9, 0, 0), Utc::now()))],
+    );
+    d.wait_ready(T).await.expect("READY");
+    d.wait_commands_registered(T).await.expect("commands");
+    wait_directory(&db_url).await;
+    let meeting = utc(10, 0, 0);
+    let offsets = OFFSETS_MIN
+        .iter()
+        .map(|m| format!("{m}m"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    for (i, c) in channels.iter().enumerate() {
+        let name = format!("Forum {i:02}");
+        let r = say(
+            &d,
+            *c,
+            &["forum", "create"],
+            vec![
+                Opt::Str("name", &name),
+                Opt::Str("tier", "delivery"),
+                Opt::Channel("channel", *c),
+            ],
+        )
+        .await;
+        assert!(!r.is_empty(), "forum create: {r}");
+        let r = say(
+            &d,
+            *c,
+            &["forum", "edit"],
+            vec![
+                Opt::Str("forum", &name),
+                Opt::Str("cadence", "weekly tue"),
+                Opt::Str("time", "10:00"),
+                Opt::Str("start_date", "2026-11-03"),
+                Opt::Str("time_zone", "UTC"),
+                Opt::Str("reminders", &offsets),
+            ],
+        )
+        .await;
+        assert!(
+            r.contains(&format!("<t:{}:F>", meeting.timestamp())),
+            "forum edit: {r}\n{}",
+            bot.log_text()
+        );
+    }
+    // Let the Discord-event jobs of the set-up finish, then stop.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    bot.terminate(T);
+    let setup_429 = d.count_429_sent();
+    let setup_requests = d.all_requests().len();
+    let mut refused: HashMap<String, usize> = HashMap::new();
+    for r in d.all_requests().iter().filter(|r| r.status == 429) {
+        let route: Vec<&str> = r
+            .path
+            .split('/')
+            .map(|s| if s.parse::<u64>().is_ok() { "{id}" } else { s })
+            .collect();
+        *refused
+            .entry(format!("{} {}", r.method, route.join("/")))
+            .or_default() += 1;
+    }
+    for (route, n) in &refused {
+        println!("set-up: {n} × 429 on {route}");
+    }
+    println!(
+        "set-up: {FORUMS} forums in {:.1} s, {setup_429} × 429",
+        setup_started.elapsed().as_secs_f64()
+    );
+
+    // The run: the clock reads 09:56:50 now, so the first burst is due in LEAD.
+    let first_due = meeting - chrono::Duration::minutes(OFFSETS_MIN[0]);
+    let real_anchor = Utc::now();
+    let virtual_anchor = first_due - chrono::Duration::from_std(LEAD).unwrap();
+    let (inst0, wall0) = (Instant::now(), Utc::now());
+    let mut bot = common::spawn_bot(
+        &bin,
+        &d.base_url(),
+        &db_url,
+        GUILD,
+        log("run"),
+        &[("SAMVERKAN_TEST_CLOCK", spec(virtual_anchor, real_anchor))],
+    );
+    let to_real = |v: DateTime<Utc>| real_anchor + (v - virtual_anchor);
+    let dues: Vec<DateTime<Utc>> = OFFSETS_MIN[..bursts]
+        .iter()
+        .map(|m| meeting - chrono::Duration::minutes(*m))
+        .collect();
+    let last_real = to_real(*dues.last().unwrap());
+    let wanted = FORUMS as usize * bursts;
+    let path_of = |c: u64| format!("/api/v10/channels/{c}/messages");
+    let paths: HashMap<String, u64> = channels.iter().map(|c| (path_of(*c), *c)).collect();
+    let accepted = |d: &DiscordDouble| {
+        d.all_requests()
+            .into_iter()
+            .skip(setup_requests)
+            .filter(|r| r.method == "POST" && r.status == 200 && paths.contains_key(&r.path))
+            .collect::<Vec<_>>()
+    };
+    let end = last_real + chrono::Duration::seconds(10);
+    while Utc::now() < end {
+        if Utc::now() > last_real && accepted(&d).len() >= wanted {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // A moment more, to see anything sent twice.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    bot.terminate(T);
+
+    // Per channel, the k-th message answers the k-th burst.
+    let mut per_channel: HashMap<u64, Vec<Instant>> = HashMap::new();
+    for r in accepted(&d) {
+        per_channel.entry(paths[&r.path]).or_default().push(r.at);
+    }
+    let mut lateness_ms = Vec::new();
+    let mut per_burst: Vec<Vec<f64>> = vec![Vec::new(); bursts];
+    let mut extra = 0;
+    for times in per_channel.values() {
+        for (k, at) in times.iter().enumerate() {
+            let Some(due) = dues.get(k) else {
+                extra += 1;
+                continue;
+            };
+            let received = wall0 + chrono::Duration::from_std(*at - inst0).unwrap();
+            let late = (received - to_real(*due)).num_microseconds().unwrap() as f64 / 1000.0;
+            lateness_ms.push(late);
+            per_burst[k].push(late);
+        }
+    }
+    let received = lateness_ms.len();
+    let run_429 = d.count_429_sent() - setup_429;
+    let [min, p50, p90, p99, max] = common::summary(&mut lateness_ms);
+    println!("\nreminder_punctuality ({bursts} burst(s) of {FORUMS} reminders due in the same second, Discord rate limits emulated)");
+    for (k, b) in per_burst.iter_mut().enumerate() {
+        let [bmin, b50, _, b99, bmax] = common::summary(b);
+        println!(
+            "  burst {}: {} messages, min {bmin:.1} ms, p50 {b50:.1} ms, p99 {b99:.1} ms, max {bmax:.1} ms",
+            k + 1,
+            b.len()
+        );
+    }
+    println!("  received {received} of {wanted}, {extra} extra (duplicates)");
+    println!("  due → received: min {min:.1} ms, p50 {p50:.1} ms, p90 {p90:.1} ms, p99 {p99:.1} ms, max {max:.1} ms");
+    println!("  429 answers: {run_429} during the bursts, {setup_429} during set-up");
+    let ok = received == wanted && extra == 0 && p99 <= 250.0 && max <= 1000.0 && run_429 == 0;
+    println!(
+        "\n| reminder_punctuality | {received}/{wanted} | {min:.1} | {p50:.1} | {p90:.1} | {p99:.1} | {max:.1} | {run_429} | {} |",
+        common::met(ok)
+    );
+}
+
+/// Waits until the bot has stored the guild's directory (it needs the channels).
+async fn wait_directory(db_url: &str) {
+    let store = samverkan::store::Store::connect(db_url, 1)
+        .await
+        .expect("connect");
+    let end = Instant::now() + T;
+    loop {
+        let g = samverkan::domain::ids::GuildId(GUILD);
+        if let Ok(Some(rec)) = store.guild(g).await {
+            if !rec.name.is_empty() {
+                break;
+            }
+        }
+        assert!(Instant::now() < end, "guild never reached the directory");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    store.close().await;
+}

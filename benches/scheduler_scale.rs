@@ -1,0 +1,401 @@
+//! Issue 3, scale: 100,000 active forums with ≈300,000 pending reminders.
+//!
+//! `cargo bench --bench scheduler_scale` (add `-- --quick` for 10,000 forums and shorter runs).
+//!
+//! (a) Finding due work: `Store::next_due_at` and `Store::claim_due`, the two queries of one
+//!     round of the scheduler loop, timed in-process with nothing due and with three jobs due.
+//!     On PostgreSQL too when `SAMVERKAN_TEST_PG_URL` is set (a fresh schema, dropped after).
+//! (b) Start-up to ready: the release binary against the Discord test double on that SQLite
+//!     database; "ready" is the first slash command (`/forum list`) answered, timed from spawn.
+//! (c) Idle CPU: after ready, the bot's user+system CPU time (`/proc/<pid>/stat`) over an idle
+//!     stretch, as a share of one core.
+
+#[path = "reminders_common/mod.rs"]
+mod common;
+#[path = "../tests/support/discord_double.rs"]
+mod double;
+
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
+use double::{DiscordDouble, GuildSpec, MemberSpec, PERM_MANAGE_GUILD};
+use samverkan::domain::forum::NewForum;
+use samverkan::domain::ids::{ChannelId, GuildId};
+use samverkan::domain::recurrence::{Cadence, Recurrence};
+use samverkan::domain::reminder::ReminderPolicy;
+use samverkan::store::{NewJob, ScheduleUpdate, Store};
+use sqlx::Connection;
+
+const GUILD: u64 = 2_000_000_000_000_000_001;
+const CHANNEL: u64 = 4_000_000_000_000_000_001;
+/// Seeded forums live in guilds of this many forums each.
+const PER_GUILD: u64 = 1000;
+const REMINDERS_PER_FORUM: u64 = 3;
+const T: Duration = Duration::from_secs(30);
+
+struct Sizes {
+    forums: u64,
+    iterations: usize,
+    startups: usize,
+    idle: Duration,
+}
+
+fn main() {
+    if !common::running_as_benchmark("scheduler_scale") {
+        return;
+    }
+    let quick = common::quick();
+    let sizes = if quick {
+        Sizes {
+            forums: 10_000,
+            iterations: 300,
+            startups: 1,
+            idle: Duration::from_secs(10),
+        }
+    } else {
+        Sizes {
+            forums: 100_000,
+            iterations: 2000,
+            startups: 3,
+            idle: Duration::from_secs(30),
+        }
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(run(sizes));
+}
+
+async fn run(sizes: Sizes) {
+    let bin = common::locate_bin();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db_url = format!("sqlite://{}/scale.db", dir.path().display());
+    let store = Store::open(&db_url, 4).await.expect("open sqlite");
+    let now = Utc::now();
+    let seeded = Instant::now();
+    seed(&store, sizes.forums, now).await;
+    println!(
+        "seeded SQLite: {} forums, {} pending jobs in {:.1} s",
+        sizes.forums,
+        sizes.forums * (REMINDERS_PER_FORUM + 1),
+        seeded.elapsed().as_secs_f64()
+    );
+    let mut rows = Vec::new();
+    rows.extend(finding_due_work("SQLite", &store, sizes.iterations).await);
+    store.close().await;
+
+    if let Some(pg) = std::env::var("SAMVERKAN_TEST_PG_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+    {
+        let schema = format!("bench_{}", std::process::id());
+        let mut admin = sqlx::PgConnection::connect(&pg).await.expect("connect pg");
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&mut admin)
+            .await
+            .expect("create schema");
+        let options = sqlx::postgres::PgConnectOptions::from_str(&pg)
+            .expect("pg url")
+            .options([("search_path", schema.as_str())]);
+        let pstore = Store::connect_postgres(options, 4).await.expect("pg");
+        pstore.migrate().await.expect("migrate pg");
+        let seeded = Instant::now();
+        seed(&pstore, sizes.forums, now).await;
+        sqlx::query("ANALYZE")
+            .execute(&mut admin)
+            .await
+            .expect("analyze");
+        println!(
+            "seeded PostgreSQL in {:.1} s",
+            seeded.elapsed().as_secs_f64()
+        );
+        rows.extend(finding_due_work("PostgreSQL", &pstore, sizes.iterations).await);
+        pstore.close().await;
+        sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+            .execute(&mut admin)
+            .await
+            .expect("drop schema");
+    } else {
+        println!("PostgreSQL: skipped (SAMVERKAN_TEST_PG_URL not set)");
+    }
+
+    let (startup, idle) = startup_and_idle(&bin, &db_url, dir.path(), &sizes).await;
+    rows.push(startup);
+    rows.push(idle);
+    println!("\n| measure | figures | target | |\n|---|---|---|---|");
+    for r in rows {
+        println!("{r}");
+    }
+}
+
+/// `forums` forums, 1000 per guild, each weekly at a spread of times, with three pending reminders
+/// (1 day, 1 hour, 10 minutes before its next meeting) spread over the next three weeks and a
+/// pending planning job; plus one forum in the double's guild for `/forum list`.
+async fn seed(store: &Store, forums: u64, now: DateTime<Utc>) {
+    let policy = ReminderPolicy::parse("1d, 1h, 10m").expect("policy");
+    let anchor = NaiveDate::from_ymd_opt(2026, 1, 5).expect("date");
+    let mut jobs = Vec::with_capacity(10_000);
+    for i in 0..=forums {
+        let (guild, name) = if i == forums {
+            (GUILD, "Leveransforum".to_string())
+        } else {
+            (
+                3_000_000_000_000_000_000 + i / PER_GUILD,
+                format!("Forum {i}"),
+            )
+        };
+        let f = store
+            .create_forum(&NewForum {
+                guild: GuildId(guild),
+                name,
+                tier: "delivery".into(),
+                channel: ChannelId(CHANNEL + i),
+                time_zone: chrono_tz::Europe::Stockholm,
+                escalates_to: None,
+                chair_role: None,
+                created_at: now,
+            })
+            .await
+            .expect("create forum");
+        let weekday = [
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+        ][(i % 5) as usize];
+        let start = NaiveTime::from_hms_opt(8 + (i % 9) as u32, 15 * (i % 4) as u32, 0).unwrap();
+        let rec = Recurrence::new(
+            Cadence::Weekly {
+                interval: 1 + (i % 3) as u32,
+                weekday,
+            },
+            anchor,
+            start,
+            60,
+            chrono_tz::Europe::Stockholm,
+        )
+        .expect("recurrence");
+        let update = ScheduleUpdate {
+            schedule: Some(rec),
+            reminders: Some(policy.clone()),
+            participant_role: None,
+        };
+        store
+            .set_forum_schedule(&f, &update)
+            .await
+            .expect("schedule");
+        // The next meeting somewhere in the next three weeks, at least two days ahead.
+        let spread = 21 * 24 * 3600 - 2 * 24 * 3600;
+        let meeting = now
+            + chrono::Duration::days(2)
+            + chrono::Duration::seconds(((i * 7_919_993) % spread) as i64);
+        for (offset, secs) in [("1d", 86_400), ("1h", 3_600), ("10m", 600)] {
+            jobs.push(NewJob {
+                kind: "reminder".into(),
+                key: format!("reminder:{}:r{}:{offset}", f.id.0, meeting.format("%F")),
+                due_at: meeting - chrono::Duration::seconds(secs),
+                payload: serde_json::json!({"meeting": i as i64 + 1, "offset": offset, "mention": false}),
+            });
+        }
+        jobs.push(NewJob {
+            kind: "plan".into(),
+            key: format!("plan:{}", f.id.0),
+            due_at: meeting + chrono::Duration::days(7),
+            payload: serde_json::json!({"forum": f.id.0}),
+        });
+        if jobs.len() >= 8000 {
+            store.enqueue_many(&jobs, now).await.expect("enqueue");
+            jobs.clear();
+        }
+    }
+    store.enqueue_many(&jobs, now).await.expect("enqueue");
+}
+
+fn row(what: &str, v: &mut [f64], target_ms: f64) -> String {
+    let [min, p50, _p90, p99, max] = common::summary(v);
+    let s = format!(
+        "| {what} | min {min:.3} ms, p50 {p50:.3} ms, p99 {p99:.3} ms, max {max:.3} ms (n = {}) | p99 ≤ {target_ms} ms | {} |",
+        v.len(),
+        common::met(p99 <= target_ms)
+    );
+    println!("{s}");
+    s
+}
+
+/// Times the scheduler's two queries with nothing due, and `claim_due` with three jobs due.
+async fn finding_due_work(backend: &str, store: &Store, iterations: usize) -> Vec<String> {
+    let lease = chrono::Duration::seconds(60);
+    let worker = "bench:1:000000";
+    let now = Utc::now();
+    // Warm-up.
+    for _ in 0..20 {
+        store.next_due_at().await.expect("next_due_at");
+        store
+            .claim_due(now, lease, worker, 64)
+            .await
+            .expect("claim");
+    }
+    let (mut next, mut idle_claim, mut round) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..iterations {
+        let t = Instant::now();
+        let claimed = store
+            .claim_due(now, lease, worker, 64)
+            .await
+            .expect("claim");
+        let c = t.elapsed();
+        assert!(claimed.is_empty(), "nothing is due");
+        let t2 = Instant::now();
+        let n = store.next_due_at().await.expect("next_due_at");
+        let nd = t2.elapsed();
+        assert!(n.is_some_and(|n| n > now));
+        idle_claim.push(c.as_secs_f64() * 1000.0);
+        next.push(nd.as_secs_f64() * 1000.0);
+        round.push((c + nd).as_secs_f64() * 1000.0);
+    }
+    let mut busy_claim = Vec::new();
+    for i in 0..iterations {
+        let due = Utc::now() - chrono::Duration::seconds(1);
+        let jobs: Vec<NewJob> = (0..3)
+            .map(|k| NewJob {
+                kind: "bench".into(),
+                key: format!("bench:{backend}:{i}:{k}"),
+                due_at: due,
+                payload: serde_json::json!({}),
+            })
+            .collect();
+        store.enqueue_many(&jobs, due).await.expect("enqueue");
+        let t = Instant::now();
+        let claimed = store
+            .claim_due(Utc::now(), lease, worker, 64)
+            .await
+            .expect("claim");
+        busy_claim.push(t.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(claimed.len(), 3);
+        for j in claimed {
+            store
+                .finish_job(
+                    j.id,
+                    worker,
+                    samverkan::store::JobState::Done,
+                    "bench",
+                    Utc::now(),
+                )
+                .await
+                .expect("finish");
+        }
+    }
+    println!("\nfinding due work, {backend}:");
+    vec![
+        row(
+            &format!("{backend}: claim_due, nothing due"),
+            &mut idle_claim,
+            2.0,
+        ),
+        row(&format!("{backend}: next_due_at"), &mut next, 2.0),
+        row(
+            &format!("{backend}: one idle round (claim_due + next_due_at)"),
+            &mut round,
+            2.0,
+        ),
+        row(
+            &format!("{backend}: claim_due, 3 due"),
+            &mut busy_claim,
+            2.0,
+        ),
+    ]
+}
+
+fn admin() -> MemberSpec {
+    MemberSpec {
+        permissions: double::MEMBER_PERMISSIONS | PERM_MANAGE_GUILD,
+        ..MemberSpec::new(3_000_000_000_000_000_001, "anna")
+    }
+}
+
+/// Start-up to ready (several starts), then idle CPU of the last one.
+async fn startup_and_idle(
+    bin: &std::path::PathBuf,
+    db_url: &str,
+    dir: &std::path::Path,
+    sizes: &Sizes,
+) -> (String, String) {
+    let mut ready_ms = Vec::new();
+    let mut last = None;
+    for run in 0..sizes.startups {
+        let d = DiscordDouble::start(vec![GuildSpec {
+            id: GUILD,
+            name: "Stockholms stad".into(),
+            channels: vec![(CHANNEL + sizes.forums, "leveransforum".into())],
+            roles: vec![],
+            preferred_locale: "sv-SE".into(),
+        }])
+        .await;
+        let t0 = Instant::now();
+        let bot = common::spawn_bot(
+            bin,
+            &d.base_url(),
+            db_url,
+            GUILD,
+            dir.join(format!("start{run}.log")),
+            &[],
+        );
+        d.wait_ready(T).await.expect("READY");
+        let t_ready_event = t0.elapsed();
+        d.wait_commands_registered(T).await.expect("commands");
+        let t_registered = t0.elapsed();
+        let i = d
+            .slash(
+                GUILD,
+                CHANNEL + sizes.forums,
+                &admin(),
+                &["forum", "list"],
+                vec![],
+            )
+            .await;
+        let r = d.wait_response(&i, T).await.expect("/forum list");
+        let t_answered = t0.elapsed();
+        assert!(r.text().contains("Leveransforum"), "{}", r.text());
+        println!(
+            "start-up {}: READY sent {:.0} ms, commands registered {:.0} ms, /forum list answered {:.0} ms",
+            run + 1,
+            t_ready_event.as_secs_f64() * 1000.0,
+            t_registered.as_secs_f64() * 1000.0,
+            t_answered.as_secs_f64() * 1000.0
+        );
+        ready_ms.push(t_answered.as_secs_f64() * 1000.0);
+        if let Some((mut b, _)) = last.replace((bot, d)) {
+            let b: &mut common::Bot = &mut b;
+            b.terminate(T);
+        }
+    }
+    let [min, p50, _, _, max] = common::summary(&mut ready_ms);
+    let startup = format!(
+        "| start-up to ready (spawn → first `/forum list` answered), {} starts | min {min:.0} ms, median {p50:.0} ms, max {max:.0} ms | ≤ 2000 ms | {} |",
+        ready_ms.len(),
+        common::met(max <= 2000.0)
+    );
+    println!("{startup}");
+
+    let (mut bot, _d) = last.expect("a bot");
+    // Settle a moment after the answer, then measure idling.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let pid = bot.pid();
+    let (c0, t0) = (common::cpu_time(pid).expect("cpu time"), Instant::now());
+    tokio::time::sleep(sizes.idle).await;
+    let (c1, t1) = (common::cpu_time(pid).expect("cpu time"), Instant::now());
+    let share = (c1 - c0).as_secs_f64() / (t1 - t0).as_secs_f64() * 100.0;
+    let idle = format!(
+        "| idle CPU after ready, {:.0} s | {:.2} % of one core ({:.0} ms CPU) | ≤ 1 % | {} |",
+        (t1 - t0).as_secs_f64(),
+        share,
+        (c1 - c0).as_secs_f64() * 1000.0,
+        common::met(share <= 1.0)
+    );
+    println!("{idle}");
+    bot.terminate(T);
+    (startup, idle)
+}
