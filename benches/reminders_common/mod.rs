@@ -6,6 +6,11 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+// Finding the binary and percentiles are shared with the issue-2 benchmarks.
+#[path = "../common/mod.rs"]
+mod shared;
+pub use shared::{locate_binary as locate_bin, percentile as pct};
+
 /// `cargo bench` passes `--bench`; `cargo test --all-targets` runs bench binaries without it,
 /// and then they only say so and stop.
 pub fn running_as_benchmark(name: &str) -> bool {
@@ -20,29 +25,6 @@ pub fn running_as_benchmark(name: &str) -> bool {
 pub fn quick() -> bool {
     std::env::args().any(|a| a == "--quick")
         || std::env::var("SAMVERKAN_BENCH_QUICK").is_ok_and(|v| v == "1")
-}
-
-/// The release binary: `SAMVERKAN_BENCH_BIN`, else `target/release/samverkan` of this crate,
-/// else built with `cargo build --release --bin samverkan`.
-pub fn locate_bin() -> PathBuf {
-    if let Ok(p) = std::env::var("SAMVERKAN_BENCH_BIN") {
-        return PathBuf::from(p);
-    }
-    let target = std::env::var("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target")));
-    let bin = target.join("release/samverkan");
-    if bin.exists() {
-        return bin;
-    }
-    eprintln!("building the release binary ({})", bin.display());
-    let ok = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "--release", "--bin", "samverkan"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(ok && bin.exists(), "could not build {}", bin.display());
-    bin
 }
 
 /// The bot, killed when dropped.
@@ -121,15 +103,6 @@ pub fn spawn_bot(
         .spawn()
         .expect("spawn samverkan run");
     Bot { child, log }
-}
-
-/// Nearest-rank percentile of sorted values.
-pub fn pct(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 /// min, p50, p90, p99, max of `v` (sorted in place).

@@ -230,38 +230,43 @@ impl Store {
         rows(found)
     }
 
-    /// Moves a meeting.
+    /// Moves a meeting (a person decided its time: schedule edits leave it alone).
     pub async fn move_meeting(
         &self,
         id: MeetingId,
         starts_at: DateTime<Utc>,
         ends_at: DateTime<Utc>,
     ) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE meetings SET starts_at = $1, ends_at = $2, moved = TRUE WHERE id = $3"
-        )
-        .bind(to_millis(starts_at))
-        .bind(to_millis(ends_at))
-        .bind(id.0)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(())
+        self.set_meeting_time(id, starts_at, ends_at, true).await
     }
 
-    /// Re-times a recurring meeting after a schedule edit (it keeps its occurrence key).
+    /// Re-times a recurring meeting after a schedule edit (it keeps its occurrence key); a
+    /// meeting moved by a person is left alone.
     pub async fn retime_meeting(
         &self,
         id: MeetingId,
         starts_at: DateTime<Utc>,
         ends_at: DateTime<Utc>,
     ) -> Result<()> {
+        self.set_meeting_time(id, starts_at, ends_at, false).await
+    }
+
+    async fn set_meeting_time(
+        &self,
+        id: MeetingId,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        by_person: bool,
+    ) -> Result<()> {
+        // By a person: always, and mark it moved. By the schedule: only if not moved.
         on_pool!(self, |p| sqlx::query(
-            "UPDATE meetings SET starts_at = $1, ends_at = $2 WHERE id = $3 AND moved = FALSE"
+            "UPDATE meetings SET starts_at = $1, ends_at = $2, moved = (moved OR $4)
+             WHERE id = $3 AND ($4 OR moved = FALSE)"
         )
         .bind(to_millis(starts_at))
         .bind(to_millis(ends_at))
         .bind(id.0)
+        .bind(by_person)
         .execute(p)
         .await
         .map(|r| r.rows_affected()))?;
