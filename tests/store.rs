@@ -747,3 +747,30 @@ async fn obsolete_pending_by_prefix(store: Store) {
         JobState::Pending
     );
 }
+
+/// SQLite only (PostgreSQL has no write-ahead log file of ours to fold): commits do not fold
+/// the log into the database file themselves (that cost claims a millisecond-scale fsync every
+/// few hundred writes); the store's background checkpointer does, within about a second.
+#[tokio::test]
+async fn sqlite_folds_its_log_in_the_background() {
+    let t = db::sqlite().await;
+    let marker = format!("checkpoint-probe-{}", std::process::id());
+    t.store
+        .set_meta("probe", &marker.repeat(2000))
+        .await
+        .unwrap();
+    let file = t.url.trim_start_matches("sqlite://").to_string();
+    let in_file = || {
+        let bytes = std::fs::read(&file).unwrap();
+        bytes.windows(marker.len()).any(|w| w == marker.as_bytes())
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !in_file() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the write never reached the database file: no background checkpoint"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    t.cleanup().await;
+}
