@@ -239,9 +239,12 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<Job>> {
         // PostgreSQL skips rows another process has locked; SQLite has one writer at a time.
-        let lock = match self.backend() {
-            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite => "",
+        let (lock, relax_commit) = match self.backend() {
+            Backend::Postgres => (
+                "FOR UPDATE SKIP LOCKED",
+                Some("SET LOCAL synchronous_commit = off"),
+            ),
+            Backend::Sqlite => ("", None),
         };
         let expired = format!(
             "UPDATE jobs SET lease_until = $1, leased_by = $2, attempts = attempts + 1
@@ -278,6 +281,12 @@ impl Store {
             } else {
                 Vec::new()
             };
+            // A claim is only a lease: lost in a server crash, the job is pending again and
+            // is claimed again (the outcome is committed durably, and a message sent twice
+            // carries the same nonce). So the claim does not wait for PostgreSQL's disk flush.
+            if let (Some(relax), false) = (relax_commit, taken.is_empty() && fresh.is_empty()) {
+                sqlx::query(relax).execute(&mut *tx).await?;
+            }
             (taken, fresh)
         });
         let mut jobs = Vec::with_capacity(expired_rows.len() + due_rows.len());
