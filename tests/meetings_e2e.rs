@@ -42,7 +42,11 @@ fn admin() -> MemberSpec {
 }
 
 async fn say(d: &DiscordDouble, path: &[&str], opts: Vec<Opt<'_>>) -> String {
-    let i = d.slash(GUILD, LEV, &admin(), path, opts).await;
+    say_in(d, LEV, path, opts).await
+}
+
+async fn say_in(d: &DiscordDouble, channel: u64, path: &[&str], opts: Vec<Opt<'_>>) -> String {
+    let i = d.slash(GUILD, channel, &admin(), path, opts).await;
     d.wait_response(&i, T)
         .await
         .expect("reply")
@@ -506,4 +510,104 @@ async fn rate_limits_are_waited_out_and_a_lost_channel_is_reported() {
         .count();
     assert_eq!(attempts, 4, "a lost channel is not retried");
     drop(bot);
+}
+
+/// Shutting down with work queued behind the rate limit: the process stops promptly (a job
+/// still waiting for a slot has sent nothing, so it goes back to the queue), and the next
+/// process does that work, each Discord event created exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_hands_rate_limited_work_back_to_the_next_process() {
+    const FORUMS: u64 = 40;
+    const FIRST: u64 = 4_000_000_000_000_100_000;
+    let channels: Vec<u64> = (0..FORUMS).map(|i| FIRST + i).collect();
+    let d = DiscordDouble::start(vec![GuildSpec {
+        id: GUILD,
+        name: "Stockholms stad".into(),
+        channels: channels.iter().map(|c| (*c, format!("f-{c}"))).collect(),
+        roles: vec![],
+        preferred_locale: "sv-SE".into(),
+    }])
+    .await;
+    d.enable_rate_limits();
+    let dir = tempfile::tempdir().unwrap();
+    // Real time on 1 December 2026: each forum's meetings on 1 and 8 December fall within the
+    // event horizon, so set-up queues 80 event jobs (a look-up and a creation each).
+    let tl = Timeline::new(utc(9, 0), 1.0);
+    let env = BotEnv {
+        api: d.base_url(),
+        db_url: format!("sqlite://{}/m.db", dir.path().display()),
+        test_guild: GUILD,
+        log_dir: dir.path().to_path_buf(),
+        extra: vec![("SAMVERKAN_TEST_CLOCK".into(), tl.spec())],
+    };
+    let mut bot = env.spawn("first");
+    d.wait_ready(T).await.unwrap();
+    bot::wait_directory(&env.db_url, GUILD, T).await;
+    for (i, c) in channels.iter().enumerate() {
+        let name = format!("Forum {i:02}");
+        let r = say_in(
+            &d,
+            *c,
+            &["forum", "create"],
+            vec![
+                Opt::Str("name", &name),
+                Opt::Str("tier", "delivery"),
+                Opt::Channel("channel", *c),
+            ],
+        )
+        .await;
+        assert!(r.contains("är skapat"), "{r}");
+        let r = say_in(
+            &d,
+            *c,
+            &["forum", "edit"],
+            vec![
+                Opt::Str("forum", &name),
+                Opt::Str("cadence", "weekly tue"),
+                Opt::Str("time", "10:30"),
+                Opt::Str("start_date", "2026-11-03"),
+                Opt::Str("reminders", "15m"),
+            ],
+        )
+        .await;
+        assert!(r.contains("uppdaterad"), "{r}");
+    }
+    let wanted = 2 * FORUMS as usize;
+    let before_stop = d.scheduled_events(GUILD).len();
+    let stopping = Instant::now();
+    let status = bot.terminate(Duration::from_secs(30));
+    let took = stopping.elapsed();
+    assert!(status.success(), "{status:?}\n{}", bot.log_text());
+    // 160 requests at Discord's pace take well over 10 s; waiting for them all is the bug.
+    assert!(
+        before_stop < wanted,
+        "the backlog was gone before the stop; the test proves nothing"
+    );
+    assert!(
+        took < Duration::from_secs(5),
+        "stopping took {took:?} with {} of {wanted} events made",
+        d.scheduled_events(GUILD).len()
+    );
+
+    // The next process makes the rest: every meeting has exactly one event.
+    let _bot = env.spawn("second");
+    let end = Instant::now() + Duration::from_secs(60);
+    while d.scheduled_events(GUILD).len() < wanted {
+        assert!(
+            Instant::now() < end,
+            "{} of {wanted} events",
+            d.scheduled_events(GUILD).len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let events = d.scheduled_events(GUILD);
+    let mut markers: Vec<String> = events
+        .iter()
+        .map(|e| e["description"].as_str().unwrap_or_default().to_string())
+        .collect();
+    markers.sort();
+    markers.dedup();
+    assert_eq!(events.len(), wanted, "no event twice");
+    assert_eq!(markers.len(), wanted, "one event per meeting");
 }

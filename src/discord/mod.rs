@@ -136,9 +136,11 @@ pub async fn run(services: Services) -> anyhow::Result<()> {
 
     // Durable jobs (reminders, events, whistleblowing notices and purges): run beside the
     // gateway, stopped with it.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let notifier: Arc<dyn crate::notifier::Notifier> = Arc::new(outbox::DiscordOutbox::new(
         &config.discord.api_base_url,
         &token,
+        stop_rx.clone(),
     )?);
     let mut scheduler = crate::scheduler::Scheduler::new(
         services.store.clone(),
@@ -154,7 +156,6 @@ pub async fn run(services: Services) -> anyhow::Result<()> {
             "could not schedule whistleblowing jobs"
         );
     }
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let scheduler = tokio::spawn(scheduler.run(stop_rx));
 
     let shard_manager = client.shard_manager.clone();
