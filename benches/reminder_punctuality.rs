@@ -1,7 +1,8 @@
 //! Issue 3, punctuality: from a reminder's due time to the message reaching (the test double
 //! of) Discord, with bursts of 45 reminders due in the same second, under Discord's rate limits.
 //!
-//! `cargo bench --bench reminder_punctuality` (add `-- --quick` for one burst instead of three).
+//! `cargo bench --bench reminder_punctuality` (add `-- --quick` for one burst instead of three,
+//! `-- --enforce` to fail the run when a target is missed).
 //!
 //! The real release binary runs against the double with `SAMVERKAN_TEST_CLOCK` at speed 1: the
 //! virtual clock only shifts the date, so virtual due times map 1:1 to real time. A first bot
@@ -10,7 +11,9 @@
 //! starts on a timeline ten seconds before 09:57, so bursts of 45 reminders fall due at 09:57,
 //! 09:58 and 09:59. Per reminder: the double's receipt time minus the due time.
 
-#[path = "reminders_common/mod.rs"]
+#[path = "../tests/support/bot.rs"]
+mod bot;
+#[path = "common/mod.rs"]
 mod common;
 #[path = "../tests/support/discord_double.rs"]
 mod double;
@@ -59,20 +62,22 @@ async fn say(d: &DiscordDouble, channel: u64, path: &[&str], opts: Vec<Opt<'_>>)
 }
 
 fn main() {
-    if !common::running_as_benchmark("reminder_punctuality") {
-        return;
-    }
+    let args = common::Args::parse();
+    common::only_under_cargo_bench(&args, "reminder_punctuality");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("runtime");
-    rt.block_on(run(common::quick()));
+    let met = rt.block_on(run(args.quick));
+    if args.enforce && !met {
+        common::fail("a target was missed");
+    }
 }
 
-async fn run(quick: bool) {
+/// Whether every target was met.
+async fn run(quick: bool) -> bool {
     let bursts = if quick { 1 } else { OFFSETS_MIN.len() };
-    let bin = common::locate_bin();
     let channels: Vec<u64> = (0..FORUMS).map(|i| FIRST_CHANNEL + i).collect();
     let d = DiscordDouble::start(vec![GuildSpec {
         id: GUILD,
@@ -89,21 +94,20 @@ async fn run(quick: bool) {
     d.enable_rate_limits();
     let dir = tempfile::tempdir().expect("temp dir");
     let db_url = format!("sqlite://{}/p.db", dir.path().display());
-    let log = |n: &str| dir.path().join(format!("{n}.log"));
 
     // Set-up: 45 forums, each with one meeting at 10:00 UTC and its three reminders.
     let setup_started = Instant::now();
-    let mut bot = common::spawn_bot(
-        &bin,
-        &d.base_url(),
-        &db_url,
-        GUILD,
-        log("setup"),
-        &[("SAMVERKAN_TEST_CLOCK", spec(utc(9, 0, 0), Utc::now()))],
-    );
+    let env_at = |clock: String| bot::BotEnv {
+        api: d.base_url(),
+        db_url: db_url.clone(),
+        test_guild: GUILD,
+        log_dir: dir.path().to_path_buf(),
+        extra: vec![("SAMVERKAN_TEST_CLOCK".to_string(), clock)],
+    };
+    let mut bot = env_at(spec(utc(9, 0, 0), Utc::now())).spawn("setup");
     d.wait_ready(T).await.expect("READY");
     d.wait_commands_registered(T).await.expect("commands");
-    wait_directory(&db_url).await;
+    bot::wait_directory(&db_url, GUILD, T).await;
     let meeting = utc(10, 0, 0);
     let offsets = OFFSETS_MIN
         .iter()
@@ -146,7 +150,7 @@ async fn run(quick: bool) {
     }
     // Let the Discord-event jobs of the set-up finish, then stop.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    bot.terminate(T);
+    stop(&mut bot);
     let setup_429 = d.count_429_sent();
     let setup_requests = d.all_requests().len();
     let mut refused: HashMap<String, usize> = HashMap::new();
@@ -173,14 +177,7 @@ async fn run(quick: bool) {
     let real_anchor = Utc::now();
     let virtual_anchor = first_due - chrono::Duration::from_std(LEAD).unwrap();
     let (inst0, wall0) = (Instant::now(), Utc::now());
-    let mut bot = common::spawn_bot(
-        &bin,
-        &d.base_url(),
-        &db_url,
-        GUILD,
-        log("run"),
-        &[("SAMVERKAN_TEST_CLOCK", spec(virtual_anchor, real_anchor))],
-    );
+    let mut bot = env_at(spec(virtual_anchor, real_anchor)).spawn("run");
     let to_real = |v: DateTime<Utc>| real_anchor + (v - virtual_anchor);
     let dues: Vec<DateTime<Utc>> = OFFSETS_MIN[..bursts]
         .iter()
@@ -206,7 +203,7 @@ async fn run(quick: bool) {
     }
     // A moment more, to see anything sent twice.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    bot.terminate(T);
+    stop(&mut bot);
 
     // Per channel, the k-th message answers the k-th burst.
     let mut per_channel: HashMap<u64, Vec<Instant>> = HashMap::new();
@@ -248,23 +245,16 @@ async fn run(quick: bool) {
         "\n| reminder_punctuality | {received}/{wanted} | {min:.1} | {p50:.1} | {p90:.1} | {p99:.1} | {max:.1} | {run_429} | {} |",
         common::met(ok)
     );
+    ok
 }
 
-/// Waits until the bot has stored the guild's directory (it needs the channels).
-async fn wait_directory(db_url: &str) {
-    let store = samverkan::store::Store::connect(db_url, 1)
-        .await
-        .expect("connect");
-    let end = Instant::now() + T;
-    loop {
-        let g = samverkan::domain::ids::GuildId(GUILD);
-        if let Ok(Some(rec)) = store.guild(g).await {
-            if !rec.name.is_empty() {
-                break;
-            }
-        }
-        assert!(Instant::now() < end, "guild never reached the directory");
-        tokio::time::sleep(Duration::from_millis(20)).await;
+/// SIGTERM; the bot must stop cleanly (and promptly: `T`).
+fn stop(bot: &mut bot::Bot) {
+    let status = bot.terminate(T);
+    if !status.success() {
+        common::fail(&format!(
+            "the bot exited with {status}:\n{}",
+            bot.log_text()
+        ));
     }
-    store.close().await;
 }

@@ -1,5 +1,7 @@
-//! What both benchmark programs share: finding and starting the real `samverkan` binary against
-//! the Discord test double, reading its memory and CPU from `/proc`, and the database it writes.
+//! What the benchmark programs share: finding and starting the real `samverkan` binary against
+//! the Discord test double, reading its memory and CPU from `/proc`, the database it writes,
+//! and summarising figures. (The issue-3 benchmarks start the bot with the tests' `BotEnv`,
+//! `tests/support/bot.rs`, because they need its options: a virtual clock, a shared database.)
 //!
 //! Benchmarks are programs (`harness = false`), run by `cargo bench`, which passes `--bench`.
 //! Without that flag (`cargo test --benches` / `--all-targets`) they print a note and exit 0, so
@@ -307,6 +309,18 @@ pub fn cpu_ticks(pid: u32) -> Option<u64> {
     Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
 }
 
+/// User + system CPU time of a process so far.
+pub fn cpu_time(pid: u32) -> Option<Duration> {
+    let hz = std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .unwrap_or(100.0);
+    Some(Duration::from_secs_f64(cpu_ticks(pid)? as f64 / hz))
+}
+
 pub fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
 }
@@ -318,6 +332,26 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     }
     let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// min, p50, p90, p99, max of `v` (sorted in place).
+pub fn summary(v: &mut [f64]) -> [f64; 5] {
+    v.sort_by(|a, b| a.total_cmp(b));
+    [
+        v.first().copied().unwrap_or(f64::NAN),
+        percentile(v, 50.0),
+        percentile(v, 90.0),
+        percentile(v, 99.0),
+        v.last().copied().unwrap_or(f64::NAN),
+    ]
+}
+
+pub fn met(ok: bool) -> &'static str {
+    if ok {
+        "met"
+    } else {
+        "MISSED"
+    }
 }
 
 /// The machine, for the report: cores and memory.

@@ -7,6 +7,12 @@ use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_samverkan");
 
+/// The binary to run: Cargo's build of it (the release build under `cargo bench`), unless a
+/// benchmark is pointed at another with `SAMVERKAN_BENCH_BIN`.
+pub fn binary() -> PathBuf {
+    std::env::var_os("SAMVERKAN_BENCH_BIN").map_or_else(|| PathBuf::from(BIN), PathBuf::from)
+}
+
 /// A running bot process; killed when dropped.
 pub struct Bot {
     pub child: Child,
@@ -25,7 +31,7 @@ pub struct BotEnv {
 
 impl BotEnv {
     pub fn command(&self) -> Command {
-        let mut c = Command::new(BIN);
+        let mut c = Command::new(binary());
         for (k, _) in std::env::vars() {
             if k.starts_with("SAMVERKAN_") {
                 c.env_remove(k);
