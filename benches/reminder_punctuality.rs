@@ -152,6 +152,22 @@ async fn run(quick: bool) -> bool {
     tokio::time::sleep(Duration::from_secs(2)).await;
     stop(&mut bot);
     let setup_429 = d.count_429_sent();
+    // The set-up's Discord-event jobs that the stop handed back: the run starts with them due.
+    let store = samverkan::store::Store::connect(&db_url, 1)
+        .await
+        .expect("connect");
+    let events = store.jobs_with_prefix("event:").await.expect("jobs");
+    store.close().await;
+    let pending: Vec<_> = events
+        .iter()
+        .filter(|j| j.state == samverkan::store::JobState::Pending)
+        .collect();
+    println!(
+        "set-up: {} Discord-event jobs, {} left pending for the run ({} tried and handed back)",
+        events.len(),
+        pending.len(),
+        pending.iter().filter(|j| j.attempts > 0).count()
+    );
     let setup_requests = d.all_requests().len();
     let mut refused: HashMap<String, usize> = HashMap::new();
     for r in d.all_requests().iter().filter(|r| r.status == 429) {
