@@ -10,7 +10,6 @@ use std::num::NonZeroU32;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use rand::Rng;
 use reqwest::StatusCode;
@@ -27,7 +26,7 @@ pub struct DiscordOutbox {
     global: DefaultDirectRateLimiter,
     per_channel: DefaultKeyedRateLimiter<u64>,
     background: DefaultDirectRateLimiter,
-    clock: DefaultClock,
+    background_waiters: tokio::sync::Semaphore,
     /// Turns true when the bot shuts down.
     stopping: watch::Receiver<bool>,
 }
@@ -50,13 +49,15 @@ const STARTUP_CALLS_ELSEWHERE: u32 = 3;
 const _: () = assert!(GLOBAL_BURST + GLOBAL_REFILL_PER_SECOND <= 50);
 /// Work that can wait (mirroring meetings as Discord events) passes a slower limit of its own
 /// first, below the global refill, so a backlog of it (90 events after a template set-up)
-/// never empties the global bucket: a burst of reminders still finds it full. And it does not
-/// wait for that limit inside its job, where it would hold one of the scheduler's slots that
-/// reminders need: over the limit it is handed back to the queue, due again after the wait
-/// plus a random spread (so a backlog does not come back all at once). The punctuality
-/// benchmark saw a backlog of 90 event jobs make a burst of 45 reminders up to 90 s late.
+/// never empties the global bucket: a burst of reminders still finds it full. And it may not
+/// crowd the scheduler's slots while it waits for that limit (the punctuality benchmark saw a
+/// backlog of 90 event jobs make a burst of 45 reminders up to 90 s late): a few wait briefly,
+/// the rest are handed back to the queue, due again after a random spread so that a backlog
+/// does not come back all at once.
 const BACKGROUND_BURST: u32 = 5;
 const BACKGROUND_PER_SECOND: u32 = 2;
+const BACKGROUND_WAITERS: usize = 4;
+const BACKGROUND_MAX_WAIT: Duration = Duration::from_secs(2);
 const BACKGROUND_SPREAD: Duration = Duration::from_secs(30);
 const _: () = assert!(BACKGROUND_PER_SECOND < GLOBAL_REFILL_PER_SECOND);
 
@@ -67,7 +68,7 @@ enum Lane {
     Channel(u64),
     /// The global limit only.
     Direct,
-    /// Can wait: the background limit first, handed back when over it.
+    /// Can wait: the background limit first (see `BACKGROUND_BURST`).
     Background,
 }
 
@@ -93,7 +94,7 @@ impl DiscordOutbox {
             api: format!("{}/api/v10", api_base_url.trim_end_matches('/')),
             token: token.to_string(),
             global,
-            clock: DefaultClock::default(),
+            background_waiters: tokio::sync::Semaphore::new(BACKGROUND_WAITERS),
             background: RateLimiter::direct(
                 Quota::per_second(nz(BACKGROUND_PER_SECOND)).allow_burst(nz(BACKGROUND_BURST)),
             ),
@@ -106,6 +107,21 @@ impl DiscordOutbox {
         })
     }
 
+    /// A slot for background work: waits briefly when few others wait; otherwise the job is
+    /// handed back (a rate-limit answer of our own, which the scheduler turns into a retry).
+    async fn background_slot(&self) -> Result<(), SendError> {
+        let hand_back = || {
+            let spread = rand::thread_rng().gen_range(BACKGROUND_MAX_WAIT..=BACKGROUND_SPREAD);
+            SendError::RateLimited(spread)
+        };
+        let Ok(_waiting) = self.background_waiters.try_acquire() else {
+            return Err(hand_back());
+        };
+        tokio::time::timeout(BACKGROUND_MAX_WAIT, self.background.until_ready())
+            .await
+            .map_err(|_| hand_back())
+    }
+
     async fn request(
         &self,
         method: reqwest::Method,
@@ -113,10 +129,8 @@ impl DiscordOutbox {
         body: Option<Value>,
         lane: Lane,
     ) -> Result<Value, SendError> {
-        if let (Lane::Background, Err(not_until)) = (lane, self.background.check()) {
-            let wait = not_until.wait_time_from(self.clock.now());
-            let spread = rand::thread_rng().gen_range(Duration::ZERO..=BACKGROUND_SPREAD);
-            return Err(SendError::RateLimited(wait + spread));
+        if let Lane::Background = lane {
+            self.background_slot().await?;
         }
         let slot = async {
             if let Lane::Channel(c) = lane {
