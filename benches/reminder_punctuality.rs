@@ -17,12 +17,15 @@ mod bot;
 mod common;
 #[path = "../tests/support/discord_double.rs"]
 mod double;
+#[path = "../tests/support/forums.rs"]
+mod forums;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
-use double::{DiscordDouble, GuildSpec, MemberSpec, Opt, PERM_MANAGE_GUILD};
+use double::{DiscordDouble, GuildSpec};
+use forums::Weekly;
 
 const GUILD: u64 = 2_000_000_000_000_000_001;
 const FIRST_CHANNEL: u64 = 4_000_000_000_000_001_000;
@@ -37,28 +40,12 @@ fn utc(h: u32, m: u32, s: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 1, h, m, s).unwrap()
 }
 
-fn admin() -> MemberSpec {
-    MemberSpec {
-        permissions: double::MEMBER_PERMISSIONS | PERM_MANAGE_GUILD,
-        ..MemberSpec::new(3_000_000_000_000_000_001, "anna")
-    }
-}
-
 fn spec(virtual_at: DateTime<Utc>, real_at: DateTime<Utc>) -> String {
     format!(
         "{},{},1",
         virtual_at.to_rfc3339(),
         real_at.timestamp_millis()
     )
-}
-
-async fn say(d: &DiscordDouble, channel: u64, path: &[&str], opts: Vec<Opt<'_>>) -> String {
-    let i = d.slash(GUILD, channel, &admin(), path, opts).await;
-    d.wait_response(&i, T)
-        .await
-        .expect("reply")
-        .text()
-        .to_string()
 }
 
 fn main() {
@@ -116,32 +103,15 @@ async fn run(quick: bool) -> bool {
         .join(", ");
     for (i, c) in channels.iter().enumerate() {
         let name = format!("Forum {i:02}");
-        let r = say(
-            &d,
-            *c,
-            &["forum", "create"],
-            vec![
-                Opt::Str("name", &name),
-                Opt::Str("tier", "delivery"),
-                Opt::Channel("channel", *c),
-            ],
-        )
-        .await;
-        assert!(!r.is_empty(), "forum create: {r}");
-        let r = say(
-            &d,
-            *c,
-            &["forum", "edit"],
-            vec![
-                Opt::Str("forum", &name),
-                Opt::Str("cadence", "weekly tue"),
-                Opt::Str("time", "10:00"),
-                Opt::Str("start_date", "2026-11-03"),
-                Opt::Str("time_zone", "UTC"),
-                Opt::Str("reminders", &offsets),
-            ],
-        )
-        .await;
+        let w = Weekly {
+            name: &name,
+            channel: *c,
+            time: "10:00",
+            time_zone: Some("UTC"),
+            reminders: &offsets,
+        };
+        let (created, r) = forums::weekly_forum(&d, GUILD, &w).await;
+        assert!(!created.is_empty(), "forum create: {created}");
         assert!(
             r.contains(&format!("<t:{}:F>", meeting.timestamp())),
             "forum edit: {r}\n{}",

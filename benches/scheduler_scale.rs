@@ -19,12 +19,14 @@ mod bot;
 mod common;
 #[path = "../tests/support/discord_double.rs"]
 mod double;
+#[path = "../tests/support/forums.rs"]
+mod forums;
 
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
-use double::{DiscordDouble, GuildSpec, MemberSpec, PERM_MANAGE_GUILD};
+use double::{DiscordDouble, GuildSpec};
 use samverkan::domain::forum::NewForum;
 use samverkan::domain::ids::{ChannelId, GuildId};
 use samverkan::domain::recurrence::{Cadence, Recurrence};
@@ -317,13 +319,6 @@ async fn finding_due_work(backend: &str, store: &Store, iterations: usize) -> Ve
     ]
 }
 
-fn admin() -> MemberSpec {
-    MemberSpec {
-        permissions: double::MEMBER_PERMISSIONS | PERM_MANAGE_GUILD,
-        ..MemberSpec::new(3_000_000_000_000_000_001, "anna")
-    }
-}
-
 /// Start-up to ready (several starts), then idle CPU of the last one.
 async fn startup_and_idle(db_url: &str, dir: &std::path::Path, sizes: &Sizes) -> (String, String) {
     // One Discord for all starts: later starts are restarts, as in production (the commands
@@ -362,18 +357,16 @@ async fn startup_and_idle(db_url: &str, dir: &std::path::Path, sizes: &Sizes) ->
             d.wait_commands_registered(T).await.expect("commands");
         }
         let t_registered = t0.elapsed();
-        let i = d
-            .slash(
-                GUILD,
-                CHANNEL + sizes.forums,
-                &admin(),
-                &["forum", "list"],
-                vec![],
-            )
-            .await;
-        let r = d.wait_response(&i, T).await.expect("/forum list");
+        let listed = forums::say(
+            &d,
+            GUILD,
+            CHANNEL + sizes.forums,
+            &["forum", "list"],
+            vec![],
+        )
+        .await;
         let t_answered = t0.elapsed();
-        assert!(r.text().contains("Leveransforum"), "{}", r.text());
+        assert!(listed.contains("Leveransforum"), "{listed}");
         println!(
             "start-up {}{}: IDENTIFY {:.0} ms, commands registered {:.0} ms, /forum list answered {:.0} ms",
             run + 1,

@@ -7,6 +7,8 @@ mod bot;
 mod db;
 #[path = "support/discord_double.rs"]
 mod double;
+#[path = "support/forums.rs"]
+mod forums;
 #[path = "support/timeline.rs"]
 mod timeline;
 
@@ -15,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use bot::BotEnv;
 use chrono::{DateTime, TimeZone, Utc};
-use double::{DiscordDouble, GuildSpec, MemberSpec, Opt, PERM_MANAGE_GUILD};
+use double::{DiscordDouble, GuildSpec, MemberSpec, Opt};
+use forums::Weekly;
 use serde_json::Value;
 use timeline::Timeline;
 
@@ -34,53 +37,27 @@ fn guild() -> Vec<GuildSpec> {
     }]
 }
 
-fn admin() -> MemberSpec {
-    MemberSpec {
-        permissions: double::MEMBER_PERMISSIONS | PERM_MANAGE_GUILD,
-        ..MemberSpec::new(3_000_000_000_000_000_001, "anna")
-    }
-}
-
 async fn say(d: &DiscordDouble, path: &[&str], opts: Vec<Opt<'_>>) -> String {
-    say_in(d, LEV, path, opts).await
-}
-
-async fn say_in(d: &DiscordDouble, channel: u64, path: &[&str], opts: Vec<Opt<'_>>) -> String {
-    let i = d.slash(GUILD, channel, &admin(), path, opts).await;
-    d.wait_response(&i, T)
-        .await
-        .expect("reply")
-        .text()
-        .to_string()
+    forums::say(d, GUILD, LEV, path, opts).await
 }
 
 /// Creates Leveransforum meeting on Tuesdays at 10:30 Stockholm time (09:30 UTC on 1 December)
 /// with the given reminders.
 async fn weekly_forum(d: &DiscordDouble, reminders: &str) {
-    let r = say(
+    let (created, edited) = forums::weekly_forum(
         d,
-        &["forum", "create"],
-        vec![
-            Opt::Str("name", "Leveransforum"),
-            Opt::Str("tier", "delivery"),
-            Opt::Channel("channel", LEV),
-        ],
+        GUILD,
+        &Weekly {
+            name: "Leveransforum",
+            channel: LEV,
+            time: "10:30",
+            time_zone: None,
+            reminders,
+        },
     )
     .await;
-    assert!(r.contains("är skapat"), "{r}");
-    let r = say(
-        d,
-        &["forum", "edit"],
-        vec![
-            Opt::Str("forum", "Leveransforum"),
-            Opt::Str("cadence", "weekly tue"),
-            Opt::Str("time", "10:30"),
-            Opt::Str("start_date", "2026-11-03"),
-            Opt::Str("reminders", reminders),
-        ],
-    )
-    .await;
-    assert!(r.contains("uppdaterad"), "{r}");
+    assert!(created.contains("är skapat"), "{created}");
+    assert!(edited.contains("uppdaterad"), "{edited}");
 }
 
 fn utc(h: u32, m: u32) -> DateTime<Utc> {
@@ -546,32 +523,16 @@ async fn shutdown_hands_rate_limited_work_back_to_the_next_process() {
     bot::wait_directory(&env.db_url, GUILD, T).await;
     for (i, c) in channels.iter().enumerate() {
         let name = format!("Forum {i:02}");
-        let r = say_in(
-            &d,
-            *c,
-            &["forum", "create"],
-            vec![
-                Opt::Str("name", &name),
-                Opt::Str("tier", "delivery"),
-                Opt::Channel("channel", *c),
-            ],
-        )
-        .await;
-        assert!(r.contains("är skapat"), "{r}");
-        let r = say_in(
-            &d,
-            *c,
-            &["forum", "edit"],
-            vec![
-                Opt::Str("forum", &name),
-                Opt::Str("cadence", "weekly tue"),
-                Opt::Str("time", "10:30"),
-                Opt::Str("start_date", "2026-11-03"),
-                Opt::Str("reminders", "15m"),
-            ],
-        )
-        .await;
-        assert!(r.contains("uppdaterad"), "{r}");
+        let w = Weekly {
+            name: &name,
+            channel: *c,
+            time: "10:30",
+            time_zone: None,
+            reminders: "15m",
+        };
+        let (created, edited) = forums::weekly_forum(&d, GUILD, &w).await;
+        assert!(created.contains("är skapat"), "{created}");
+        assert!(edited.contains("uppdaterad"), "{edited}");
     }
     let wanted = 2 * FORUMS as usize;
     let before_stop = d.scheduled_events(GUILD).len();

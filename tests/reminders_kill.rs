@@ -8,6 +8,8 @@ mod bot;
 mod db;
 #[path = "support/discord_double.rs"]
 mod double;
+#[path = "support/forums.rs"]
+mod forums;
 #[path = "support/timeline.rs"]
 mod timeline;
 
@@ -16,7 +18,8 @@ use std::time::{Duration, Instant};
 
 use bot::{Bot, BotEnv};
 use chrono::{DateTime, TimeZone, Utc};
-use double::{DiscordDouble, GuildSpec, MemberSpec, Opt, PERM_MANAGE_GUILD};
+use double::{DiscordDouble, GuildSpec};
+use forums::Weekly;
 use rand::Rng;
 use samverkan::store::{JobState, Store};
 use timeline::Timeline;
@@ -46,51 +49,22 @@ fn guild() -> Vec<GuildSpec> {
     }]
 }
 
-fn admin() -> MemberSpec {
-    MemberSpec {
-        permissions: double::MEMBER_PERMISSIONS | PERM_MANAGE_GUILD,
-        ..MemberSpec::new(3_000_000_000_000_000_001, "anna")
-    }
-}
-
 fn utc(h: u32, m: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 1, h, m, 0).unwrap()
 }
 
 async fn setup_forums(d: &DiscordDouble) {
     for (name, channel, time) in FORUMS {
-        let i = d
-            .slash(
-                GUILD,
-                channel,
-                &admin(),
-                &["forum", "create"],
-                vec![
-                    Opt::Str("name", name),
-                    Opt::Str("tier", "delivery"),
-                    Opt::Channel("channel", channel),
-                ],
-            )
-            .await;
-        let r = d.wait_response(&i, T).await.unwrap();
-        assert!(r.text().contains("skapat"), "{}", r.text());
-        let i = d
-            .slash(
-                GUILD,
-                channel,
-                &admin(),
-                &["forum", "edit"],
-                vec![
-                    Opt::Str("forum", name),
-                    Opt::Str("cadence", "weekly tue"),
-                    Opt::Str("time", time),
-                    Opt::Str("start_date", "2026-11-03"),
-                    Opt::Str("reminders", REMINDERS),
-                ],
-            )
-            .await;
-        let r = d.wait_response(&i, T).await.unwrap();
-        assert!(r.text().contains("uppdaterad"), "{}", r.text());
+        let w = Weekly {
+            name,
+            channel,
+            time,
+            time_zone: None,
+            reminders: REMINDERS,
+        };
+        let (created, edited) = forums::weekly_forum(d, GUILD, &w).await;
+        assert!(created.contains("skapat"), "{created}");
+        assert!(edited.contains("uppdaterad"), "{edited}");
     }
 }
 

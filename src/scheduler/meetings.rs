@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::{JobHandler, Outcome, Scheduler};
 use crate::domain::forum::Forum;
-use crate::domain::ids::{ForumId, UserId};
+use crate::domain::ids::{ForumId, GuildId, UserId};
 use crate::domain::meeting::{reminders_for, Meeting, MeetingId, MeetingStatus, EVENT_HORIZON};
 use crate::domain::recurrence::Offset;
 use crate::domain::reminder::{decide, Delivery, ReminderKind};
@@ -264,6 +264,20 @@ impl JobHandler for Event {
     }
 }
 
+/// Gives an event its final status. One already deleted in Discord, or no longer changeable,
+/// is left as it is: there is nothing to retry.
+async fn settle_event(
+    n: &Arc<dyn Notifier>,
+    guild: GuildId,
+    event: u64,
+    status: EventStatus,
+) -> Result<(), SendError> {
+    match n.update_event(guild, event, None, Some(status)).await {
+        Ok(()) | Err(SendError::NotFound(_)) | Err(SendError::Rejected(_)) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 impl Event {
     async fn changed_meanwhile(&self, seen: &Meeting) -> bool {
         match self.0.services.store.meeting_by_id(seen.id).await {
@@ -296,13 +310,7 @@ impl Event {
         };
         if m.status == MeetingStatus::Cancelled {
             if let Some(ev) = m.discord_event {
-                match n
-                    .update_event(forum.guild, ev, None, Some(EventStatus::Cancelled))
-                    .await
-                {
-                    Ok(()) | Err(SendError::NotFound(_)) | Err(SendError::Rejected(_)) => {}
-                    Err(e) => return Err(e),
-                }
+                settle_event(n, forum.guild, ev, EventStatus::Cancelled).await?;
             }
             return Ok(Outcome::Done("cancelled".to_string()));
         }
@@ -312,13 +320,7 @@ impl Event {
                 let _ = n
                     .update_event(forum.guild, ev, None, Some(EventStatus::Active))
                     .await;
-                match n
-                    .update_event(forum.guild, ev, None, Some(EventStatus::Completed))
-                    .await
-                {
-                    Ok(()) | Err(SendError::NotFound(_)) | Err(SendError::Rejected(_)) => {}
-                    Err(e) => return Err(e),
-                }
+                settle_event(n, forum.guild, ev, EventStatus::Completed).await?;
             }
             return Ok(Outcome::Done("completed".to_string()));
         }
