@@ -117,15 +117,18 @@ impl JobKind for Event {
 pub struct WbNotice;
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct WbNoticePayload {
-    /// `new_report`, `new_followup`, `digest` or `reminder`.
+    /// Which fixed text: `new_report`, `new_followup`, `digest`, `reminder`, `flagged`,
+    /// `exclusion_requested`, `excluded`, `unreadable`.
     pub notice: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reminder: Option<String>,
+    /// What that text needs besides (a reminder's kind, counts); never case content.
+    #[serde(flatten)]
+    pub details: serde_json::Map<String, serde_json::Value>,
 }
 impl JobKind for WbNotice {
     const NAME: &'static str = "wb_notice";
     type Payload = WbNoticePayload;
-    /// After `wb:`: `notice:<random>`, `digest:<time>` or `reminder:<case>:<which>`.
+    /// After `wb:`: `notice:<random>`, `digest:<time>`, `reminder:<case>:<which>`,
+    /// `flagged:<day>` or `unreadable:<day>`.
     type Key = str;
     fn key(rest: &str) -> String {
         format!("wb:{rest}")
