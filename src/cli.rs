@@ -248,11 +248,11 @@ async fn handler_add(config: Config, user: u64) -> anyhow::Result<ExitCode> {
     let lang = services.config.default_language();
     let code = match result {
         Ok(()) => {
-            println!("{}", crate::msg!("wb-handler-added").render(lang));
+            println!("{}", crate::msg!("wb-handler-added").plain(lang));
             ExitCode::SUCCESS
         }
         Err(e) => {
-            let p = crate::service::render(lang, Err(e));
+            let p = crate::service::render(lang, Err(e), &crate::render::Plain::default());
             eprintln!("samverkan: {}", p.text);
             ExitCode::from(2)
         }

@@ -14,6 +14,7 @@ use samverkan::domain::whistleblowing::{
 };
 use samverkan::error::Result;
 use samverkan::i18n::Lang;
+use samverkan::render::Plain;
 use samverkan::service::{render, HandlerId, Intake, Reply, Services, Status};
 use samverkan::store::Store;
 use secrecy::SecretString;
@@ -54,7 +55,7 @@ fn pass(s: &str) -> SecretString {
 }
 
 fn text(r: Result<Reply>) -> (String, Status) {
-    let p = render(Lang::En, r);
+    let p = render(Lang::En, r, &Plain::default());
     (p.text, p.status)
 }
 
@@ -121,7 +122,7 @@ async fn full_flow(store: Store) {
     );
     assert!(!n.payload.to_string().contains(&code));
     assert!(!n.key.contains(&code));
-    let notice = s.wb_notice_text(&n.payload);
+    let notice = s.wb_notice_msg(&n.payload).plain(Lang::Sv);
     assert!(notice.contains("visselblåsarrapport"), "{notice}");
 
     // Sealed to the allow-listed handlers only.
@@ -186,9 +187,9 @@ async fn full_flow(store: Store) {
     let lines = with_web.wb_panel_lines();
     assert_eq!(lines.len(), 2);
     assert!(lines[1]
-        .render(Lang::En)
+        .plain(Lang::En)
         .contains("https://tips.example.org/vb"));
-    assert!(lines[0].render(Lang::En).contains("Konkurrensverket"));
+    assert!(lines[0].plain(Lang::En).contains("Konkurrensverket"));
     // Nothing can be added to a closed case.
     let t = refused(
         s.wb_followup(&code, &secret, Some("more"))
