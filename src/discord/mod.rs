@@ -103,6 +103,9 @@ pub async fn run(services: Services) -> anyhow::Result<()> {
             commands: command_set(),
             on_error: |err| Box::pin(reply::on_error(err)),
             event_handler: |framework, event| Box::pin(events::on_event(framework, event)),
+            // poise's own cooldown tracking keeps a map of user ids per command in memory; the
+            // whistleblowing intake must not have one (its cooldown is a keyed hash).
+            manual_cooldowns: true,
             ..Default::default()
         })
         .setup(move |ctx, ready, framework| {
