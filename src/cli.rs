@@ -181,8 +181,17 @@ async fn execute(
         } => {
             let services = services(config).await?;
             for (user, fp) in services.wb_handler_fingerprints().await? {
+                let same = |a: &str, b: &str| {
+                    let norm = |s: &str| -> String {
+                        s.chars()
+                            .filter(char::is_ascii_hexdigit)
+                            .map(|c| c.to_ascii_lowercase())
+                            .collect()
+                    };
+                    norm(a) == norm(b)
+                };
                 let pinned = match services.config.whistleblowing.fingerprint(user) {
-                    Some(pin) if pin.trim() == fp => "pinned",
+                    Some(pin) if same(pin, &fp) => "pinned",
                     Some(_) => "PIN DIFFERS",
                     None => "not pinned",
                 };

@@ -971,8 +971,23 @@ async fn bad_input_is_refused_and_bounded(store: Store) {
     ok(s.wb_view(A, &code, pass(PASS_A)).await);
 }
 
+/// The last-handler check is race-free: A and B recusing from the same case at the same time
+/// leave exactly one of them on it.
+async fn concurrent_recusals_leave_one_handler(store: Store) {
+    let s = services_with(store.clone(), clock(), config(""));
+    let s = setup(&store, &s).await;
+    for _ in 0..5 {
+        let (code, _) = submit(&s).await;
+        let (a, b) = tokio::join!(s.wb_exclude(A, &code, A), s.wb_exclude(B, &code, B));
+        assert!(a.is_ok() != b.is_ok(), "exactly one recusal succeeds");
+        let meta = store.wb_case(&code).await.unwrap().unwrap();
+        assert_eq!(store.wb_case_handlers(meta.id).await.unwrap().len(), 1);
+    }
+}
+
 on_both_backends!(
     full_flow,
+    concurrent_recusals_leave_one_handler,
     lock_is_a_backoff,
     parallel_wrong_guesses_all_count,
     handler_added_later_reads_after_anothers_unlock,
