@@ -181,8 +181,17 @@ async fn execute(
         } => {
             let services = services(config).await?;
             for (user, fp) in services.wb_handler_fingerprints().await? {
+                let same = |a: &str, b: &str| {
+                    let norm = |s: &str| -> String {
+                        s.chars()
+                            .filter(char::is_ascii_hexdigit)
+                            .map(|c| c.to_ascii_lowercase())
+                            .collect()
+                    };
+                    norm(a) == norm(b)
+                };
                 let pinned = match services.config.whistleblowing.fingerprint(user) {
-                    Some(pin) if pin.trim() == fp => "pinned",
+                    Some(pin) if same(pin, &fp) => "pinned",
                     Some(_) => "PIN DIFFERS",
                     None => "not pinned",
                 };
@@ -219,7 +228,10 @@ async fn execute(
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    eprintln!("samverkan: {}", crate::service::render(lang, Err(e)).text);
+                    eprintln!(
+                        "samverkan: {}",
+                        crate::service::render(lang, Err(e), &crate::render::Plain::default()).text
+                    );
                     ExitCode::from(2)
                 }
             };
@@ -313,13 +325,13 @@ async fn handler_add(config: Config, user: u64) -> anyhow::Result<ExitCode> {
     let lang = services.config.default_language();
     let code = match result {
         Ok(fp) => {
-            println!("{}", crate::msg!("wb-handler-added").render(lang));
+            println!("{}", crate::msg!("wb-handler-added").plain(lang));
             println!("fingerprint: {fp}");
             println!("# pin it: [whistleblowing] fingerprints = {{ \"{user}\" = \"{fp}\" }}");
             ExitCode::SUCCESS
         }
         Err(e) => {
-            let p = crate::service::render(lang, Err(e));
+            let p = crate::service::render(lang, Err(e), &crate::render::Plain::default());
             eprintln!("samverkan: {}", p.text);
             ExitCode::from(2)
         }

@@ -15,6 +15,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use recorder::{Answer, Recorder};
 use samverkan::clock::{Clock, ManualClock};
 use samverkan::config::Config;
+use samverkan::discord::render::DiscordRender;
 use samverkan::domain::forum::NewForum;
 use samverkan::domain::ids::{ChannelId, GuildId, UserId};
 use samverkan::scheduler::kinds;
@@ -85,7 +86,9 @@ async fn setup(store: &Store) -> (Services, ManualClock) {
         reminders: Some("15m".into()),
         ..EditForum::default()
     };
-    let p = s.present(Some(G), s.forum_edit(&admin(), edit).await).await;
+    let p = s
+        .present(Some(G), s.forum_edit(&admin(), edit).await, &DiscordRender)
+        .await;
     assert_eq!(p.status, Status::Ok, "{}", p.text);
     assert_eq!(job(store).await.due_at, utc(9, 15));
     (s, clock)
@@ -302,6 +305,7 @@ async fn failures_give_up_after_bounded_retries_and_show_in_forum_show(store: St
             Some(G),
             s.forum_show(&admin(), ForumRef("Leveransforum".into()))
                 .await,
+            &DiscordRender,
         )
         .await;
     assert!(p.text.contains("502 Bad Gateway"), "{}", p.text);
@@ -397,6 +401,7 @@ async fn every_kind_stored_has_a_handler(store: Store) {
         .present(
             Some(G),
             s.meeting_remind_me(&admin(), "Leveransforum", true).await,
+            &DiscordRender,
         )
         .await;
     assert_eq!(p.status, Status::Ok, "{}", p.text);

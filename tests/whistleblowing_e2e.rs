@@ -453,6 +453,32 @@ async fn whistleblowing_end_to_end_leaves_no_trace_of_the_reporter() {
         "no passphrase modal for a non-handler"
     );
     assert_eq!(r.text(), refused);
+    // Crafted custom_ids on a modal submit from a non-handler: the same refusal, or "cannot be
+    // read"; nothing is added to the case.
+    let messages_before = db::count_rows(&e.db_url, "wb_messages").await;
+    for (crafted, expect) in [
+        (format!("wb:v1:view:{code}"), refused.as_str()),
+        (format!("wb:v1:reply:{code}"), refused.as_str()),
+        ("wb:v1:view:VB-0000-0000'--".to_string(), refused.as_str()),
+        ("wb:v1:nonsense".to_string(), "gick inte att läsa"),
+    ] {
+        let opener = slash(&double, &admin(), &["whistleblow", "followup"], vec![]).await;
+        double.wait_callback(&opener, T).await.unwrap();
+        let m = double
+            .submit_modal(
+                &opener,
+                &crafted,
+                vec![("passphrase", PASS1), ("message", "förfalskat svar")],
+            )
+            .await;
+        let r = answer(&double, &m).await;
+        assert!(r.ephemeral, "{crafted}");
+        assert!(r.text().contains(expect), "{crafted}: {}", r.text());
+    }
+    assert_eq!(
+        db::count_rows(&e.db_url, "wb_messages").await,
+        messages_before
+    );
 
     // --- exclusion: H2 (conflict of interest) can no longer decrypt case 2 once a second
     // handler (here H2 themselves, agreeing) approves H1's request ------------------------------
@@ -666,7 +692,41 @@ async fn handler_add_is_scriptable_and_refuses_short_passphrases_and_duplicates(
     let handlers = store.wb_handlers().await.unwrap();
     assert_eq!(handlers.len(), 1);
     assert!(!handlers[0].encrypted_private.contains(PASS1));
+    let pk = samverkan::domain::whistleblowing::parse_public_key(&handlers[0].public_key).unwrap();
+    let fp = samverkan::domain::whistleblowing::fingerprint(&pk);
     store.close().await;
+    // `add` printed the fingerprint to pin; `list` shows it and whether it is pinned.
+    assert!(log.contains(&format!("fingerprint: {fp}")), "{log}");
+    let list = |e: &Env| {
+        let out = command(e, &double)
+            .args(["handler", "list"])
+            .stdout(Stdio::piped())
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(list(&e), format!("{H1}\t{fp}\tnot pinned\n"));
+    pin_handlers(&e).await;
+    assert_eq!(list(&e), format!("{H1}\t{fp}\tpinned\n"));
+    // The recovery key: printed, not stored; `recover` without one configured is refused.
+    let out = command(&e, &double)
+        .args(["handler", "recovery-key"])
+        .stdout(Stdio::piped())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("recovery_public_key = \""), "{text}");
+    let secret = text.lines().last().unwrap().trim().to_string();
+    assert_eq!(secret.len(), 64);
+    let mut child = command(&e, &double)
+        .args(["handler", "recover", "--user", &H1.to_string()])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{secret}").unwrap();
+    assert!(!child.wait().unwrap().success());
+    assert!(!std::fs::read_to_string(&e.log).unwrap().contains(&secret));
 }
 
 /// A failing interaction callback on the reporter path: the interaction token (in the callback's

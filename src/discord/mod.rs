@@ -10,6 +10,7 @@ mod events;
 mod localize;
 pub mod outbox;
 pub mod ratelimit;
+pub mod render;
 mod reply;
 mod whistleblowing;
 

@@ -128,6 +128,10 @@ impl Recorder {
 
 #[async_trait]
 impl Notifier for Recorder {
+    fn renderer(&self) -> &dyn samverkan::render::Render {
+        &samverkan::discord::render::DiscordRender
+    }
+
     async fn post(&self, m: &Outgoing) -> Result<u64, SendError> {
         let answer = {
             let mut st = self.st();
