@@ -195,13 +195,22 @@ where
     let result = use_case(services, HandlerId(ctx.author().id.get())).await;
     let text = render(lang, result, &DiscordRender).text;
     for part in chunks(&text, MAX_CONTENT) {
-        ctx.send(
-            CreateReply::default()
-                .content(part)
-                .ephemeral(true)
-                .allowed_mentions(CreateAllowedMentions::new()),
-        )
-        .await?;
+        let sent = ctx
+            .send(
+                CreateReply::default()
+                    .content(part)
+                    .ephemeral(true)
+                    .allowed_mentions(CreateAllowedMentions::new()),
+            )
+            .await;
+        if let Err(e) = sent {
+            // As on the reporter path: a category, never the error (its URL holds the token).
+            tracing::warn!(
+                category = failure_category(&e.into()),
+                "whistleblowing: answering a handler's interaction failed"
+            );
+            break;
+        }
     }
     Ok(())
 }
@@ -351,7 +360,13 @@ async fn handler_modal(ctx: Ctx<'_>, case: &str, prefix: &str) -> Result<(), Err
         )
         .components(vec![passphrase_input(lang)])
     };
-    open_modal_from_command(ctx, modal).await
+    if let Err(e) = open_modal_from_command(ctx, modal).await {
+        tracing::warn!(
+            category = failure_category(&e),
+            "whistleblowing: opening a handler's modal failed"
+        );
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
