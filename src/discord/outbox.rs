@@ -33,6 +33,9 @@ pub struct DiscordOutbox {
     /// and no herd of waiters waking at every free slot).
     global_turn: tokio::sync::Mutex<()>,
     global_waiting: AtomicUsize,
+    /// Requests other than background work waiting for a global slot: while there are any,
+    /// background work is handed back instead of taking a slot one of them needs.
+    foreground_waiting: AtomicUsize,
     background: DefaultDirectRateLimiter,
     background_waiters: tokio::sync::Semaphore,
     /// The bot's own user id, for finding its messages (asked once).
@@ -238,6 +241,7 @@ impl DiscordOutbox {
             }),
             global_turn: tokio::sync::Mutex::new(()),
             global_waiting: AtomicUsize::new(0),
+            foreground_waiting: AtomicUsize::new(0),
             background_waiters: tokio::sync::Semaphore::new(BACKGROUND_WAITERS),
             background: RateLimiter::direct(
                 Quota::per_second(nz(BACKGROUND_PER_SECOND)).allow_burst(nz(BACKGROUND_BURST)),
@@ -259,6 +263,10 @@ impl DiscordOutbox {
             let spread = rand::thread_rng().gen_range(BACKGROUND_MAX_WAIT..=BACKGROUND_SPREAD);
             SendError::RateLimited(spread)
         };
+        // A burst of reminders is waiting: it goes first.
+        if self.foreground_waiting.load(Ordering::SeqCst) > 0 {
+            return Err(hand_back());
+        }
         let Ok(_waiting) = self.background_waiters.try_acquire() else {
             return Err(hand_back());
         };
@@ -270,7 +278,7 @@ impl DiscordOutbox {
     /// Waits until both the route's bucket and the global window have room, then counts the
     /// request in both. A wait longer than `MAX_SLOT_WAIT` is not taken: the job goes back to
     /// the queue, due when the slot would have come.
-    async fn slot(&self, route: Option<Route>) -> Result<(), SendError> {
+    async fn slot(&self, route: Option<Route>, foreground: bool) -> Result<(), SendError> {
         let started = Instant::now();
         let deadline = started + MAX_SLOT_WAIT;
         let too_long = |at: Instant| {
@@ -292,6 +300,10 @@ impl DiscordOutbox {
             // we allow.
             let ahead = self.global_waiting.fetch_add(1, Ordering::SeqCst);
             let queued = WaitingGuard(&self.global_waiting);
+            let _first = foreground.then(|| {
+                self.foreground_waiting.fetch_add(1, Ordering::SeqCst);
+                WaitingGuard(&self.foreground_waiting)
+            });
             let queue_wait =
                 GLOBAL_WINDOW.mul_f64(ahead as f64 / GLOBAL_LIMIT as f64) + (now - started);
             if queue_wait > MAX_SLOT_WAIT {
@@ -397,7 +409,8 @@ impl DiscordOutbox {
         body: Option<Value>,
         lane: Lane,
     ) -> Result<Value, SendError> {
-        if let Lane::Background(_) = lane {
+        let background = matches!(lane, Lane::Background(_));
+        if background {
             self.background_slot().await?;
         }
         let route = lane.route();
@@ -412,7 +425,7 @@ impl DiscordOutbox {
         // to the queue as due now, for the next process.
         tokio::select! {
             biased;
-            slot = self.slot(route) => slot?,
+            slot = self.slot(route, !background) => slot?,
             _ = stop => return Err(SendError::RateLimited(Duration::ZERO)),
         }
         let mut req = self
