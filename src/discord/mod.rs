@@ -9,6 +9,7 @@ mod commands;
 mod events;
 mod localize;
 pub mod outbox;
+pub mod ratelimit;
 pub mod render;
 mod reply;
 mod whistleblowing;
@@ -152,8 +153,7 @@ pub async fn run(services: Services) -> anyhow::Result<()> {
         services.wake.clone(),
         Duration::from_secs(config.scheduler.lease_seconds),
     );
-    crate::scheduler::meetings::register(&mut scheduler, services.clone(), notifier.clone());
-    crate::scheduler::whistleblowing::register(&mut scheduler, &services, notifier);
+    crate::scheduler::kinds::register_all(&mut scheduler, &services, notifier);
     if let Err(e) = crate::scheduler::whistleblowing::schedule_daily(&services, true).await {
         tracing::error!(
             error = format!("{e:#}"),
