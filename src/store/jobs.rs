@@ -6,7 +6,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{begin_write, from_millis, on_pool, to_millis, Backend, Result, Store};
+use super::{
+    begin_write, from_millis, on_conn, on_pool, to_millis, Backend, Conn, Result, Store, Tx,
+};
 
 /// A job to enqueue. `key` is its idempotency key.
 #[derive(Debug, Clone, PartialEq)]
@@ -161,6 +163,115 @@ macro_rules! in_tx {
 #[allow(unused_imports)]
 pub(crate) use in_tx;
 
+/// Queue operations a use case may run inside its transaction (one text for pool and [`Tx`]).
+impl Conn<'_> {
+    /// Enqueues a job, or moves a still-pending one to a new due time and payload. A job that
+    /// already ran (done, skipped, failed) is left alone: what was sent is never sent again.
+    /// An obsolete one comes back to life (a cancelled meeting reinstated).
+    async fn upsert_pending(&mut self, job: &NewJob, now: DateTime<Utc>) -> Result<()> {
+        let payload = job.payload.to_string();
+        on_conn!(self, |c| sqlx::query(
+            "INSERT INTO jobs (kind, key, due_at, payload, created_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload,
+                 state = 'pending'
+             WHERE jobs.state IN ('pending', 'obsolete')"
+        )
+        .bind(&job.kind)
+        .bind(&job.key)
+        .bind(to_millis(job.due_at))
+        .bind(&payload)
+        .bind(to_millis(now))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Puts a finished job back in the queue (a job that reconciles state, such as a meeting's
+    /// Discord event, after the state changed). A running job is left to its worker.
+    async fn rearm_job(&mut self, key: &str, due_at: DateTime<Utc>) -> Result<()> {
+        on_conn!(self, |c| sqlx::query(
+            "UPDATE jobs SET state = 'pending', due_at = $1, lease_until = NULL, leased_by = NULL
+             WHERE key = $2 AND state <> 'running'"
+        )
+        .bind(to_millis(due_at))
+        .bind(key)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Marks pending jobs whose key starts with `prefix` obsolete. Returns how many.
+    async fn obsolete_pending(&mut self, prefix: &str, now: DateTime<Utc>) -> Result<u64> {
+        let pattern = format!("{}%", like_escape(prefix));
+        let r = on_conn!(self, |c| sqlx::query(
+            "UPDATE jobs SET state = 'obsolete', finished_at = $1
+             WHERE state = 'pending' AND key LIKE $2 ESCAPE '\\'"
+        )
+        .bind(to_millis(now))
+        .bind(&pattern)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(r)
+    }
+
+    async fn job(&mut self, key: &str) -> Result<Option<JobRecord>> {
+        let sql = format!("SELECT {RECORD_COLUMNS} FROM jobs WHERE key = $1");
+        let row: Option<RecordRow> = on_conn!(self, |c| sqlx::query_as(&sql)
+            .bind(key)
+            .fetch_optional(c)
+            .await)?;
+        row.map(JobRecord::try_from).transpose()
+    }
+}
+
+impl Store {
+    /// Enqueues a job, or moves a still-pending one to a new due time and payload. A job that
+    /// already ran (done, skipped, failed) is left alone: what was sent is never sent again.
+    /// An obsolete one comes back to life (a cancelled meeting reinstated).
+    pub async fn upsert_pending(&self, job: &NewJob, now: DateTime<Utc>) -> Result<()> {
+        self.conn().upsert_pending(job, now).await
+    }
+
+    /// Puts a finished job back in the queue (see [`Tx::rearm_job`]).
+    pub async fn rearm_job(&self, key: &str, due_at: DateTime<Utc>) -> Result<()> {
+        self.conn().rearm_job(key, due_at).await
+    }
+
+    /// Marks pending jobs whose key starts with `prefix` obsolete. Returns how many.
+    pub async fn obsolete_pending(&self, prefix: &str, now: DateTime<Utc>) -> Result<u64> {
+        self.conn().obsolete_pending(prefix, now).await
+    }
+
+    pub async fn job(&self, key: &str) -> Result<Option<JobRecord>> {
+        self.conn().job(key).await
+    }
+}
+
+impl Tx {
+    /// As [`Store::upsert_pending`], inside the use case's transaction.
+    pub async fn upsert_pending(&mut self, job: &NewJob, now: DateTime<Utc>) -> Result<()> {
+        self.write()?.upsert_pending(job, now).await
+    }
+
+    /// Puts a finished job back in the queue (a job that reconciles state, such as a meeting's
+    /// Discord event, after the state changed). A running job is left to its worker.
+    pub async fn rearm_job(&mut self, key: &str, due_at: DateTime<Utc>) -> Result<()> {
+        self.write()?.rearm_job(key, due_at).await
+    }
+
+    /// As [`Store::obsolete_pending`], inside the use case's transaction.
+    pub async fn obsolete_pending(&mut self, prefix: &str, now: DateTime<Utc>) -> Result<u64> {
+        self.write()?.obsolete_pending(prefix, now).await
+    }
+
+    pub async fn job(&mut self, key: &str) -> Result<Option<JobRecord>> {
+        self.conn().job(key).await
+    }
+}
+
 impl Store {
     /// Enqueues a job unless one with its key was ever enqueued. Returns whether it was new.
     pub async fn enqueue(&self, job: &NewJob, now: DateTime<Utc>) -> Result<bool> {
@@ -205,28 +316,6 @@ impl Store {
             n
         });
         Ok(n)
-    }
-
-    /// Enqueues a job, or moves a still-pending one to a new due time and payload. A job that
-    /// already ran (done, skipped, failed) is left alone: what was sent is never sent again.
-    /// An obsolete one comes back to life (a cancelled meeting reinstated).
-    pub async fn upsert_pending(&self, job: &NewJob, now: DateTime<Utc>) -> Result<()> {
-        let payload = job.payload.to_string();
-        on_pool!(self, |p| sqlx::query(
-            "INSERT INTO jobs (kind, key, due_at, payload, created_at) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload,
-                 state = 'pending'
-             WHERE jobs.state IN ('pending', 'obsolete')"
-        )
-        .bind(&job.kind)
-        .bind(&job.key)
-        .bind(to_millis(job.due_at))
-        .bind(&payload)
-        .bind(to_millis(now))
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(())
     }
 
     /// Claims up to `limit` jobs that are due (or whose lease ran out), leasing them to
@@ -370,36 +459,6 @@ impl Store {
         Ok(r == 1)
     }
 
-    /// Puts a finished job back in the queue (a job that reconciles state, such as a meeting's
-    /// Discord event, after the state changed). A running job is left to its worker.
-    pub async fn rearm_job(&self, key: &str, due_at: DateTime<Utc>) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE jobs SET state = 'pending', due_at = $1, lease_until = NULL, leased_by = NULL
-             WHERE key = $2 AND state <> 'running'"
-        )
-        .bind(to_millis(due_at))
-        .bind(key)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(())
-    }
-
-    /// Marks pending jobs whose key starts with `prefix` obsolete. Returns how many.
-    pub async fn obsolete_pending(&self, prefix: &str, now: DateTime<Utc>) -> Result<u64> {
-        let pattern = format!("{}%", like_escape(prefix));
-        let r = on_pool!(self, |p| sqlx::query(
-            "UPDATE jobs SET state = 'obsolete', finished_at = $1
-             WHERE state = 'pending' AND key LIKE $2 ESCAPE '\\'"
-        )
-        .bind(to_millis(now))
-        .bind(&pattern)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(r)
-    }
-
     /// When the next job falls due (a pending job's due time or a running job's lease end).
     pub async fn next_due_at(&self) -> Result<Option<DateTime<Utc>>> {
         let row: (Option<i64>, Option<i64>) = on_pool!(self, |p| sqlx::query_as(
@@ -413,15 +472,6 @@ impl Store {
             (a, b) => a.or(b),
         };
         next.map(from_millis).transpose()
-    }
-
-    pub async fn job(&self, key: &str) -> Result<Option<JobRecord>> {
-        let sql = format!("SELECT {RECORD_COLUMNS} FROM jobs WHERE key = $1");
-        let row: Option<RecordRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(key)
-            .fetch_optional(p)
-            .await)?;
-        row.map(JobRecord::try_from).transpose()
     }
 
     /// Jobs whose key starts with `prefix`, by due time.
