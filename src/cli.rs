@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use zeroize::Zeroize;
 
 use crate::app;
 use crate::config::{Config, DEFAULT_CONFIG_PATH};
@@ -72,11 +73,25 @@ pub enum HandlerAction {
     ///
     /// The passphrase (at least 12 characters) is read from standard input: one line, or, on a
     /// terminal, typed twice for confirmation (it is echoed: run it where nobody can see the
-    /// screen, or pipe it in). The private key is stored only encrypted with it. The user must
-    /// also be listed in `whistleblowing.handlers`. New cases are sealed to every handler with
-    /// a key; a handler added later cannot read cases received before.
+    /// screen, or pipe it in). The private key is stored only encrypted with it. Prints the
+    /// key's fingerprint: pin it in `whistleblowing.fingerprints`, and list the user in
+    /// `whistleblowing.handlers`. A handler added later gets each older case the next time
+    /// another handler opens it.
     Add {
         /// The handler's Discord user id.
+        #[arg(long)]
+        user: u64,
+    },
+    /// Print every registered handler's id and the fingerprint of the key stored for them.
+    List,
+    /// Create the operator's offline recovery key pair: prints the public key (put it in
+    /// `whistleblowing.recovery_public_key`) and the secret (keep it offline, e.g. on paper in a
+    /// safe; it opens every case sealed to it). Nothing is stored.
+    RecoveryKey,
+    /// Give a handler every case the recovery key can open (for cases no current handler can
+    /// open). Reads the recovery secret from standard input. Exclusions still hold.
+    Recover {
+        /// The (allow-listed, pinned) handler to give the cases to.
         #[arg(long)]
         user: u64,
     },
@@ -157,6 +172,65 @@ async fn execute(
         Command::Handler {
             action: HandlerAction::Add { user },
         } => handler_add(config, templates, user).await,
+        Command::Handler {
+            action: HandlerAction::List,
+        } => {
+            let services = app::services(config, templates).await?;
+            for (user, fp) in services.wb_handler_fingerprints().await? {
+                let same = |a: &str, b: &str| {
+                    let norm = |s: &str| -> String {
+                        s.chars()
+                            .filter(char::is_ascii_hexdigit)
+                            .map(|c| c.to_ascii_lowercase())
+                            .collect()
+                    };
+                    norm(a) == norm(b)
+                };
+                let pinned = match services.config.whistleblowing.fingerprint(user) {
+                    Some(pin) if same(pin, &fp) => "pinned",
+                    Some(_) => "PIN DIFFERS",
+                    None => "not pinned",
+                };
+                println!("{user}\t{fp}\t{pinned}");
+            }
+            services.store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Handler {
+            action: HandlerAction::RecoveryKey,
+        } => {
+            let secret = crate::domain::whistleblowing::HandlerSecret::generate_recovery();
+            let public = crate::domain::whistleblowing::encode_public_key(&secret.public_key());
+            println!("recovery_public_key = \"{public}\"");
+            println!("# Recovery secret (keep offline; never on this machine):");
+            println!("{}", secret.to_hex().as_str());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Handler {
+            action: HandlerAction::Recover { user },
+        } => {
+            use std::io::BufRead;
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            let services = app::services(config, templates).await?;
+            let result = services
+                .wb_recover(secrecy::SecretString::from(line.trim().to_string()), user)
+                .await;
+            line.zeroize();
+            let lang = services.config.default_language();
+            let code = match result {
+                Ok(n) => {
+                    println!("{n} cases sealed to handler {user}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("samverkan: {}", crate::service::render(lang, Err(e)).text);
+                    ExitCode::from(2)
+                }
+            };
+            services.store.close().await;
+            Ok(code)
+        }
         Command::Shell {
             guild,
             user,
@@ -221,8 +295,10 @@ async fn handler_add(
         .await;
     let lang = services.config.default_language();
     let code = match result {
-        Ok(()) => {
+        Ok(fp) => {
             println!("{}", crate::msg!("wb-handler-added").render(lang));
+            println!("fingerprint: {fp}");
+            println!("# pin it: [whistleblowing] fingerprints = {{ \"{user}\" = \"{fp}\" }}");
             ExitCode::SUCCESS
         }
         Err(e) => {

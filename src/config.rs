@@ -51,6 +51,14 @@ pub struct WhistleblowingConfig {
     /// Discord user ids (as strings) allowed to handle cases. Not a role: server admins can
     /// give themselves any role. Each also needs a key pair (`samverkan handler add`).
     pub handlers: Vec<String>,
+    /// The pinned fingerprint of each handler's public key, by user id, as printed by
+    /// `samverkan handler add` (or `samverkan handler list`). Nothing is sealed to a handler
+    /// whose stored key does not match: a key swapped in the database is refused.
+    pub fingerprints: std::collections::BTreeMap<String, String>,
+    /// The operator's offline recovery public key (hex, from `samverkan handler recovery-key`).
+    /// When set, every case key is also sealed to it, so cases stay recoverable if all their
+    /// handlers leave.
+    pub recovery_public_key: Option<String>,
     /// Channel id for the fixed, content-free notices to handlers. Unset: no notices.
     pub handler_channel: Option<u64>,
     /// `delayed` (one notice per event after a random delay) or `digest` (one a day).
@@ -67,6 +75,8 @@ pub struct WhistleblowingConfig {
     /// Seconds between two submissions from the same Discord user, remembered only in memory
     /// under a keyed hash with a per-process random key. 0 turns it off.
     pub user_cooldown_seconds: u32,
+    /// The same for follow-ups (reading replies, adding information).
+    pub followup_cooldown_seconds: u32,
     /// The web form outside Discord, shown on the panel when set.
     pub web_form_url: Option<String>,
 }
@@ -82,14 +92,19 @@ impl Default for WhistleblowingConfig {
     fn default() -> Self {
         Self {
             handlers: Vec::new(),
+            fingerprints: std::collections::BTreeMap::new(),
+            recovery_public_key: None,
             handler_channel: None,
-            notify: NotifyMode::Delayed,
+            // Timing correlation is weak protection when there are few reports: one fixed
+            // daily digest says nothing about when a report came in.
+            notify: NotifyMode::Digest,
             notify_delay_min_minutes: 10,
             notify_delay_max_minutes: 180,
             digest_time: "08:00".to_string(),
             retention_days: crate::domain::whistleblowing::MAX_RETENTION_DAYS,
             max_new_cases_per_hour: 20,
             user_cooldown_seconds: 300,
+            followup_cooldown_seconds: 60,
             web_form_url: None,
         }
     }
@@ -106,6 +121,14 @@ impl WhistleblowingConfig {
 
     pub fn is_handler(&self, user: u64) -> bool {
         self.handler_ids().contains(&user)
+    }
+
+    /// The pinned fingerprint of a handler's key, if configured.
+    pub fn fingerprint(&self, user: u64) -> Option<&str> {
+        self.fingerprints
+            .iter()
+            .find(|(k, _)| k.trim().parse::<u64>().ok() == Some(user))
+            .map(|(_, v)| v.as_str())
     }
 
     /// `digest_time` as a time of day.
@@ -338,6 +361,28 @@ impl Config {
                 value: bad.clone(),
                 allowed: "Discord user ids as strings, such as [\"123456789012345678\"]",
             });
+        }
+        for (user, fp) in &wb.fingerprints {
+            let digits = fp.chars().filter(char::is_ascii_hexdigit).count();
+            let clean = fp
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || c == '-' || c == ' ');
+            if user.trim().parse::<u64>().is_err() || digits != 32 || !clean {
+                return Err(ConfigError::Invalid {
+                    key: "whistleblowing.fingerprints",
+                    value: format!("{user} = {fp}"),
+                    allowed: "\"<user id>\" = \"<fingerprint from samverkan handler add>\"",
+                });
+            }
+        }
+        if let Some(pk) = &wb.recovery_public_key {
+            if crate::domain::whistleblowing::parse_public_key(pk).is_err() {
+                return Err(ConfigError::Invalid {
+                    key: "whistleblowing.recovery_public_key",
+                    value: pk.clone(),
+                    allowed: "64 hex digits from samverkan handler recovery-key",
+                });
+            }
         }
         if wb.notify_delay_min_minutes > wb.notify_delay_max_minutes
             || wb.notify_delay_max_minutes > 7 * 24 * 60

@@ -9,8 +9,8 @@ use chrono::{Duration, TimeZone, Utc};
 use samverkan::clock::ManualClock;
 use samverkan::config::Config;
 use samverkan::domain::whistleblowing::{
-    open_case_key, unlock_handler_key, EncryptedPrivateKey, HashParams, KdfParams,
-    MAX_FAILED_ATTEMPTS,
+    fingerprint, open_case_key, parse_public_key, unlock_handler_key, EncryptedPrivateKey,
+    HashParams, KdfParams, MAX_FAILED_ATTEMPTS,
 };
 use samverkan::error::Result;
 use samverkan::i18n::Lang;
@@ -34,10 +34,43 @@ const ADDITION: &str = "Mejlen finns i utkorgen från 12 mars";
 fn config(extra: &str) -> Config {
     Config::from_toml_str(&format!(
         "[whistleblowing]\nhandlers = [\"{}\", \"{}\"]\nhandler_channel = 4242\n\
-         notify_delay_min_minutes = 5\nnotify_delay_max_minutes = 30\n{extra}",
-        A.0, B.0
+         {}notify_delay_min_minutes = 5\nnotify_delay_max_minutes = 30\n{}{extra}",
+        A.0,
+        B.0,
+        if extra.contains("notify =") {
+            ""
+        } else {
+            "notify = \"delayed\"\n"
+        },
+        if extra.contains("followup_cooldown_seconds") {
+            ""
+        } else {
+            "followup_cooldown_seconds = 0\n"
+        }
     ))
     .unwrap()
+}
+
+/// `cfg` with every registered handler's current key pinned (as the operator does after
+/// `samverkan handler add`).
+async fn pin(store: &Store, mut cfg: Config) -> Config {
+    for h in store.wb_handlers().await.unwrap() {
+        let pk = parse_public_key(&h.public_key).unwrap();
+        cfg.whistleblowing
+            .fingerprints
+            .insert(h.user_id.to_string(), fingerprint(&pk));
+    }
+    cfg
+}
+
+/// Services on the same store and clock with `cfg`, keys pinned.
+async fn pinned(store: &Store, s: &Services, cfg: Config) -> Services {
+    Services::new(
+        store.clone(),
+        s.clock.clone(),
+        Arc::new(pin(store, cfg).await),
+    )
+    .with_wb_params(HashParams::fast_for_tests(), KdfParams::fast_for_tests())
 }
 
 fn services_with(store: Store, clock: ManualClock, config: Config) -> Services {
@@ -77,16 +110,19 @@ fn intake() -> Intake {
         who: WHO.to_string(),
         evidence: None,
         contact: Some(CONTACT.to_string()),
+        ..Intake::default()
     }
 }
 
-async fn setup(store: &Store, s: &Services) {
+/// Registers A, B and ROGUE; returns services with their keys pinned.
+async fn setup(store: &Store, s: &Services) -> Services {
     s.wb_register_handler(A.0, pass(PASS_A)).await.unwrap();
     s.wb_register_handler(B.0, pass(PASS_B)).await.unwrap();
     s.wb_register_handler(ROGUE.0, pass("rogue long passphrase"))
         .await
         .unwrap();
     assert_eq!(store.wb_handlers().await.unwrap().len(), 3);
+    pinned(store, s, (*s.config).clone()).await
 }
 
 /// code, secret
@@ -100,7 +136,7 @@ async fn submit(s: &Services) -> (String, String) {
 
 async fn full_flow(store: Store) {
     let s = services_with(store.clone(), clock(), config(""));
-    setup(&store, &s).await;
+    let s = setup(&store, &s).await;
     let r = s.wb_submit(&intake(), None).await.unwrap();
     let receipt = ok(Ok(r.reply()));
     let code = r.code.as_str().to_string();
@@ -133,7 +169,10 @@ async fn full_flow(store: Store) {
     assert_eq!(meta.dates.received.to_string(), "2026-11-22");
 
     // The reporter follows up and adds information.
-    let v = s.wb_followup(&code, &secret, Some(ADDITION)).await.unwrap();
+    let v = s
+        .wb_followup(&code, &secret, Some(ADDITION), None)
+        .await
+        .unwrap();
     assert!(v.added);
     let shown = ok(Ok(v.reply()));
     assert!(
@@ -157,11 +196,20 @@ async fn full_flow(store: Store) {
     ok(s.wb_reply(A, &code, pass(PASS_A), REPLY).await);
     let audit = store.wb_audit_log(meta.id).await.unwrap();
     let actions: Vec<&str> = audit.iter().map(|a| a.action.as_str()).collect();
-    assert_eq!(actions, ["view", "acknowledged", "in_progress", "reply"]);
+    assert_eq!(
+        actions,
+        [
+            "view",
+            "wrong_passphrase",
+            "acknowledged",
+            "in_progress",
+            "reply"
+        ]
+    );
     assert!(audit.iter().all(|a| a.handler_id == A.0));
 
     // The reporter reads the reply; the handler's identity is not in it.
-    let v = s.wb_followup(&code, &secret, None).await.unwrap();
+    let v = s.wb_followup(&code, &secret, None, None).await.unwrap();
     let shown = ok(Ok(v.reply()));
     assert!(
         shown.contains(REPLY) && shown.contains("Handler"),
@@ -172,6 +220,16 @@ async fn full_flow(store: Store) {
     // B (also a handler) reads it too; then A closes with an outcome.
     assert!(ok(s.wb_view(B, &code, pass(PASS_B)).await).contains(REPLY));
     refused(s.wb_close(A, &code, "bogus").await);
+    // A reply is not feedback: that is an explicit act.
+    assert!(store
+        .wb_case(&code)
+        .await
+        .unwrap()
+        .unwrap()
+        .dates
+        .feedback_given
+        .is_none());
+    ok(s.wb_feedback(A, &code).await);
     ok(s.wb_close(A, &code, "referred_externally").await);
     let closed = store.wb_case(&code).await.unwrap().unwrap();
     assert_eq!(closed.status.as_str(), "closed");
@@ -191,7 +249,7 @@ async fn full_flow(store: Store) {
     assert!(lines[0].render(Lang::En).contains("Konkurrensverket"));
     // Nothing can be added to a closed case.
     let t = refused(
-        s.wb_followup(&code, &secret, Some("more"))
+        s.wb_followup(&code, &secret, Some("more"), None)
             .await
             .map(|v| v.reply()),
     );
@@ -200,36 +258,48 @@ async fn full_flow(store: Store) {
 
 async fn identical_refusals_and_lockout_survive_restart(store: Store) {
     let s = services_with(store.clone(), clock(), config(""));
-    setup(&store, &s).await;
+    let s = setup(&store, &s).await;
     let (code, secret) = submit(&s).await;
     let (other_code, _) = submit(&s).await;
     let wrong = "ABCD-EFGH-JKMN-PQRS-TVWX";
     let deny = |r: Result<samverkan::service::ReporterView>| refused(r.map(|v| v.reply()));
-    let unknown = deny(s.wb_followup("VB-0000-0000", &secret, None).await);
-    let malformed_code = deny(s.wb_followup("not a code", &secret, None).await);
-    let malformed_secret = deny(s.wb_followup(&code, "???", None).await);
-    let wrong1 = deny(s.wb_followup(&code, wrong, None).await);
+    let unknown = deny(s.wb_followup("VB-0000-0000", &secret, None, None).await);
+    let malformed_code = deny(s.wb_followup("not a code", &secret, None, None).await);
+    let malformed_secret = deny(s.wb_followup(&code, "???", None, None).await);
+    let wrong1 = deny(s.wb_followup(&code, wrong, None, None).await);
     assert_eq!(unknown, wrong1);
     assert_eq!(unknown, malformed_code);
     assert_eq!(unknown, malformed_secret);
     for _ in 1..MAX_FAILED_ATTEMPTS {
-        assert_eq!(deny(s.wb_followup(&code, wrong, None).await), unknown);
+        assert_eq!(deny(s.wb_followup(&code, wrong, None, None).await), unknown);
     }
     // Locked: the right secret gets the same refusal.
-    assert_eq!(deny(s.wb_followup(&code, &secret, None).await), unknown);
-    // After a "restart" (new services, new in-memory state) it is still locked.
-    let restarted = services_with(store.clone(), clock(), config(""));
     assert_eq!(
-        deny(restarted.wb_followup(&code, &secret, None).await),
+        deny(s.wb_followup(&code, &secret, None, None).await),
+        unknown
+    );
+    // After a "restart" (new services, new in-memory state) it is still locked.
+    let restarted = pinned(&store, &s, config("")).await;
+    assert_eq!(
+        deny(restarted.wb_followup(&code, &secret, None, None).await),
         unknown
     );
     let meta = store.wb_case(&code).await.unwrap().unwrap();
-    assert_eq!(meta.failed_attempts, MAX_FAILED_ATTEMPTS);
+    // Every attempt is counted, the refused ones during the lock too.
+    assert_eq!(meta.failed_attempts, MAX_FAILED_ATTEMPTS + 2);
+    let today = s.wb_today();
+    assert_eq!(meta.locked_until, Some(today + Duration::days(1)));
+    // The handlers see the lock.
+    assert!(ok(s.wb_list(A).await).contains("locked"));
     // Guessing codes: always the same answer, and other cases are untouched.
     for _ in 0..20 {
         let guess = samverkan::domain::whistleblowing::CaseCode::generate(&mut rand::thread_rng());
         assert_eq!(
-            deny(restarted.wb_followup(guess.as_str(), wrong, None).await),
+            deny(
+                restarted
+                    .wb_followup(guess.as_str(), wrong, None, None)
+                    .await
+            ),
             unknown
         );
     }
@@ -244,17 +314,76 @@ async fn identical_refusals_and_lockout_survive_restart(store: Store) {
     );
     // A right secret below the threshold resets the counter.
     let (c2, s2) = submit(&s).await;
-    deny(s.wb_followup(&c2, wrong, None).await);
-    s.wb_followup(&c2, &s2, None).await.unwrap();
+    deny(s.wb_followup(&c2, wrong, None, None).await);
+    s.wb_followup(&c2, &s2, None, None).await.unwrap();
     assert_eq!(
         store.wb_case(&c2).await.unwrap().unwrap().failed_attempts,
         0
     );
+    // A handler lifts the lock (audited); the reporter gets in at once.
+    ok(s.wb_lift_lock(A, &code).await);
+    s.wb_followup(&code, &secret, None, None).await.unwrap();
+    let audit = store.wb_audit_log(meta.id).await.unwrap();
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "unlock" && e.handler_id == A.0));
+}
+
+/// The lock is a backoff, not a permanent silence: a day later the reporter gets in; another
+/// run of wrong secrets locks it for longer (2 days).
+async fn lock_is_a_backoff(store: Store) {
+    let c = clock();
+    let s = services_with(store.clone(), c.clone(), config(""));
+    let s = setup(&store, &s).await;
+    let (code, secret) = submit(&s).await;
+    let wrong = "ABCD-EFGH-JKMN-PQRS-TVWX";
+    for _ in 0..MAX_FAILED_ATTEMPTS {
+        assert!(s.wb_followup(&code, wrong, None, None).await.is_err());
+    }
+    assert!(s.wb_followup(&code, &secret, None, None).await.is_err());
+    c.advance(Duration::days(1));
+    s.wb_followup(&code, &secret, None, None).await.unwrap();
+    for _ in 0..MAX_FAILED_ATTEMPTS {
+        assert!(s.wb_followup(&code, wrong, None, None).await.is_err());
+    }
+    let meta = store.wb_case(&code).await.unwrap().unwrap();
+    assert_eq!(meta.lockouts, 2);
+    assert_eq!(meta.locked_until, Some(s.wb_today() + Duration::days(2)));
+}
+
+/// 20 wrong guesses at once: each is counted (20), and no more than the limit are checked
+/// against the stored hash; the right secret is then refused.
+async fn parallel_wrong_guesses_all_count(store: Store) {
+    let s = services_with(store.clone(), clock(), config(""));
+    let s = setup(&store, &s).await;
+    let (code, secret) = submit(&s).await;
+    let before = s.wb.hash_checks();
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let s = s.clone();
+        let code = code.clone();
+        tasks.push(tokio::spawn(async move {
+            let wrong = format!("ABCD-EFGH-JKMN-PQRS-{:04}", i);
+            s.wb_followup(&code, &wrong, None, None).await.is_err()
+        }));
+    }
+    for t in tasks {
+        assert!(t.await.unwrap(), "a wrong guess was let in");
+    }
+    let meta = store.wb_case(&code).await.unwrap().unwrap();
+    assert_eq!(meta.failed_attempts, 20);
+    assert!(meta.locked_until.is_some());
+    assert_eq!(
+        s.wb.hash_checks() - before,
+        u64::from(MAX_FAILED_ATTEMPTS),
+        "only the limit's worth of guesses reach the real hash"
+    );
+    assert!(s.wb_followup(&code, &secret, None, None).await.is_err());
 }
 
 async fn excluded_handler_cannot_decrypt(store: Store) {
     let s = services_with(store.clone(), clock(), config(""));
-    setup(&store, &s).await;
+    let s = setup(&store, &s).await;
     let (code, _) = submit(&s).await;
     let meta = store.wb_case(&code).await.unwrap().unwrap();
     // Before: B can open the sealed key with the passphrase.
@@ -264,7 +393,9 @@ async fn excluded_handler_cannot_decrypt(store: Store) {
     let sealed_before = store.wb_sealed_key(meta.id, B.0).await.unwrap().unwrap();
     assert!(open_case_key(&sealed_before, &b_secret).is_ok());
 
+    // A asks, B (a second handler, here the one concerned) approves.
     ok(s.wb_exclude(A, &code, B).await);
+    ok(s.wb_exclude(B, &code, B).await);
     assert_eq!(store.wb_case_handlers(meta.id).await.unwrap(), vec![A.0]);
     assert!(store.wb_sealed_key(meta.id, B.0).await.unwrap().is_none());
     // The service refuses B as for an unknown case, for every operation.
@@ -288,7 +419,7 @@ async fn excluded_handler_cannot_decrypt(store: Store) {
 
 async fn only_allow_listed_handlers(store: Store) {
     let s = services_with(store.clone(), clock(), config(""));
-    setup(&store, &s).await;
+    let s = setup(&store, &s).await;
     let (code, _) = submit(&s).await;
     let not_handler = refused(s.wb_list(ROGUE).await);
     assert!(not_handler.contains("designated"), "{not_handler}");
@@ -302,7 +433,7 @@ async fn only_allow_listed_handlers(store: Store) {
     // A handler removed from the configuration loses access at once.
     let only_a =
         Config::from_toml_str(&format!("[whistleblowing]\nhandlers = [\"{}\"]\n", A.0)).unwrap();
-    let s2 = services_with(store.clone(), clock(), only_a);
+    let s2 = pinned(&store, &s, only_a).await;
     assert_eq!(refused(s2.wb_list(B).await), not_handler);
     // New cases are sealed only to current allow-listed handlers.
     let (c2, _) = submit(&s2).await;
@@ -320,7 +451,7 @@ async fn bad_input_is_refused_clearly(store: Store) {
         clock(),
         config("max_new_cases_per_hour = 3\nuser_cooldown_seconds = 600\n"),
     );
-    setup(&store, &s).await;
+    let s = setup(&store, &s).await;
     let submit_with = |f: Intake| {
         let s = s.clone();
         async move { s.wb_submit(&f, None).await.map(|r| r.reply()) }
@@ -343,7 +474,7 @@ async fn bad_input_is_refused_clearly(store: Store) {
     let long_msg = "y".repeat(4001);
     let (code, secret) = submit(&s).await;
     assert!(refused(
-        s.wb_followup(&code, &secret, Some(&long_msg))
+        s.wb_followup(&code, &secret, Some(&long_msg), None)
             .await
             .map(|v| v.reply())
     )
@@ -361,17 +492,33 @@ async fn bad_input_is_refused_clearly(store: Store) {
     // After a restart the token means nothing (new key): a new runtime accepts the same user.
     let restarted = services_with(store.clone(), clock(), config(""));
     assert_ne!(restarted.wb.cooldown_token(&42u64.to_le_bytes()), t1);
-    // Global flood limit: 3 per hour in all (1 + 1 accepted so far).
+    // Global flood limit: 3 per hour in all (1 + 1 accepted so far). Over it, reports are
+    // still kept, flagged, and the handlers are told: a flood cannot silence everyone.
     s.wb_submit(&intake(), Some(t2)).await.unwrap();
-    let flood = refused(s.wb_submit(&intake(), None).await.map(|r| r.reply()));
-    assert_eq!(flood, slow);
-    assert_eq!(store.wb_all_cases().await.unwrap().len(), 3);
+    let r = s.wb_submit(&intake(), None).await.unwrap();
+    let flagged = store.wb_case(r.code.as_str()).await.unwrap().unwrap();
+    assert!(flagged.flagged);
+    assert_eq!(store.wb_all_cases().await.unwrap().len(), 4);
+    assert_eq!(
+        store.jobs_with_prefix("wb:flagged:").await.unwrap().len(),
+        1
+    );
+    assert!(ok(s.wb_list(A).await).contains("flagged"));
+    // Far over it (10 × the limit), refused.
+    let mut refusals = 0;
+    for _ in 0..40 {
+        if s.wb_submit(&intake(), None).await.is_err() {
+            refusals += 1;
+        }
+    }
+    assert!(refusals >= 10, "{refusals}");
+    let _ = slow;
 }
 
 async fn reminders_overdue_and_purge(store: Store) {
     let c = clock();
     let s = services_with(store.clone(), c.clone(), config("retention_days = 30\n"));
-    setup(&store, &s).await;
+    let s = setup(&store, &s).await;
     let (code, _) = submit(&s).await;
     // Day 5: acknowledgement due in 2 days.
     c.advance(Duration::days(5));
@@ -420,7 +567,7 @@ async fn reminders_overdue_and_purge(store: Store) {
 async fn daily_job_runs_reminders_once(store: Store) {
     let c = clock();
     let s = services_with(store.clone(), c.clone(), config(""));
-    setup(&store, &s).await;
+    let s = setup(&store, &s).await;
     submit(&s).await;
     samverkan::scheduler::whistleblowing::schedule_daily(&s, true)
         .await
@@ -442,15 +589,22 @@ async fn daily_job_runs_reminders_once(store: Store) {
 }
 
 async fn digest_mode_folds_notices(store: Store) {
+    // The default is the daily digest.
     let s = services_with(
         store.clone(),
         clock(),
         config("notify = \"digest\"\ndigest_time = \"08:00\"\n"),
     );
-    setup(&store, &s).await;
+    assert_eq!(
+        samverkan::config::WhistleblowingConfig::default().notify,
+        samverkan::config::NotifyMode::Digest
+    );
+    let s = setup(&store, &s).await;
     let (code, secret) = submit(&s).await;
     submit(&s).await;
-    s.wb_followup(&code, &secret, Some(ADDITION)).await.unwrap();
+    s.wb_followup(&code, &secret, Some(ADDITION), None)
+        .await
+        .unwrap();
     let digests = store.jobs_with_prefix("wb:digest:").await.unwrap();
     assert_eq!(digests.len(), 1, "one digest for the day");
     // 2026-11-23 08:00 in Stockholm is 07:00 UTC.
@@ -465,8 +619,382 @@ async fn digest_mode_folds_notices(store: Store) {
         .is_empty());
 }
 
+const C: HandlerId = HandlerId(444_444_444_444_444_444);
+const PASS_C: &str = "handler C long passphrase";
+
+fn config_abc(extra: &str) -> Config {
+    Config::from_toml_str(&format!(
+        "[whistleblowing]\nhandlers = [\"{}\", \"{}\", \"{}\"]\nhandler_channel = 4242\n\
+         notify = \"delayed\"\nfollowup_cooldown_seconds = 0\n{extra}",
+        A.0, B.0, C.0
+    ))
+    .unwrap()
+}
+
+/// Continuity: a handler added after a case came in reads it once another handler has opened
+/// it; an excluded handler never gets it back by that re-sealing.
+async fn handler_added_later_reads_after_anothers_unlock(store: Store) {
+    let s = services_with(store.clone(), clock(), config(""));
+    let s = setup(&store, &s).await;
+    let (code, _) = submit(&s).await;
+    // B recuses (conflict of interest): at once, remembered.
+    ok(s.wb_exclude(B, &code, B).await);
+    // C joins later: key, allow-list, pin.
+    s.wb_register_handler(C.0, pass(PASS_C)).await.unwrap();
+    let s = pinned(&store, &s, config_abc("")).await;
+    let unknown = refused(s.wb_view(C, "VB-0000-0000", pass(PASS_C)).await);
+    assert_eq!(refused(s.wb_view(C, &code, pass(PASS_C)).await), unknown);
+    // A opens the case: the key is sealed to C too, not to B.
+    assert!(ok(s.wb_view(A, &code, pass(PASS_A)).await).contains(WHAT));
+    let meta = store.wb_case(&code).await.unwrap().unwrap();
+    assert_eq!(
+        store.wb_case_handlers(meta.id).await.unwrap(),
+        vec![A.0, C.0]
+    );
+    assert!(ok(s.wb_view(C, &code, pass(PASS_C)).await).contains(WHAT));
+    assert!(ok(s.wb_list(C).await).contains(&code));
+    assert_eq!(refused(s.wb_view(B, &code, pass(PASS_B)).await), unknown);
+}
+
+/// The last-handler rule counts only handlers still on the allow-list; cases no current
+/// handler can open are reported (content-free), and the operator's recovery key hands them to
+/// a new handler.
+async fn removed_handler_is_not_last_and_unreadable_cases_are_reported(store: Store) {
+    let recovery = samverkan::domain::whistleblowing::HandlerSecret::generate_recovery();
+    let rpk = samverkan::domain::whistleblowing::encode_public_key(&recovery.public_key());
+    let extra = format!("recovery_public_key = \"{rpk}\"\n");
+    let s = services_with(store.clone(), clock(), config(&extra));
+    let s = setup(&store, &s).await;
+    let (code, _) = submit(&s).await;
+    let meta = store.wb_case(&code).await.unwrap().unwrap();
+    assert!(meta.has_recovery);
+    // B leaves the allow-list; their key row stays. A is now the last allowed handler.
+    let only_a = Config::from_toml_str(&format!(
+        "[whistleblowing]\nhandlers = [\"{}\"]\nhandler_channel = 4242\n{extra}",
+        A.0
+    ))
+    .unwrap();
+    let s = pinned(&store, &s, only_a).await;
+    let t = refused(s.wb_exclude(A, &code, A).await);
+    assert!(t.contains("last handler"), "{t}");
+    assert_eq!(s.wb_unreadable().await.unwrap(), (0, 0));
+    // Now A leaves too and only C (new, no key to the case) is allowed.
+    s.wb_register_handler(C.0, pass(PASS_C)).await.unwrap();
+    let only_c = Config::from_toml_str(&format!(
+        "[whistleblowing]\nhandlers = [\"{}\"]\nhandler_channel = 4242\n{extra}",
+        C.0
+    ))
+    .unwrap();
+    let s = pinned(&store, &s, only_c).await;
+    assert_eq!(s.wb_unreadable().await.unwrap(), (1, 1));
+    s.wb_daily().await.unwrap();
+    let notices = store.jobs_with_prefix("wb:unreadable:").await.unwrap();
+    assert_eq!(notices.len(), 1);
+    assert!(!notices[0].payload.to_string().contains(&code));
+    let text = s.wb_notice_text(&notices[0].payload);
+    assert!(
+        text.contains("kan inte öppnas") && text.starts_with('1'),
+        "{text}"
+    );
+    // The wrong recovery secret is refused; the right one gives C the case.
+    let other = samverkan::domain::whistleblowing::HandlerSecret::generate_recovery();
+    let hex = |k: &samverkan::domain::whistleblowing::HandlerSecret| {
+        SecretString::from(k.to_hex().to_string())
+    };
+    assert!(s.wb_recover(hex(&other), C.0).await.is_err());
+    assert_eq!(s.wb_recover(hex(&recovery), C.0).await.unwrap(), 1);
+    assert!(ok(s.wb_view(C, &code, pass(PASS_C)).await).contains(WHAT));
+    assert_eq!(s.wb_unreadable().await.unwrap(), (0, 0));
+}
+
+/// Excluding another handler takes a second handler's approval; both steps are audited and the
+/// handler channel gets a content-free notice; `/case audit` shows the log. The reporter can
+/// exclude a handler at intake.
+async fn exclusion_needs_approval_and_notifies(store: Store) {
+    let s = services_with(store.clone(), clock(), config(""));
+    let s = setup(&store, &s).await;
+    let (code, _) = submit(&s).await;
+    let meta = store.wb_case(&code).await.unwrap().unwrap();
+    let t = ok(s.wb_exclude(A, &code, B).await);
+    assert!(t.contains("second handler"), "{t}");
+    // Not yet: B still holds the key.
+    assert_eq!(
+        store.wb_case_handlers(meta.id).await.unwrap(),
+        vec![A.0, B.0]
+    );
+    let notice = |kind: &str| {
+        let store = store.clone();
+        let kind = kind.to_string();
+        async move {
+            store
+                .jobs_with_prefix("wb:notice:")
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|j| j.payload["notice"] == kind.as_str())
+                .count()
+        }
+    };
+    assert_eq!(notice("exclusion_requested").await, 1);
+    // The requester alone cannot complete it.
+    assert!(refused(s.wb_exclude(A, &code, B).await).contains("second handler"));
+    // A second handler (here B, agreeing) approves.
+    ok(s.wb_exclude(B, &code, B).await);
+    assert_eq!(store.wb_case_handlers(meta.id).await.unwrap(), vec![A.0]);
+    assert_eq!(notice("excluded").await, 1);
+    for j in store.jobs_with_prefix("wb:notice:").await.unwrap() {
+        assert!(!j.payload.to_string().contains(&code));
+        assert!(!j.payload.to_string().contains(&B.0.to_string()));
+    }
+    let audit = ok(s.wb_audit_view(A, &code).await);
+    assert!(
+        audit.contains(&format!("exclude_request:{}", B.0))
+            && audit.contains(&format!("exclude:{}", B.0)),
+        "{audit}"
+    );
+    // B sees nothing of the case now, not even its audit log.
+    refused(s.wb_audit_view(B, &code).await);
+
+    // The reporter excludes B at intake: B never gets a key, not even by re-sealing.
+    let r = s
+        .wb_submit(
+            &Intake {
+                exclude: vec![B.0, 999],
+                ..intake()
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let m2 = store.wb_case(r.code.as_str()).await.unwrap().unwrap();
+    assert_eq!(store.wb_case_handlers(m2.id).await.unwrap(), vec![A.0]);
+    ok(s.wb_view(A, r.code.as_str(), pass(PASS_A)).await);
+    assert_eq!(store.wb_case_handlers(m2.id).await.unwrap(), vec![A.0]);
+    assert_eq!(store.wb_excluded(m2.id).await.unwrap(), vec![B.0]);
+    // Excluding every handler is refused clearly.
+    let t = refused(
+        s.wb_submit(
+            &Intake {
+                exclude: vec![A.0, B.0],
+                ..intake()
+            },
+            None,
+        )
+        .await
+        .map(|r| r.reply()),
+    );
+    assert!(t.contains("every handler"), "{t}");
+}
+
+/// Status changes are conditional: a change made on a stale view is refused, and a reply
+/// cannot be added to (or reopen) a closed case.
+async fn status_updates_are_conditional(store: Store) {
+    let s = services_with(store.clone(), clock(), config(""));
+    let s = setup(&store, &s).await;
+    let (code, _) = submit(&s).await;
+    let stale = store.wb_case(&code).await.unwrap().unwrap();
+    ok(s.wb_close(A, &code, "no_action").await);
+    // A writer holding the stale status ("received") loses.
+    let mut dates = stale.dates;
+    dates.acknowledged = Some(stale.dates.received);
+    assert!(!store
+        .wb_update_case(
+            stale.id,
+            stale.status,
+            samverkan::domain::whistleblowing::CaseStatus::Acknowledged,
+            None,
+            &dates
+        )
+        .await
+        .unwrap());
+    assert!(store
+        .wb_add_message(stale.id, stale.dates.received, |_| vec![1, 2, 3])
+        .await
+        .unwrap()
+        .is_none());
+    let after = store.wb_case(&code).await.unwrap().unwrap();
+    assert_eq!(after.status.as_str(), "closed");
+    assert!(store.wb_messages(stale.id).await.unwrap().is_empty());
+    // Deadlines are explicit acts: feedback needs an acknowledged, open case.
+    let (c2, _) = submit(&s).await;
+    assert!(refused(s.wb_feedback(A, &c2).await).contains("Acknowledge"));
+    ok(s.wb_reply(A, &c2, pass(PASS_A), REPLY).await);
+    let m2 = store.wb_case(&c2).await.unwrap().unwrap();
+    assert!(m2.dates.acknowledged.is_none() && m2.dates.feedback_given.is_none());
+    ok(s.wb_ack(A, &c2).await);
+    ok(s.wb_feedback(A, &c2).await);
+    assert!(store
+        .wb_case(&c2)
+        .await
+        .unwrap()
+        .unwrap()
+        .dates
+        .feedback_given
+        .is_some());
+}
+
+/// `/case list`: open cases first, the most urgent deadline first.
+async fn list_shows_open_and_urgent_first(store: Store) {
+    let c = clock();
+    let s = services_with(store.clone(), c.clone(), config(""));
+    let s = setup(&store, &s).await;
+    let (old, _) = submit(&s).await;
+    c.advance(Duration::days(3));
+    let (newer, _) = submit(&s).await;
+    let (closed, _) = submit(&s).await;
+    ok(s.wb_close(A, &closed, "no_action").await);
+    // `old` is acknowledged: its next deadline (feedback, 3 months) is later than `newer`'s
+    // acknowledgement deadline (7 days).
+    ok(s.wb_ack(A, &old).await);
+    let list = ok(s.wb_list(A).await);
+    let at = |code: &str| list.find(code).unwrap();
+    assert!(at(&newer) < at(&old), "{list}");
+    assert!(at(&old) < at(&closed), "{list}");
+}
+
+/// Bad input: crafted case ids from non-handlers, looped long follow-ups, look-alike receipts,
+/// a 10,000-character passphrase; and wrong passphrases are throttled and audited.
+async fn bad_input_is_refused_and_bounded(store: Store) {
+    let c = clock();
+    let s = services_with(
+        store.clone(),
+        c.clone(),
+        config("followup_cooldown_seconds = 60\n"),
+    );
+    let s = setup(&store, &s).await;
+    let (code, secret) = submit(&s).await;
+    let meta = store.wb_case(&code).await.unwrap().unwrap();
+    // Non-handlers, whatever the case id they craft.
+    let not_handler = refused(s.wb_list(ROGUE).await);
+    for crafted in [
+        code.as_str(),
+        "VB-0000-0000",
+        "'; DROP TABLE wb_cases; --",
+        &"x".repeat(5000),
+    ] {
+        assert_eq!(
+            refused(
+                s.wb_view(ROGUE, crafted, pass("rogue long passphrase"))
+                    .await
+            ),
+            not_handler
+        );
+        assert_eq!(refused(s.wb_lift_lock(ROGUE, crafted).await), not_handler);
+        assert_eq!(refused(s.wb_audit_view(ROGUE, crafted).await), not_handler);
+        assert_eq!(refused(s.wb_exclude(ROGUE, crafted, A).await), not_handler);
+        assert_eq!(refused(s.wb_feedback(ROGUE, crafted).await), not_handler);
+    }
+    assert_eq!(
+        store.wb_case_handlers(meta.id).await.unwrap(),
+        vec![A.0, B.0]
+    );
+    // 4000-character follow-ups in a loop: the cooldown stops all but the first.
+    let token = s.wb.cooldown_token(&7u64.to_le_bytes());
+    let long = "z".repeat(4000);
+    let mut added = 0;
+    for _ in 0..10 {
+        if s.wb_followup(&code, &secret, Some(&long), Some(token))
+            .await
+            .is_ok()
+        {
+            added += 1;
+        }
+    }
+    assert_eq!(added, 1);
+    assert_eq!(store.wb_messages(meta.id).await.unwrap().len(), 1);
+    // Look-alikes (Cyrillic А, fullwidth digits) are not the secret: the one refusal, and they
+    // do not even count against the case.
+    let unknown = refused(
+        s.wb_followup("VB-0000-0000", &secret, None, None)
+            .await
+            .map(|v| v.reply()),
+    );
+    let cyrillic = secret
+        .replacen('A', "\u{0410}", 1)
+        .replacen('0', "\u{FF10}", 1);
+    let lookalike = if cyrillic == secret {
+        format!("\u{FF10}{secret}")
+    } else {
+        cyrillic
+    };
+    assert_eq!(
+        refused(
+            s.wb_followup(&code, &lookalike, None, None)
+                .await
+                .map(|v| v.reply())
+        ),
+        unknown
+    );
+    let fullwidth_code: String = code
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                char::from_u32(c as u32 + 0xFEE0).unwrap()
+            } else {
+                c
+            }
+        })
+        .collect();
+    assert_eq!(
+        refused(
+            s.wb_followup(&fullwidth_code, &secret, None, None)
+                .await
+                .map(|v| v.reply())
+        ),
+        unknown
+    );
+    assert_eq!(
+        store.wb_case(&code).await.unwrap().unwrap().failed_attempts,
+        0
+    );
+    // A 10,000-character passphrase: the wrong-passphrase answer, no Argon2 work on it.
+    let huge = "p".repeat(10_000);
+    assert!(refused(s.wb_view(A, &code, pass(&huge)).await).contains("Wrong passphrase"));
+    // Wrong passphrases: audited; after three in a row the handler waits, even with the right
+    // one, until the clock moves on.
+    refused(s.wb_view(A, &code, pass("wrong wrong wrong")).await);
+    refused(s.wb_view(A, &code, pass("wrong wrong wrong")).await);
+    let wait = refused(s.wb_view(A, &code, pass(PASS_A)).await);
+    assert!(wait.contains("Try again in 15 minutes"), "{wait}");
+    let wrongs = store
+        .wb_audit_log(meta.id)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == "wrong_passphrase" && e.handler_id == A.0)
+        .count();
+    assert_eq!(wrongs, 3);
+    // Another handler is not affected.
+    ok(s.wb_view(B, &code, pass(PASS_B)).await);
+    c.advance(Duration::minutes(16));
+    ok(s.wb_view(A, &code, pass(PASS_A)).await);
+}
+
+/// The last-handler check is race-free: A and B recusing from the same case at the same time
+/// leave exactly one of them on it.
+async fn concurrent_recusals_leave_one_handler(store: Store) {
+    let s = services_with(store.clone(), clock(), config(""));
+    let s = setup(&store, &s).await;
+    for _ in 0..5 {
+        let (code, _) = submit(&s).await;
+        let (a, b) = tokio::join!(s.wb_exclude(A, &code, A), s.wb_exclude(B, &code, B));
+        assert!(a.is_ok() != b.is_ok(), "exactly one recusal succeeds");
+        let meta = store.wb_case(&code).await.unwrap().unwrap();
+        assert_eq!(store.wb_case_handlers(meta.id).await.unwrap().len(), 1);
+    }
+}
+
 on_both_backends!(
     full_flow,
+    concurrent_recusals_leave_one_handler,
+    lock_is_a_backoff,
+    parallel_wrong_guesses_all_count,
+    handler_added_later_reads_after_anothers_unlock,
+    removed_handler_is_not_last_and_unreadable_cases_are_reported,
+    exclusion_needs_approval_and_notifies,
+    status_updates_are_conditional,
+    list_shows_open_and_urgent_first,
+    bad_input_is_refused_and_bounded,
     identical_refusals_and_lockout_survive_restart,
     excluded_handler_cannot_decrypt,
     only_allow_listed_handlers,
@@ -512,9 +1040,11 @@ async fn dump_reveals_nothing(db: &db::TestDb) {
     let store = db.store.clone();
     let cfg = config("");
     let s = services_with(store.clone(), clock(), cfg.clone());
-    setup(&store, &s).await;
+    let s = setup(&store, &s).await;
     let (code, secret) = submit(&s).await;
-    s.wb_followup(&code, &secret, Some(ADDITION)).await.unwrap();
+    s.wb_followup(&code, &secret, Some(ADDITION), None)
+        .await
+        .unwrap();
     ok(s.wb_reply(A, &code, pass(PASS_A), REPLY).await);
 
     // The notice job records its creation (a reporter action) at day resolution only.
@@ -551,7 +1081,23 @@ async fn dump_reveals_nothing(db: &db::TestDb) {
     }
 }
 
-/// Purged content does not survive in the SQLite file or its WAL (secure_delete).
+/// Raw SQL on the test database, behind the store's back (an attacker with database access).
+async fn raw_exec(db: &db::TestDb, sql: &str) {
+    use sqlx::Connection;
+    if db.url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+        sqlx::query(sql).execute(&mut c).await.unwrap();
+        c.close().await.ok();
+    } else {
+        let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        sqlx::query(sql).execute(&mut c).await.unwrap();
+        c.close().await.ok();
+    }
+}
+
+/// Purged: no case row, key, message, audit row, exclusion or reminder job is left, in the
+/// tables or (SQLite) anywhere in the database file and its WAL: the purge itself checkpoints
+/// and truncates the log.
 async fn purge_leaves_no_trace(db: &db::TestDb) {
     let store = db.store.clone();
     for _ in 0..8 {
@@ -559,16 +1105,38 @@ async fn purge_leaves_no_trace(db: &db::TestDb) {
     }
     let c = clock();
     let s = services_with(store.clone(), c.clone(), config("retention_days = 1\n"));
-    setup(&store, &s).await;
+    let s = setup(&store, &s).await;
     let (code, secret) = submit(&s).await;
-    s.wb_followup(&code, &secret, Some(ADDITION)).await.unwrap();
+    s.wb_followup(&code, &secret, Some(ADDITION), None)
+        .await
+        .unwrap();
+    ok(s.wb_reply(A, &code, pass(PASS_A), REPLY).await);
+    ok(s.wb_exclude(A, &code, B).await);
     let meta = store.wb_case(&code).await.unwrap().unwrap();
     let content = store.wb_content(meta.id).await.unwrap();
     let phc = store.wb_receipt(meta.id).await.unwrap();
+    let sealed = store.wb_sealed_key(meta.id, A.0).await.unwrap().unwrap();
+    let message = store.wb_messages(meta.id).await.unwrap().remove(0).body;
+    // Day 8: an acknowledgement reminder job names the case.
+    c.advance(Duration::days(8));
+    s.wb_daily().await.unwrap();
+    let reminder = format!("wb:reminder:{}:", meta.id);
+    assert!(!store.jobs_with_prefix(&reminder).await.unwrap().is_empty());
     ok(s.wb_close(A, &code, "no_action").await);
     c.advance(Duration::days(2));
     assert_eq!(s.wb_daily().await.unwrap().1, 1);
-    store.checkpoint().await.unwrap();
+    assert!(store.jobs_with_prefix(&reminder).await.unwrap().is_empty());
+    for table in [
+        "wb_cases",
+        "wb_case_keys",
+        "wb_messages",
+        "wb_audit",
+        "wb_exclusions",
+    ] {
+        assert_eq!(store.count_rows(table).await.unwrap(), 0, "{table}");
+    }
+    let rows = db::dump_all(db).await;
+    assert!(!contains(&rows, code.as_bytes()), "no case row left");
     let Some(path) = db.url.strip_prefix("sqlite://") else {
         return;
     };
@@ -579,9 +1147,72 @@ async fn purge_leaves_no_trace(db: &db::TestDb) {
         }
     }
     assert!(!files.is_empty());
-    for needle in [code.as_bytes(), &content[8..40], phc.as_bytes()] {
-        assert!(!contains(&files, needle), "purged data left in the file");
+    let canaries: [(&str, &[u8]); 6] = [
+        ("code", code.as_bytes()),
+        ("content", &content[8..40]),
+        ("receipt hash", phc.as_bytes()),
+        ("sealed key", &sealed[8..40]),
+        ("message", &message[8..40]),
+        ("reminder job", reminder.as_bytes()),
+    ];
+    for (what, needle) in canaries {
+        assert!(!contains(&files, needle), "purged {what} left in the file");
     }
+}
+
+/// A handler key swapped in the database (an attacker's key under a handler's id) does not match
+/// the pinned fingerprint: nothing is sealed to it, neither new cases nor re-sealing.
+async fn swapped_public_key_is_refused(db: &db::TestDb) {
+    let store = db.store.clone();
+    let s = services_with(store.clone(), clock(), config(""));
+    let s = setup(&store, &s).await;
+    let attacker = samverkan::domain::whistleblowing::create_handler_key(
+        &pass("attacker long passphrase"),
+        KdfParams::fast_for_tests(),
+    )
+    .unwrap();
+    let pk = samverkan::domain::whistleblowing::encode_public_key(&attacker.public);
+    raw_exec(
+        db,
+        &format!(
+            "UPDATE wb_handlers SET public_key = '{pk}', encrypted_private = '{}' WHERE user_id = {}",
+            attacker.encrypted_private, B.0
+        ),
+    )
+    .await;
+    let (code, _) = submit(&s).await;
+    let meta = store.wb_case(&code).await.unwrap().unwrap();
+    assert_eq!(store.wb_case_handlers(meta.id).await.unwrap(), vec![A.0]);
+    ok(s.wb_view(A, &code, pass(PASS_A)).await);
+    assert_eq!(store.wb_case_handlers(meta.id).await.unwrap(), vec![A.0]);
+    // With only B allowed, there is no handler to seal to: refused, nothing stored.
+    let only_b = Config::from_toml_str(&format!(
+        "[whistleblowing]\nhandlers = [\"{}\"]\nfingerprints = {{ \"{}\" = \"{}\" }}\n",
+        B.0,
+        B.0,
+        s.config.whistleblowing.fingerprint(B.0).unwrap()
+    ))
+    .unwrap();
+    let sb = Services::new(store.clone(), s.clock.clone(), Arc::new(only_b))
+        .with_wb_params(HashParams::fast_for_tests(), KdfParams::fast_for_tests());
+    assert!(sb.wb_submit(&intake(), None).await.is_err());
+    assert_eq!(store.wb_all_cases().await.unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn swapped_public_key_is_refused_sqlite() {
+    let db = db::sqlite().await;
+    swapped_public_key_is_refused(&db).await;
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn swapped_public_key_is_refused_postgres() {
+    let Some(db) = db::postgres().await else {
+        return;
+    };
+    swapped_public_key_is_refused(&db).await;
+    db.cleanup().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -613,7 +1244,5 @@ async fn purge_then_nothing_left_postgres() {
         return;
     };
     purge_leaves_no_trace(&db).await;
-    let rows = db::dump_all(&db).await;
-    assert!(!contains(&rows, b"VB-"), "no case row left");
     db.cleanup().await;
 }

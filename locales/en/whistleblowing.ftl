@@ -131,6 +131,8 @@ cmd-whistleblow = whistleblow
     .description = Report wrongdoing confidentially
 cmd-whistleblow-report = report
     .description = Submit a confidential report (only you see the answers)
+    .exclude = exclude
+    .exclude-description = A handler who must not read your report (optional)
 cmd-whistleblow-followup = followup
     .description = Follow up your report with its case code and secret
 cmd-whistleblow-panel = panel
@@ -169,3 +171,43 @@ cmd-case-exclude = exclude
     .case-description = The case code
     .handler = handler
     .handler-description = The handler to exclude
+
+## Issue 12: continuity, accountable exclusion, hardening.
+wb-link-warning = { $line }
+    ⚠ This message contains a link, shown as plain text. Opening it can reveal who you are (your network address and device) to whoever runs that site.
+wb-exclude-all = You asked to exclude every handler. At least one handler must be able to read your report; please use one of the other channels on the panel instead.
+wb-followup-slow-down = Please wait a minute before following up again.
+wb-passphrase-wait = Too many wrong passphrases. Try again in { $minutes } minutes.
+wb-recovery-key-invalid = That is not the recovery key configured in whistleblowing.recovery_public_key.
+wb-recovery-not-configured = No recovery key is configured (whistleblowing.recovery_public_key).
+wb-recovery-no-handler = That user is not a current handler: they must be in whistleblowing.handlers, have a key, and have their fingerprint pinned in whistleblowing.fingerprints.
+wb-list-locked =     ↳ locked after wrong secrets until { $until } (lift it with /case unlock)
+wb-list-flagged =     ↳ received while the hourly limit was exceeded (flagged: possibly a flood)
+wb-changed-meanwhile = The case was changed by someone else at the same time. Look at it again and retry.
+wb-feedback-ack-first = Acknowledge the case first (/case ack).
+wb-feedback-recorded = Feedback to the reporter on case { $code } is recorded.
+wb-exclude-requested = Exclusion from case { $code } requested. A second handler must approve it by running the same command.
+wb-exclude-needs-second = You already asked for this exclusion from case { $code }. A second handler must approve it.
+wb-exclude-already = That handler is already excluded from this case.
+wb-audit-header = Audit log of case { $code }:
+wb-audit-line = { $at } · { $handler } · { $action }
+wb-lock-lifted = The lock on case { $code } is lifted; the reporter can follow up again.
+wb-notice-flagged = Whistleblowing reports arrived today while the hourly limit was exceeded. They are kept and flagged in /case list.
+wb-notice-exclusion-requested = A handler asked that another be excluded from a whistleblowing case. A second handler must approve: see /case audit.
+wb-notice-excluded = A handler was excluded from a whistleblowing case. See /case audit.
+wb-notice-unreadable = { $cases } whistleblowing { $cases ->
+        [one] case
+       *[other] cases
+    } cannot be opened by any current handler ({ $recoverable } recoverable with the operator's recovery key). See the README, "Recovery".
+cmd-case-feedback = feedback
+    .description = Record that the reporter was given feedback (the 3-month duty)
+    .case = case
+    .case-description = The case code
+cmd-case-audit = audit
+    .description = Show a case's audit log
+    .case = case
+    .case-description = The case code
+cmd-case-unlock = unlock
+    .description = Lift a lock after wrong secrets, so the reporter can follow up
+    .case = case
+    .case-description = The case code

@@ -131,6 +131,8 @@ cmd-whistleblow = visselblåsning
     .description = Rapportera missförhållanden konfidentiellt
 cmd-whistleblow-report = rapportera
     .description = Skicka en konfidentiell rapport (bara du ser svaren)
+    .exclude = utan
+    .exclude-description = En handläggare som inte ska få läsa din rapport (valfritt)
 cmd-whistleblow-followup = uppfölj
     .description = Följ upp din rapport med ärendekod och hemlighet
 cmd-whistleblow-panel = panel
@@ -169,3 +171,43 @@ cmd-case-exclude = uteslut
     .case-description = Ärendekoden
     .handler = handläggare
     .handler-description = Handläggaren som ska uteslutas
+
+## Issue 12: kontinuitet, ansvarsfull jäv-hantering, härdning.
+wb-link-warning = { $line }
+    ⚠ Meddelandet innehåller en länk, visad som vanlig text. Att öppna den kan avslöja vem du är (din nätverksadress och enhet) för den som driver webbplatsen.
+wb-exclude-all = Du bad om att utesluta alla handläggare. Minst en handläggare måste kunna läsa din rapport; använd i stället någon av de andra kanalerna på panelen.
+wb-followup-slow-down = Vänta en minut innan du följer upp igen.
+wb-passphrase-wait = För många felaktiga lösenfraser. Försök igen om { $minutes } minuter.
+wb-recovery-key-invalid = Det är inte återställningsnyckeln som anges i whistleblowing.recovery_public_key.
+wb-recovery-not-configured = Ingen återställningsnyckel är konfigurerad (whistleblowing.recovery_public_key).
+wb-recovery-no-handler = Användaren är inte en aktuell handläggare: hen måste finnas i whistleblowing.handlers, ha en nyckel och ha sitt fingeravtryck i whistleblowing.fingerprints.
+wb-list-locked =     ↳ låst efter felaktiga hemligheter till { $until } (häv med /case unlock)
+wb-list-flagged =     ↳ inkom när timgränsen var överskriden (flaggad: kanske en flod)
+wb-changed-meanwhile = Ärendet ändrades av någon annan samtidigt. Titta på det igen och försök på nytt.
+wb-feedback-ack-first = Bekräfta mottagandet av ärendet först (/case ack).
+wb-feedback-recorded = Återkopplingen till rapportören i ärende { $code } är registrerad.
+wb-exclude-requested = Uteslutning från ärende { $code } begärd. En andra handläggare måste godkänna den genom att köra samma kommando.
+wb-exclude-needs-second = Du har redan begärt den här uteslutningen från ärende { $code }. En andra handläggare måste godkänna den.
+wb-exclude-already = Handläggaren är redan utesluten från ärendet.
+wb-audit-header = Åtkomstlogg för ärende { $code }:
+wb-audit-line = { $at } · { $handler } · { $action }
+wb-lock-lifted = Låset på ärende { $code } är hävt; rapportören kan följa upp igen.
+wb-notice-flagged = Visselblåsarrapporter kom in i dag medan timgränsen var överskriden. De är sparade och flaggade i /case list.
+wb-notice-exclusion-requested = En handläggare har begärt att en annan utesluts från ett visselblåsarärende. En andra handläggare måste godkänna: se /case audit.
+wb-notice-excluded = En handläggare har uteslutits från ett visselblåsarärende. Se /case audit.
+wb-notice-unreadable = { $cases } { $cases ->
+        [one] visselblåsarärende
+       *[other] visselblåsarärenden
+    } kan inte öppnas av någon aktuell handläggare ({ $recoverable } kan återställas med operatörens återställningsnyckel). Se README, "Recovery".
+cmd-case-feedback = återkoppling
+    .description = Registrera att rapportören fått återkoppling (tremånadersfristen)
+    .case = ärende
+    .case-description = Ärendekoden
+cmd-case-audit = logg
+    .description = Visa ett ärendes åtkomstlogg
+    .case = ärende
+    .case-description = Ärendekoden
+cmd-case-unlock = lås-upp
+    .description = Häv ett lås efter felaktiga hemligheter så att rapportören kan följa upp
+    .case = ärende
+    .case-description = Ärendekoden

@@ -106,6 +106,9 @@ pub async fn serve(services: Services, mut stop: watch::Receiver<bool>) -> anyho
             commands: command_set(),
             on_error: |err| Box::pin(reply::on_error(err)),
             event_handler: |framework, event| Box::pin(events::on_event(framework, event)),
+            // poise's own cooldown tracking keeps a map of user ids per command in memory; the
+            // whistleblowing intake must not have one (its cooldown is a keyed hash).
+            manual_cooldowns: true,
             ..Default::default()
         })
         .setup(move |ctx, ready, framework| {

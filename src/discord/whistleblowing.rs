@@ -33,6 +33,8 @@ const MAX_CONTENT: usize = 2000;
 const ID_OPEN: &str = "wb:v1:open";
 const ID_FOLLOW: &str = "wb:v1:follow";
 const ID_REPORT: &str = "wb:v1:report";
+/// A report modal opened with `/whistleblow report exclude:…`: the handler to exclude follows.
+const ID_REPORT_EXCLUDING: &str = "wb:v1:report:x:";
 const ID_FOLLOWUP: &str = "wb:v1:followup";
 const ID_VIEW: &str = "wb:v1:view:";
 const ID_REPLY: &str = "wb:v1:reply:";
@@ -52,18 +54,57 @@ pub async fn whistleblow(_ctx: Ctx<'_>) -> Result<(), Error> {
     Ok(())
 }
 
+// `exclude`: a handler the reporter does not want to read the report (carried in the modal's
+// `custom_id`: only a handler's id).
 /// Opens the report modal. Reads nothing about the user.
 #[poise::command(slash_command, guild_only, rename = "report")]
-async fn wb_report(ctx: Ctx<'_>) -> Result<(), Error> {
+async fn wb_report(ctx: Ctx<'_>, exclude: Option<serenity::UserId>) -> Result<(), Error> {
     let lang = lang_of(ctx.data(), ctx.guild_id()).await;
-    open_modal_from_command(ctx, report_modal(lang)).await
+    let modal = match exclude {
+        Some(h) => report_modal(lang, &format!("{ID_REPORT_EXCLUDING}{}", h.get())),
+        None => report_modal(lang, ID_REPORT),
+    };
+    reporter_path(open_modal_from_command(ctx, modal).await);
+    Ok(())
 }
 
 /// Opens the follow-up modal.
 #[poise::command(slash_command, guild_only, rename = "followup")]
 async fn wb_followup(ctx: Ctx<'_>) -> Result<(), Error> {
     let lang = lang_of(ctx.data(), ctx.guild_id()).await;
-    open_modal_from_command(ctx, followup_modal(lang)).await
+    reporter_path(open_modal_from_command(ctx, followup_modal(lang)).await);
+    Ok(())
+}
+
+/// On the reporter path an error is reduced to a fixed category before anything is logged: a
+/// Discord error can carry the interaction's URL, which holds its token (and its `Debug` form
+/// the whole request). Nothing goes back to poise's error handler either.
+fn reporter_path(result: Result<(), Error>) {
+    if let Err(e) = result {
+        tracing::warn!(
+            category = failure_category(&e),
+            "whistleblowing: answering a reporter's interaction failed"
+        );
+    }
+}
+
+/// A fixed description of an error, never its text.
+pub fn failure_category(e: &Error) -> &'static str {
+    use serenity::{Error as SErr, HttpError};
+    match e.downcast_ref::<SErr>() {
+        Some(SErr::Http(HttpError::UnsuccessfulRequest(r))) => {
+            if r.status_code.is_client_error() {
+                "discord refused the request (4xx)"
+            } else {
+                "discord failed the request (5xx)"
+            }
+        }
+        Some(SErr::Http(HttpError::Request(_))) => "network error",
+        Some(SErr::Http(_)) => "http error",
+        Some(SErr::Json(_)) => "malformed answer",
+        Some(_) => "discord client error",
+        None => "other error",
+    }
 }
 
 /// Posts the information panel with its buttons (managers only; the admin is not anonymous).
@@ -115,7 +156,10 @@ async fn wb_panel(ctx: Ctx<'_>) -> Result<(), Error> {
         "case_reply",
         "case_status",
         "case_close",
-        "case_exclude"
+        "case_exclude",
+        "case_feedback",
+        "case_audit",
+        "case_unlock"
     ),
     subcommand_required
 )]
@@ -123,7 +167,8 @@ pub async fn case(_ctx: Ctx<'_>) -> Result<(), Error> {
     Ok(())
 }
 
-/// Runs a handler use case; the answer is always ephemeral.
+/// Runs a handler use case; the answer is always ephemeral, and a long one is split over
+/// several messages (never cut at Discord's 2000 characters).
 async fn run_handler<F, Fut>(ctx: Ctx<'_>, use_case: F) -> Result<(), Error>
 where
     F: FnOnce(Services, HandlerId) -> Fut,
@@ -134,9 +179,17 @@ where
     let services = data.services.clone();
     let lang = lang_of(data, ctx.guild_id()).await;
     let result = use_case(services, HandlerId(ctx.author().id.get())).await;
-    let mut p = render(lang, result);
-    p.ephemeral = true;
-    send(ctx, p).await
+    let text = render(lang, result).text;
+    for part in chunks(&text, MAX_CONTENT) {
+        ctx.send(
+            CreateReply::default()
+                .content(part)
+                .ephemeral(true)
+                .allowed_mentions(CreateAllowedMentions::new()),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 #[poise::command(slash_command, rename = "list")]
@@ -190,6 +243,21 @@ async fn case_exclude(ctx: Ctx<'_>, case: String, handler: serenity::UserId) -> 
         s.wb_exclude(h, &case, HandlerId(handler.get())).await
     })
     .await
+}
+
+#[poise::command(slash_command, rename = "feedback")]
+async fn case_feedback(ctx: Ctx<'_>, case: String) -> Result<(), Error> {
+    run_handler(ctx, |s, h| async move { s.wb_feedback(h, &case).await }).await
+}
+
+#[poise::command(slash_command, rename = "audit")]
+async fn case_audit(ctx: Ctx<'_>, case: String) -> Result<(), Error> {
+    run_handler(ctx, |s, h| async move { s.wb_audit_view(h, &case).await }).await
+}
+
+#[poise::command(slash_command, rename = "unlock")]
+async fn case_unlock(ctx: Ctx<'_>, case: String) -> Result<(), Error> {
+    run_handler(ctx, |s, h| async move { s.wb_lift_lock(h, &case).await }).await
 }
 
 async fn autocomplete_status<'a>(
@@ -300,8 +368,8 @@ fn passphrase_input(lang: Lang) -> CreateActionRow {
     input(lang, "passphrase", "wb-modal-passphrase", true, 200, false)
 }
 
-fn report_modal(lang: Lang) -> CreateModal {
-    CreateModal::new(ID_REPORT, msg!("wb-modal-report-title").render(lang)).components(vec![
+fn report_modal(lang: Lang, custom_id: &str) -> CreateModal {
+    CreateModal::new(custom_id, msg!("wb-modal-report-title").render(lang)).components(vec![
         input(lang, "what", "wb-modal-what", true, MAX_WHAT_CHARS, true),
         input(
             lang,
@@ -391,7 +459,7 @@ pub async fn on_interaction(
 async fn on_button(ctx: &serenity::Context, data: &Data, c: &ComponentInteraction) {
     let lang = lang_of(data, c.guild_id).await;
     let modal = match c.data.custom_id.as_str() {
-        ID_OPEN => report_modal(lang),
+        ID_OPEN => report_modal(lang, ID_REPORT),
         ID_FOLLOW => followup_modal(lang),
         _ => return,
     };
@@ -429,13 +497,22 @@ async fn on_modal(ctx: &serenity::Context, data: &Data, m: &ModalInteraction) {
     let services = data.services.clone();
     let lang = lang_of(data, m.guild_id).await;
     let id = m.data.custom_id.as_str();
-    let result: UseCaseResult<Reply> = if id == ID_REPORT {
+    let report = if id == ID_REPORT {
+        Some(Vec::new())
+    } else {
+        // Only a number is taken from a crafted id; the service keeps only allow-listed
+        // handlers, and a reporter choosing whom to exclude is theirs to choose anyway.
+        id.strip_prefix(ID_REPORT_EXCLUDING)
+            .map(|rest| rest.parse::<u64>().into_iter().collect::<Vec<_>>())
+    };
+    let result: UseCaseResult<Reply> = if let Some(exclude) = report {
         let intake = Intake {
             what: field(m, "what").unwrap_or_default(),
             when_where: field(m, "when_where").unwrap_or_default(),
             who: field(m, "who").unwrap_or_default(),
             evidence: opt_field(m, "evidence"),
             contact: opt_field(m, "contact"),
+            exclude,
         };
         // The user id is read only here, for the in-memory cooldown token.
         let token = services.wb.cooldown_token(&m.user.id.get().to_le_bytes());
@@ -447,8 +524,9 @@ async fn on_modal(ctx: &serenity::Context, data: &Data, m: &ModalInteraction) {
         let code = field(m, "code").unwrap_or_default();
         let secret = field(m, "secret").unwrap_or_default();
         let addition = opt_field(m, "addition");
+        let token = services.wb.cooldown_token(&m.user.id.get().to_le_bytes());
         services
-            .wb_followup(&code, &secret, addition.as_deref())
+            .wb_followup(&code, &secret, addition.as_deref(), Some(token))
             .await
             .map(|v| v.reply())
     } else if let Some(code) = id.strip_prefix(ID_VIEW) {
@@ -491,25 +569,52 @@ async fn on_modal(ctx: &serenity::Context, data: &Data, m: &ModalInteraction) {
     }
 }
 
-/// Splits text into pieces of at most `max` characters, at line breaks where possible.
+/// Splits text into pieces of at most `max` characters, at line breaks where possible. A piece
+/// that ends inside a fenced block of typed text closes it, and the next reopens it, so typed
+/// text never escapes its block when a long answer is split.
 pub fn chunks(text: &str, max: usize) -> Vec<String> {
+    const FENCE: &str = crate::domain::whistleblowing::display::FENCE;
+    // Room kept for closing a fence ("\n```") at the end of a piece.
+    let room_for_close = FENCE.len() + 1;
+    let max = max.max(room_for_close + 2);
     let mut out = Vec::new();
     let mut cur = String::new();
+    let mut in_fence = false;
+    let flush = |cur: &mut String, out: &mut Vec<String>, in_fence: bool| {
+        if in_fence {
+            if !cur.ends_with('\n') {
+                cur.push('\n');
+            }
+            cur.push_str(FENCE);
+        }
+        out.push(std::mem::take(cur));
+        if in_fence {
+            cur.push_str(FENCE);
+            cur.push('\n');
+        }
+    };
     for line in text.split_inclusive('\n') {
         let mut line = line;
         loop {
-            let room = max - cur.chars().count();
+            let reserve = if in_fence { room_for_close } else { 0 };
+            let room = max.saturating_sub(cur.chars().count() + reserve);
             if line.chars().count() <= room {
                 cur.push_str(line);
+                if line.trim_end_matches(['\n', '\r']) == FENCE {
+                    in_fence = !in_fence;
+                }
                 break;
             }
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
+            let only_reopened = in_fence && cur == format!("{FENCE}\n");
+            if !cur.is_empty() && !only_reopened {
+                flush(&mut cur, &mut out, in_fence);
                 continue;
             }
-            let cut = line.char_indices().nth(max).map_or(line.len(), |(i, _)| i);
-            out.push(line[..cut].to_string());
+            let room = room.max(1);
+            let cut = line.char_indices().nth(room).map_or(line.len(), |(i, _)| i);
+            cur.push_str(&line[..cut]);
             line = &line[cut..];
+            flush(&mut cur, &mut out, in_fence);
         }
     }
     if !cur.is_empty() || out.is_empty() {
@@ -529,5 +634,32 @@ mod tests {
         assert!(parts.iter().all(|p| p.chars().count() <= 2000));
         assert_eq!(parts.concat(), text);
         assert_eq!(chunks("", 2000), vec![String::new()]);
+    }
+
+    /// A long fenced text split over messages: every piece has balanced fences, so no part of
+    /// the typed text is ever rendered as markdown, and nothing is lost.
+    #[test]
+    fn chunks_keep_typed_text_fenced() {
+        use crate::domain::whistleblowing::display::fenced;
+        let typed = format!(
+            "{}\n**bold** https://x.example\n{}",
+            "x".repeat(1900),
+            "y".repeat(2500)
+        );
+        let text = format!("Label:{}\nafter", fenced(&typed));
+        let parts = chunks(&text, 2000);
+        assert!(parts.len() >= 3);
+        for p in &parts {
+            assert!(p.chars().count() <= 2000, "{}", p.chars().count());
+            assert_eq!(p.lines().filter(|l| *l == "```").count() % 2, 0, "{p}");
+        }
+        let joined: String = parts.concat().replace("```", "").replace('\n', "");
+        assert_eq!(joined, text.replace("```", "").replace('\n', ""));
+    }
+
+    #[test]
+    fn failure_categories_never_carry_the_error_text() {
+        let e: Error = anyhow::anyhow!("https://discord.com/api/v10/interactions/1/TOKEN/callback");
+        assert_eq!(failure_category(&e), "other error");
     }
 }

@@ -21,16 +21,18 @@ use sha2::{Digest, Sha256};
 
 use super::{Reply, Services};
 use crate::config::{NotifyMode, WhistleblowingConfig};
+use crate::domain::whistleblowing::display::{fenced, has_link};
 use crate::domain::whistleblowing::{
-    self as wb, check_access, create_handler_key, deadlines, encode_public_key, open_case_key,
-    parse_public_key, seal_case_key, unlock_handler_key, AccessDecision, Author, CaseCode,
-    CaseContent, CaseKey, CaseStatus, EncryptedPrivateKey, FollowUp, HashParams, IntakeError,
-    KdfParams, Message, Outcome, ReceiptSecret, Retention, StoredReceipt, TipForm,
+    self as wb, attempt_gate, check_access, create_handler_key, deadlines, encode_public_key,
+    fingerprint, fingerprint_matches, open_case_key, parse_public_key, seal_case_key,
+    unlock_handler_key, AccessDecision, Author, CaseCode, CaseContent, CaseKey, CaseStatus,
+    EncryptedPrivateKey, FollowUp, Gate, HandlerSecret, HashParams, IntakeError, KdfParams,
+    Message, Outcome, ReceiptSecret, Retention, StoredReceipt, TipForm, MAX_FAILED_ATTEMPTS,
 };
 use crate::error::{refuse, Error, Result};
 use crate::i18n::Msg;
 use crate::msg;
-use crate::store::{CaseMeta, HandlerRecord, NewCase, NewJob, StoreError};
+use crate::store::{CaseMeta, ExclusionStep, HandlerRecord, NewCase, NewJob, StoreError};
 
 /// A handler: a Discord user id on the configuration's allow-list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -44,6 +46,9 @@ pub struct Intake {
     pub who: String,
     pub evidence: Option<String>,
     pub contact: Option<String>,
+    /// Handlers the reporter asks to keep off the case (as GlobaLeaks lets a reporter choose
+    /// recipients). They get no key to it, and re-sealing never gives them one.
+    pub exclude: Vec<u64>,
 }
 
 impl std::fmt::Debug for Intake {
@@ -111,17 +116,24 @@ impl ReporterView {
     }
 }
 
+/// One message of the conversation, its text fenced (it cannot forge our lines). A handler's
+/// link is shown as plain text, with a warning to the reporter.
 fn message_line(day: NaiveDate, author: Author, text: &str) -> Msg {
     let who = match author {
         Author::Reporter => msg!("wb-author-reporter"),
         Author::Handler => msg!("wb-author-handler"),
     };
-    msg!(
+    let line = msg!(
         "wb-message-line",
         date = day.to_string(),
         author = who,
-        text = text
-    )
+        text = fenced(text)
+    );
+    if author == Author::Handler && has_link(text) {
+        msg!("wb-link-warning", line = line)
+    } else {
+        line
+    }
 }
 
 pub fn status_label(s: CaseStatus) -> Msg {
@@ -144,14 +156,34 @@ impl std::fmt::Debug for CooldownToken {
     }
 }
 
+/// Wrong handler passphrases tolerated before that handler is made to wait.
+const PASSPHRASE_TRIES: u32 = 3;
+/// How long a handler waits after [`PASSPHRASE_TRIES`] wrong passphrases in a row.
+const PASSPHRASE_WAIT_MINUTES: i64 = 15;
+/// Longest passphrase looked at; a longer one is a wrong one, refused without Argon2 work.
+const MAX_PASSPHRASE_BYTES: usize = 1024;
+/// Over the hourly limit, reports are still kept (flagged) up to this many times the limit, so
+/// two accounts cannot silence everyone; beyond it they are refused (the disk is finite).
+const FLAGGED_FACTOR: u32 = 10;
+
 /// In-memory state and parameters of the intake. Never persisted.
 pub struct WbRuntime {
     pub hash_params: HashParams,
     pub kdf_params: KdfParams,
     limiter: DefaultDirectRateLimiter,
+    hard_limiter: DefaultDirectRateLimiter,
+    /// Argon2 work in flight, at most one per core: a flood of attempts waits here instead of
+    /// taking all memory and every blocking thread.
+    argon2: tokio::sync::Semaphore,
     cooldown_key: [u8; 32],
     cooldown: StdDuration,
+    followup_cooldown: StdDuration,
     recent: Mutex<HashMap<CooldownToken, Instant>>,
+    recent_followups: Mutex<HashMap<CooldownToken, Instant>>,
+    /// Wrong passphrases per handler: (count in a row, when the last was).
+    passphrase_failures: Mutex<HashMap<u64, (u32, DateTime<Utc>)>>,
+    /// Reporter secrets checked against a stored hash since start (not dummy work).
+    hash_checks: std::sync::atomic::AtomicU64,
 }
 
 impl WbRuntime {
@@ -161,16 +193,31 @@ impl WbRuntime {
 
     pub fn with_params(config: &WhistleblowingConfig, hash: HashParams, kdf: KdfParams) -> Self {
         let per_hour = NonZeroU32::new(config.max_new_cases_per_hour).unwrap_or(NonZeroU32::MIN);
+        let hard =
+            per_hour.saturating_mul(NonZeroU32::new(FLAGGED_FACTOR).unwrap_or(NonZeroU32::MIN));
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
         let mut cooldown_key = [0u8; 32];
         OsRng.fill_bytes(&mut cooldown_key);
         Self {
             hash_params: hash,
             kdf_params: kdf,
             limiter: RateLimiter::direct(Quota::per_hour(per_hour)),
+            hard_limiter: RateLimiter::direct(Quota::per_hour(hard)),
+            argon2: tokio::sync::Semaphore::new(cores),
             cooldown_key,
             cooldown: StdDuration::from_secs(u64::from(config.user_cooldown_seconds)),
+            followup_cooldown: StdDuration::from_secs(u64::from(config.followup_cooldown_seconds)),
             recent: Mutex::new(HashMap::new()),
+            recent_followups: Mutex::new(HashMap::new()),
+            passphrase_failures: Mutex::new(HashMap::new()),
+            hash_checks: std::sync::atomic::AtomicU64::new(0),
         }
+    }
+
+    /// How many reporter secrets were checked against a stored hash since start: what a guesser
+    /// actually got to try (the limit's measure).
+    pub fn hash_checks(&self) -> u64 {
+        self.hash_checks.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The cooldown token of raw identity bytes (e.g. a Discord user id), in memory only.
@@ -183,23 +230,66 @@ impl WbRuntime {
 
     /// True (and remembered) if this token may submit now.
     fn pass_cooldown(&self, token: CooldownToken) -> bool {
-        if self.cooldown.is_zero() {
-            return true;
-        }
-        let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
-        recent.retain(|_, at| now.duration_since(*at) < self.cooldown);
-        if recent.contains_key(&token) {
-            return false;
-        }
-        recent.insert(token, now);
-        true
+        pass(&self.recent, self.cooldown, token)
     }
 
     fn forget(&self, token: CooldownToken) {
         let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
         recent.remove(&token);
     }
+
+    /// Runs Argon2 work on the blocking pool, at most one per core at a time.
+    async fn argon2<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+        let _permit = self
+            .argon2
+            .acquire()
+            .await
+            .map_err(|_| internal("argon2 semaphore closed"))?;
+        blocking(f).await
+    }
+
+    /// Whether the handler must wait before trying a passphrase again.
+    fn passphrase_throttled(&self, handler: u64, now: DateTime<Utc>) -> bool {
+        let failures = self
+            .passphrase_failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        failures.get(&handler).is_some_and(|(n, last)| {
+            *n >= PASSPHRASE_TRIES && now < *last + Duration::minutes(PASSPHRASE_WAIT_MINUTES)
+        })
+    }
+
+    fn passphrase_result(&self, handler: u64, ok: bool, now: DateTime<Utc>) {
+        let mut failures = self
+            .passphrase_failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if ok {
+            failures.remove(&handler);
+        } else {
+            let e = failures.entry(handler).or_insert((0, now));
+            *e = (e.0.saturating_add(1), now);
+        }
+    }
+}
+
+/// True (and remembered) if `token` has not passed within `cooldown`.
+fn pass(
+    map: &Mutex<HashMap<CooldownToken, Instant>>,
+    cooldown: StdDuration,
+    token: CooldownToken,
+) -> bool {
+    if cooldown.is_zero() {
+        return true;
+    }
+    let mut recent = map.lock().unwrap_or_else(|p| p.into_inner());
+    let now = Instant::now();
+    recent.retain(|_, at| now.duration_since(*at) < cooldown);
+    if recent.contains_key(&token) {
+        return false;
+    }
+    recent.insert(token, now);
+    true
 }
 
 /// The one answer for an unknown case, a wrong secret and a locked case.
@@ -242,6 +332,17 @@ fn internal(what: &'static str) -> Error {
 pub enum Notice {
     NewReport,
     NewFollowUp,
+    /// Reports came in over the hourly limit today (kept, flagged).
+    Flagged,
+    /// A handler asked that another be excluded from a case; a second handler must approve.
+    ExclusionRequested,
+    /// A handler was excluded from a case.
+    Excluded,
+    /// Cases that no current handler can open (counts only).
+    Unreadable {
+        cases: usize,
+        recoverable: usize,
+    },
 }
 
 impl Services {
@@ -262,6 +363,10 @@ impl Services {
     }
 
     /// A new case from an intake. `cooldown` is the adapter's per-user token, if it has one.
+    ///
+    /// Over the hourly limit the report is still kept, flagged, and the handlers are told
+    /// (content-free): two accounts flooding the intake cannot silence everyone else. Only far
+    /// over it (see `FLAGGED_FACTOR`) is a report refused.
     pub async fn wb_submit(
         &self,
         form: &Intake,
@@ -275,32 +380,56 @@ impl Services {
             form.contact.as_deref(),
         )
         .map_err(intake_refusal)?;
-        let handlers = self.wb_current_handlers().await?;
-        if handlers.is_empty() {
+        let all = self.wb_current_handlers().await?;
+        if all.is_empty() {
             return Err(refuse(msg!("wb-no-handlers")));
+        }
+        // Only handlers are remembered as excluded: any other id the reporter sent means
+        // nothing here and is not stored.
+        let allowed = self.wb_config().handler_ids();
+        let excluded: Vec<u64> = form
+            .exclude
+            .iter()
+            .copied()
+            .filter(|id| allowed.contains(id))
+            .collect();
+        let handlers: Vec<_> = all
+            .into_iter()
+            .filter(|(id, _)| !excluded.contains(id))
+            .collect();
+        if handlers.is_empty() {
+            return Err(refuse(msg!("wb-exclude-all")));
         }
         if let Some(t) = cooldown {
             if !self.wb.pass_cooldown(t) {
                 return Err(refuse(msg!("wb-slow-down")));
             }
         }
-        if self.wb.limiter.check().is_err() {
+        let flagged = self.wb.limiter.check().is_err();
+        if flagged && self.wb.hard_limiter.check().is_err() {
             if let Some(t) = cooldown {
                 self.wb.forget(t);
             }
             return Err(refuse(msg!("wb-slow-down")));
         }
+        let recovery = self.wb_recovery_key()?;
         let params = self.wb.hash_params;
-        let (secret, phc, reporter) = blocking(move || {
-            let secret = ReceiptSecret::generate(&mut OsRng);
-            let phc = wb::hash_secret(&secret, params);
-            let pass = SecretString::from(secret.expose_canonical().to_owned());
-            let reporter = create_handler_key(&pass, reporter_kdf(params));
-            (secret, phc, reporter)
-        })
-        .await?;
+        let (secret, phc, reporter) = self
+            .wb
+            .argon2(move || {
+                let secret = ReceiptSecret::generate(&mut OsRng);
+                let phc = wb::hash_secret(&secret, params);
+                let pass = SecretString::from(secret.expose_canonical().to_owned());
+                let reporter = create_handler_key(&pass, reporter_kdf(params));
+                (secret, phc, reporter)
+            })
+            .await?;
         let reporter = reporter.map_err(|_| internal("reporter key"))?;
         let today = self.wb_today();
+        let mut notices: Vec<NewJob> = self.wb_notice_job(Notice::NewReport).into_iter().collect();
+        if flagged {
+            notices.extend(self.wb_notice_job(Notice::Flagged));
+        }
         // A code collision (40 random bits) is retried with a fresh code.
         for _ in 0..5 {
             let code = CaseCode::generate(&mut OsRng);
@@ -311,6 +440,7 @@ impl Services {
                 .map(|(id, pk)| (*id, seal_case_key(&key, pk)))
                 .collect();
             let reporter_sealed = seal_case_key(&key, &reporter.public);
+            let recovery_sealed = recovery.as_ref().map(|pk| seal_case_key(&key, pk));
             drop(key);
             let new = NewCase {
                 code: code.as_str().to_string(),
@@ -320,10 +450,17 @@ impl Services {
                 reporter_private: reporter.encrypted_private.to_string(),
                 reporter_sealed,
                 keys,
+                recovery_sealed,
+                excluded: excluded.clone(),
+                flagged,
+                notices: notices.clone(),
+                notices_created: self.wb_day_start(),
             };
             match self.store.wb_create_case(&new).await {
                 Ok(_) => {
-                    self.wb_notify(Notice::NewReport).await?;
+                    if !notices.is_empty() {
+                        self.wake.notify();
+                    }
                     return Ok(Receipt { code, secret });
                 }
                 Err(StoreError::Conflict(_)) => continue,
@@ -333,7 +470,18 @@ impl Services {
         Err(internal("no free case code"))
     }
 
-    /// Allow-listed handlers with a registered key: the ones a new case is sealed to.
+    /// The operator's recovery public key from the configuration, if set.
+    fn wb_recovery_key(&self) -> Result<Option<wb::PublicKey>> {
+        self.wb_config()
+            .recovery_public_key
+            .as_deref()
+            .map(|k| parse_public_key(k).map_err(|_| internal("recovery public key")))
+            .transpose()
+    }
+
+    /// Allow-listed handlers with a registered key that matches their pinned fingerprint: the
+    /// ones a case key may be sealed to. A key that does not match (swapped in the database) or
+    /// has no pin is refused, and said so in the log (handler ids are not secret).
     async fn wb_current_handlers(&self) -> Result<Vec<(u64, wb::PublicKey)>> {
         let allowed = self.wb_config().handler_ids();
         let mut out = Vec::new();
@@ -341,21 +489,45 @@ impl Services {
             if !allowed.contains(&h.user_id) {
                 continue;
             }
-            let pk = parse_public_key(&h.public_key).map_err(|_| internal("bad public key"))?;
-            out.push((h.user_id, pk));
+            let Ok(pk) = parse_public_key(&h.public_key) else {
+                tracing::error!(
+                    handler = h.user_id,
+                    "stored handler key is malformed; not used"
+                );
+                continue;
+            };
+            match self.wb_config().fingerprint(h.user_id) {
+                Some(pin) if fingerprint_matches(&pk, pin) => out.push((h.user_id, pk)),
+                Some(_) => tracing::error!(
+                    handler = h.user_id,
+                    "stored handler key does not match its pinned fingerprint; nothing is sealed to it"
+                ),
+                None => tracing::warn!(
+                    handler = h.user_id,
+                    "handler has no pinned fingerprint (whistleblowing.fingerprints); nothing is sealed to them"
+                ),
+            }
         }
         Ok(out)
     }
 
     /// The reporter's follow-up: code and secret; optionally new information. An unknown
     /// code, a wrong or malformed secret and a locked case give the same refusal after the same
-    /// Argon2 work; wrong secrets are counted per case (durably).
+    /// Argon2 work. Each attempt on a case is counted before any Argon2 work (one conditional
+    /// statement), so parallel guesses cannot check more secrets than the limit; a lock lasts
+    /// days (a backoff), and handlers can lift it.
     pub async fn wb_followup(
         &self,
         code: &str,
         secret: &str,
         addition: Option<&str>,
+        cooldown: Option<CooldownToken>,
     ) -> Result<ReporterView> {
+        if let Some(t) = cooldown {
+            if !pass(&self.wb.recent_followups, self.wb.followup_cooldown, t) {
+                return Err(refuse(msg!("wb-followup-slow-down")));
+            }
+        }
         let addition = match addition.map(str::trim).filter(|a| !a.is_empty()) {
             Some(a) => Some(FollowUp::validate(a).map_err(intake_refusal)?),
             None => None,
@@ -364,10 +536,11 @@ impl Services {
         let secret = match ReceiptSecret::parse(secret) {
             Ok(s) => s,
             Err(_) => {
-                blocking(move || {
-                    wb::dummy_verify(&ReceiptSecret::generate(&mut OsRng), params);
-                })
-                .await?;
+                self.wb
+                    .argon2(move || {
+                        wb::dummy_verify(&ReceiptSecret::generate(&mut OsRng), params);
+                    })
+                    .await?;
                 return Err(denied());
             }
         };
@@ -375,53 +548,74 @@ impl Services {
             Ok(c) => self.store.wb_case(c.as_str()).await?,
             Err(_) => None,
         };
-        let phc = match &meta {
-            Some(m) => Some(self.store.wb_receipt(m.id).await?),
-            None => None,
+        let today = self.wb_today();
+        let (gate, taken) = match &meta {
+            Some(m) => {
+                let (taken, locked) = self
+                    .store
+                    .wb_take_attempt(m.id, today, MAX_FAILED_ATTEMPTS)
+                    .await?;
+                (attempt_gate(taken, locked), taken)
+            }
+            None => (Gate::Refuse { lock: false }, 0),
         };
-        let failed = meta.as_ref().map_or(0, |m| m.failed_attempts);
-        let (decision, secret) = blocking(move || {
-            let stored = phc.as_deref().map(|phc| StoredReceipt {
-                phc,
-                failed_attempts: failed,
-            });
-            (check_access(stored, &secret, params), secret)
-        })
-        .await?;
+        let phc = match (&meta, gate) {
+            (Some(m), Gate::Check) => {
+                self.wb
+                    .hash_checks
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Some(self.store.wb_receipt(m.id).await?)
+            }
+            _ => None,
+        };
+        let (decision, secret) = self
+            .wb
+            .argon2(move || {
+                let stored = phc.as_deref().map(|phc| StoredReceipt {
+                    phc,
+                    failed_attempts: 0,
+                });
+                (check_access(stored, &secret, params), secret)
+            })
+            .await?;
         let meta = match (decision, meta) {
             (AccessDecision::Granted, Some(m)) => m,
-            (AccessDecision::Denied { record_failure }, m) => {
-                if let (true, Some(m)) = (record_failure, m) {
-                    self.store.wb_record_failure(m.id).await?;
+            (AccessDecision::Denied { .. }, Some(m)) => {
+                let lock = match gate {
+                    Gate::Refuse { lock } => lock,
+                    Gate::Check => taken >= MAX_FAILED_ATTEMPTS,
+                };
+                if lock {
+                    let until = today + Duration::days(i64::from(wb::lock_days(m.lockouts)));
+                    self.store.wb_lock(m.id, until).await?;
                 }
                 return Err(denied());
             }
-            (AccessDecision::Granted, None) => return Err(denied()),
+            _ => return Err(denied()),
         };
-        if meta.failed_attempts > 0 {
-            self.store.wb_reset_failures(meta.id).await?;
-        }
+        self.store.wb_attempt_succeeded(meta.id, taken).await?;
         let (private, sealed) = self.store.wb_reporter_key(meta.id).await?;
-        let key = blocking(move || -> Option<CaseKey> {
-            let enc: EncryptedPrivateKey = private.parse().ok()?;
-            let pass = SecretString::from(secret.expose_canonical().to_owned());
-            let s = unlock_handler_key(&enc, &pass).ok()?;
-            open_case_key(&sealed, &s).ok()
-        })
-        .await?
-        .ok_or_else(|| internal("reporter key does not open"))?;
+        let key = self
+            .wb
+            .argon2(move || -> Option<CaseKey> {
+                let enc: EncryptedPrivateKey = private.parse().ok()?;
+                let pass = SecretString::from(secret.expose_canonical().to_owned());
+                let s = unlock_handler_key(&enc, &pass).ok()?;
+                open_case_key(&sealed, &s).ok()
+            })
+            .await?
+            .ok_or_else(|| internal("reporter key does not open"))?;
         let code = CaseCode::parse(&meta.code).map_err(|_| internal("stored code"))?;
         let mut added = false;
         if let Some(a) = addition {
-            if meta.status.is_final() {
+            let message = Message::new(Author::Reporter, a);
+            let seq = self
+                .store
+                .wb_add_message(meta.id, today, |seq| message.seal(&key, &code, seq))
+                .await?;
+            if seq.is_none() {
                 return Err(refuse(msg!("wb-case-closed")));
             }
-            let message = Message::new(Author::Reporter, a);
-            self.store
-                .wb_add_message(meta.id, self.wb_today(), |seq| {
-                    message.seal(&key, &code, seq)
-                })
-                .await?;
             added = true;
             self.wb_notify(Notice::NewFollowUp).await?;
         }
@@ -452,52 +646,91 @@ impl Services {
 
     // -- notices ---------------------------------------------------------------------------
 
-    /// Enqueues a fixed, content-free notice to the handler channel: after a random delay, or
-    /// folded into the next daily digest. Nothing about the case is in the job.
+    /// Enqueues a fixed, content-free notice to the handler channel (see
+    /// [`Services::wb_notice_job`]).
     pub async fn wb_notify(&self, notice: Notice) -> Result<()> {
-        if self.wb_config().handler_channel.is_none() {
+        let Some(job) = self.wb_notice_job(notice) else {
             return Ok(());
-        }
-        let now = self.clock.now();
-        let job = match self.wb_config().notify {
-            NotifyMode::Delayed => {
-                let (lo, hi) = (
-                    self.wb_config().notify_delay_min_minutes,
-                    self.wb_config().notify_delay_max_minutes,
-                );
-                // Uniform over the whole window, to the second.
-                let seconds =
-                    rand::thread_rng().gen_range(i64::from(lo) * 60..=i64::from(hi.max(lo)) * 60);
-                let mut nonce = [0u8; 12];
-                OsRng.fill_bytes(&mut nonce);
-                NewJob {
-                    kind: NOTICE_JOB.to_string(),
-                    key: format!("wb:notice:{}", hex::encode(nonce)),
-                    due_at: now + Duration::seconds(seconds),
-                    payload: json!({ "notice": match notice {
-                        Notice::NewReport => "new_report",
-                        Notice::NewFollowUp => "new_followup",
-                    }}),
-                }
-            }
-            NotifyMode::Digest => {
-                let at = self.wb_next_local(now);
-                NewJob {
-                    kind: NOTICE_JOB.to_string(),
-                    key: format!("wb:digest:{}", at.timestamp()),
-                    due_at: at,
-                    payload: json!({ "notice": "digest" }),
-                }
-            }
         };
-        // The job's creation time is a reporter action: recorded at day resolution only.
-        let day_start = now
-            .date_naive()
-            .and_hms_opt(0, 0, 0)
-            .map_or(now, |d| d.and_utc());
-        self.store.enqueue(&job, day_start).await?;
+        self.store.enqueue(&job, self.wb_day_start()).await?;
         self.wake.notify();
         Ok(())
+    }
+
+    /// The start of today (UTC): the creation time recorded for jobs a reporter's action made,
+    /// which are kept at day resolution only.
+    fn wb_day_start(&self) -> DateTime<Utc> {
+        let now = self.clock.now();
+        now.date_naive()
+            .and_hms_opt(0, 0, 0)
+            .map_or(now, |d| d.and_utc())
+    }
+
+    /// The job of a fixed, content-free notice, or `None` without a handler channel. Reporter
+    /// events go out after a random delay or folded into the next daily digest (the default);
+    /// handler events (exclusions) at once. Nothing about the case is in the job.
+    pub fn wb_notice_job(&self, notice: Notice) -> Option<NewJob> {
+        self.wb_config().handler_channel?;
+        let now = self.clock.now();
+        let mut nonce = [0u8; 12];
+        OsRng.fill_bytes(&mut nonce);
+        let payload = match notice {
+            Notice::NewReport => json!({ "notice": "new_report" }),
+            Notice::NewFollowUp => json!({ "notice": "new_followup" }),
+            Notice::Flagged => json!({ "notice": "flagged" }),
+            Notice::ExclusionRequested => json!({ "notice": "exclusion_requested" }),
+            Notice::Excluded => json!({ "notice": "excluded" }),
+            Notice::Unreadable { cases, recoverable } => {
+                json!({ "notice": "unreadable", "cases": cases, "recoverable": recoverable })
+            }
+        };
+        let job = match notice {
+            Notice::ExclusionRequested | Notice::Excluded => NewJob {
+                kind: NOTICE_JOB.to_string(),
+                key: format!("wb:notice:{}", hex::encode(nonce)),
+                due_at: now,
+                payload,
+            },
+            Notice::Unreadable { .. } => NewJob {
+                kind: NOTICE_JOB.to_string(),
+                key: format!("wb:unreadable:{}", self.wb_today()),
+                due_at: now,
+                payload,
+            },
+            Notice::Flagged => NewJob {
+                kind: NOTICE_JOB.to_string(),
+                key: format!("wb:flagged:{}", self.wb_today()),
+                due_at: self.wb_next_local(now),
+                payload,
+            },
+            Notice::NewReport | Notice::NewFollowUp => match self.wb_config().notify {
+                NotifyMode::Delayed => {
+                    let (lo, hi) = (
+                        self.wb_config().notify_delay_min_minutes,
+                        self.wb_config().notify_delay_max_minutes,
+                    );
+                    // Uniform over the whole window, to the second.
+                    let seconds = rand::thread_rng()
+                        .gen_range(i64::from(lo) * 60..=i64::from(hi.max(lo)) * 60);
+                    NewJob {
+                        kind: NOTICE_JOB.to_string(),
+                        key: format!("wb:notice:{}", hex::encode(nonce)),
+                        due_at: now + Duration::seconds(seconds),
+                        payload,
+                    }
+                }
+                NotifyMode::Digest => {
+                    let at = self.wb_next_local(now);
+                    NewJob {
+                        kind: NOTICE_JOB.to_string(),
+                        key: format!("wb:digest:{}", at.timestamp()),
+                        due_at: at,
+                        payload: json!({ "notice": "digest" }),
+                    }
+                }
+            },
+        };
+        Some(job)
     }
 
     /// The next `digest_time` in the configured zone strictly after `now`.
@@ -524,6 +757,14 @@ impl Services {
             "new_report" => msg!("wb-notice-new-report"),
             "new_followup" => msg!("wb-notice-new-followup"),
             "digest" => msg!("wb-notice-digest"),
+            "flagged" => msg!("wb-notice-flagged"),
+            "exclusion_requested" => msg!("wb-notice-exclusion-requested"),
+            "excluded" => msg!("wb-notice-excluded"),
+            "unreadable" => msg!(
+                "wb-notice-unreadable",
+                cases = payload["cases"].as_u64().unwrap_or(0) as usize,
+                recoverable = payload["recoverable"].as_u64().unwrap_or(0) as usize
+            ),
             "reminder" => msg!(
                 "wb-notice-reminder",
                 kind = payload["reminder"].as_str().unwrap_or("").to_string()
@@ -533,8 +774,9 @@ impl Services {
         m.render(lang)
     }
 
-    /// The daily run: enqueue due deadline reminders (content-free, each once) and purge
-    /// closed cases past retention. Returns (reminders enqueued, cases purged).
+    /// The daily run (also once at start): enqueue due deadline reminders (content-free, each
+    /// once), purge closed cases past retention, and report cases no current handler can open.
+    /// Returns (reminders enqueued, cases purged).
     pub async fn wb_daily(&self) -> Result<(usize, usize)> {
         let today = self.wb_today();
         let retention = self.retention();
@@ -564,16 +806,58 @@ impl Services {
                 }
             }
         }
+        if purged > 0 {
+            self.store.wb_compact().await?;
+        }
+        let (cases, recoverable) = self.wb_unreadable().await?;
+        if cases > 0 {
+            tracing::warn!(
+                cases,
+                recoverable,
+                "whistleblowing cases that no current handler can open (see README: recovery)"
+            );
+            if let Some(job) = self.wb_notice_job(Notice::Unreadable { cases, recoverable }) {
+                self.store.enqueue(&job, now).await?;
+                reminders += 1;
+            }
+        }
         if reminders > 0 {
             self.wake.notify();
         }
         Ok((reminders, purged))
     }
 
+    /// Cases that no allow-listed handler with a pinned key holds a key to, and how many of
+    /// them the operator's recovery key can still open.
+    pub async fn wb_unreadable(&self) -> Result<(usize, usize)> {
+        let current: Vec<u64> = self
+            .wb_current_handlers()
+            .await?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        let holders = self.store.wb_key_holders().await?;
+        let mut cases = 0;
+        let mut recoverable = 0;
+        for case in self.store.wb_all_cases().await? {
+            let readable = holders
+                .iter()
+                .any(|(c, h)| *c == case.id && current.contains(h));
+            if !readable {
+                cases += 1;
+                if case.has_recovery {
+                    recoverable += 1;
+                }
+            }
+        }
+        Ok((cases, recoverable))
+    }
+
     // -- handlers ----------------------------------------------------------------------------
 
-    /// Creates and stores a handler's key pair (`samverkan handler add`).
-    pub async fn wb_register_handler(&self, user: u64, passphrase: SecretString) -> Result<()> {
+    /// Creates and stores a handler's key pair (`samverkan handler add`). Returns the key's
+    /// fingerprint, to pin in `whistleblowing.fingerprints`.
+    pub async fn wb_register_handler(&self, user: u64, passphrase: SecretString) -> Result<String> {
         let params = self.wb.kdf_params;
         let key = blocking(move || create_handler_key(&passphrase, params))
             .await?
@@ -587,10 +871,67 @@ impl Services {
             encrypted_private: key.encrypted_private.to_string(),
         };
         match self.store.wb_add_handler(&rec, self.now_ms()).await {
-            Ok(()) => Ok(()),
+            Ok(()) => Ok(fingerprint(&key.public)),
             Err(StoreError::Conflict(_)) => Err(refuse(msg!("wb-handler-exists"))),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Every registered handler with the fingerprint of the key stored for them
+    /// (`samverkan handler list`).
+    pub async fn wb_handler_fingerprints(&self) -> Result<Vec<(u64, String)>> {
+        let mut out = Vec::new();
+        for h in self.store.wb_handlers().await? {
+            let fp = parse_public_key(&h.public_key)
+                .map(|pk| fingerprint(&pk))
+                .unwrap_or_else(|_| "malformed key".to_string());
+            out.push((h.user_id, fp));
+        }
+        Ok(out)
+    }
+
+    /// The operator's recovery: opens every case's recovery copy with the offline recovery
+    /// secret and seals the case key to `user` (who must be allow-listed with a pinned key).
+    /// Exclusions hold. Audited on each case. Returns how many cases `user` got.
+    pub async fn wb_recover(&self, recovery_hex: SecretString, user: u64) -> Result<usize> {
+        use secrecy::ExposeSecret;
+        let secret = HandlerSecret::from_hex(recovery_hex.expose_secret())
+            .map_err(|_| refuse(msg!("wb-recovery-key-invalid")))?;
+        let Some(pinned) = self.wb_recovery_key()? else {
+            return Err(refuse(msg!("wb-recovery-not-configured")));
+        };
+        if encode_public_key(&secret.public_key()) != encode_public_key(&pinned) {
+            return Err(refuse(msg!("wb-recovery-key-invalid")));
+        }
+        let Some((_, pk)) = self
+            .wb_current_handlers()
+            .await?
+            .into_iter()
+            .find(|(id, _)| *id == user)
+        else {
+            return Err(refuse(msg!("wb-recovery-no-handler")));
+        };
+        let mut n = 0;
+        for case in self.store.wb_all_cases().await? {
+            let Some(sealed) = self.store.wb_recovery_sealed(case.id).await? else {
+                continue;
+            };
+            let Ok(key) = open_case_key(&sealed, &secret) else {
+                continue;
+            };
+            if self
+                .store
+                .wb_add_keys(case.id, &[(user, seal_case_key(&key, &pk))])
+                .await?
+                > 0
+            {
+                self.store
+                    .wb_audit(case.id, user, "recovered", self.now_ms())
+                    .await?;
+                n += 1;
+            }
+        }
+        Ok(n)
     }
 
     /// Refuses anyone not on the configuration's allow-list, whatever their roles.
@@ -617,8 +958,20 @@ impl Services {
         Ok(meta)
     }
 
-    /// Unlocks the handler's key with the passphrase and opens the case key.
+    /// Unlocks the handler's key with the passphrase and opens the case key; then seals it to
+    /// every other current handler who lacks it and is not excluded (continuity: a handler
+    /// added later gets the case at the next unlock by anyone), and to the recovery key.
+    ///
+    /// Wrong passphrases are audited on the case and, after a few in a row, the handler waits.
     async fn wb_unlock(&self, h: HandlerId, case_id: i64, pass: SecretString) -> Result<CaseKey> {
+        use secrecy::ExposeSecret;
+        let now = self.clock.now();
+        if self.wb.passphrase_throttled(h.0, now) {
+            return Err(refuse(msg!(
+                "wb-passphrase-wait",
+                minutes = PASSPHRASE_WAIT_MINUTES
+            )));
+        }
         let rec = self
             .store
             .wb_handler(h.0)
@@ -633,13 +986,49 @@ impl Services {
             .encrypted_private
             .parse()
             .map_err(|_| internal("stored handler key"))?;
-        let secret = blocking(move || unlock_handler_key(&enc, &pass))
-            .await?
-            .map_err(|_| refuse(msg!("wb-wrong-passphrase")))?;
-        open_case_key(&sealed, &secret).map_err(|_| no_case())
+        let secret = if pass.expose_secret().len() > MAX_PASSPHRASE_BYTES {
+            None
+        } else {
+            self.wb
+                .argon2(move || unlock_handler_key(&enc, &pass).ok())
+                .await?
+        };
+        self.wb.passphrase_result(h.0, secret.is_some(), now);
+        let Some(secret) = secret else {
+            self.store
+                .wb_audit(case_id, h.0, "wrong_passphrase", self.now_ms())
+                .await?;
+            return Err(refuse(msg!("wb-wrong-passphrase")));
+        };
+        let key = open_case_key(&sealed, &secret).map_err(|_| no_case())?;
+        self.wb_reseal(case_id, &key).await?;
+        Ok(key)
     }
 
-    /// `/case list`: code, status and deadlines of the handler's cases; no content.
+    /// Seals an open case key to current handlers who lack it (the store skips excluded ones)
+    /// and to the recovery key if the case has no copy for it yet.
+    async fn wb_reseal(&self, case_id: i64, key: &CaseKey) -> Result<()> {
+        let holders = self.store.wb_case_handlers(case_id).await?;
+        let missing: Vec<(u64, Vec<u8>)> = self
+            .wb_current_handlers()
+            .await?
+            .into_iter()
+            .filter(|(id, _)| !holders.contains(id))
+            .map(|(id, pk)| (id, seal_case_key(key, &pk)))
+            .collect();
+        self.store.wb_add_keys(case_id, &missing).await?;
+        if let Some(pk) = self.wb_recovery_key()? {
+            if self.store.wb_recovery_sealed(case_id).await?.is_none() {
+                self.store
+                    .wb_set_recovery(case_id, &seal_case_key(key, &pk))
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `/case list`: code, status and deadlines of the handler's cases; no content. Open cases
+    /// first, the most urgent deadline first; locked and flagged cases are marked.
     pub async fn wb_list(&self, h: HandlerId) -> Result<Reply> {
         self.wb_require_handler(h)?;
         let cases = self.store.wb_cases_for(h.0).await?;
@@ -648,9 +1037,24 @@ impl Services {
         }
         let today = self.wb_today();
         let retention = self.retention();
-        let mut lines = vec![msg!("wb-list-header", count = cases.len())];
-        for c in cases {
-            let d = deadlines(&c.dates, retention, today);
+        let mut rows: Vec<_> = cases
+            .into_iter()
+            .map(|c| {
+                let d = deadlines(&c.dates, retention, today);
+                (c, d)
+            })
+            .collect();
+        // Open before closed; then by the next deadline (none last); then oldest first.
+        rows.sort_by_key(|(c, d)| {
+            (
+                c.status.is_final(),
+                d.next().map_or(NaiveDate::MAX, |n| n.due),
+                c.dates.received,
+                c.id,
+            )
+        });
+        let mut lines = vec![msg!("wb-list-header", count = rows.len())];
+        for (c, d) in rows {
             let next = match d.next() {
                 Some(n) => msg!(
                     "wb-deadline",
@@ -668,6 +1072,15 @@ impl Services {
                 next = next,
                 overdue = if d.any_overdue() { "yes" } else { "no" }
             ));
+            if c.locked_until.is_some_and(|until| until > today) {
+                lines.push(msg!(
+                    "wb-list-locked",
+                    until = c.locked_until.map(|d| d.to_string()).unwrap_or_default()
+                ));
+            }
+            if c.flagged {
+                lines.push(msg!("wb-list-flagged"));
+            }
         }
         Ok(Reply::private(lines))
     }
@@ -686,6 +1099,7 @@ impl Services {
             .await?;
         let f = &content.form;
         let none = || msg!("wb-none");
+        let typed = |t: &str| msg!("wb-text", text = fenced(t));
         let mut lines = vec![
             msg!(
                 "wb-view-header",
@@ -693,31 +1107,29 @@ impl Services {
                 status = status_label(meta.status),
                 received = meta.dates.received.to_string()
             ),
-            msg!("wb-view-what", text = f.what.as_str()),
-            msg!("wb-view-when-where", text = f.when_where.as_str()),
-            msg!("wb-view-who", text = f.who.as_str()),
+            msg!("wb-view-what", text = fenced(&f.what)),
+            msg!("wb-view-when-where", text = fenced(&f.when_where)),
+            msg!("wb-view-who", text = fenced(&f.who)),
             msg!(
                 "wb-view-evidence",
-                text = f
-                    .evidence
-                    .as_deref()
-                    .map_or_else(none, |e| msg!("wb-text", text = e))
+                text = f.evidence.as_deref().map_or_else(none, typed)
             ),
             msg!(
                 "wb-view-contact",
-                text = f
-                    .contact
-                    .as_deref()
-                    .map_or_else(none, |e| msg!("wb-text", text = e))
+                text = f.contact.as_deref().map_or_else(none, typed)
             ),
         ];
+        if meta.flagged {
+            lines.push(msg!("wb-list-flagged"));
+        }
         for (day, author, text) in &messages {
             lines.push(message_line(*day, *author, text));
         }
         Ok(Reply::private(lines))
     }
 
-    /// `/case ack`: acknowledges receipt to the reporter (they see it on follow-up).
+    /// `/case ack`: acknowledges receipt (the 7-day duty) as an explicit act; the reporter sees
+    /// it on follow-up.
     pub async fn wb_ack(&self, h: HandlerId, code: &str) -> Result<Reply> {
         self.wb_change(h, code, CaseStatus::Acknowledged, None)
             .await
@@ -761,9 +1173,13 @@ impl Services {
         if status == CaseStatus::Closed {
             dates.closed = Some(today);
         }
-        self.store
-            .wb_update_case(meta.id, status, outcome, &dates)
-            .await?;
+        if !self
+            .store
+            .wb_update_case(meta.id, meta.status, status, outcome, &dates)
+            .await?
+        {
+            return Err(refuse(msg!("wb-changed-meanwhile")));
+        }
         self.store
             .wb_audit(meta.id, h.0, status.as_str(), self.now_ms())
             .await?;
@@ -778,8 +1194,36 @@ impl Services {
         Ok(Reply::private(lines))
     }
 
-    /// `/case reply`: an encrypted message to the reporter. The first reply is the feedback
-    /// the law asks for (and acknowledges receipt if that was not done).
+    /// `/case feedback`: records that the reporter was given feedback (the 3-month duty), an
+    /// explicit act of the handler; a reply alone is not feedback. Needs an acknowledged case.
+    pub async fn wb_feedback(&self, h: HandlerId, code: &str) -> Result<Reply> {
+        let meta = self.wb_handler_case(h, code).await?;
+        if meta.status.is_final() {
+            return Err(refuse(msg!("wb-case-closed")));
+        }
+        if meta.dates.acknowledged.is_none() {
+            return Err(refuse(msg!("wb-feedback-ack-first")));
+        }
+        let mut dates = meta.dates;
+        dates.feedback_given = Some(self.wb_today());
+        if !self
+            .store
+            .wb_update_case(meta.id, meta.status, meta.status, meta.outcome, &dates)
+            .await?
+        {
+            return Err(refuse(msg!("wb-changed-meanwhile")));
+        }
+        self.store
+            .wb_audit(meta.id, h.0, "feedback", self.now_ms())
+            .await?;
+        Ok(Reply::private(vec![msg!(
+            "wb-feedback-recorded",
+            code = meta.code.as_str()
+        )]))
+    }
+
+    /// `/case reply`: an encrypted message to the reporter. Not an acknowledgement or feedback
+    /// by itself (those are `/case ack` and `/case feedback`).
     pub async fn wb_reply(
         &self,
         h: HandlerId,
@@ -795,21 +1239,15 @@ impl Services {
         let key = self.wb_unlock(h, meta.id, pass).await?;
         let code = CaseCode::parse(&meta.code).map_err(|_| internal("stored code"))?;
         let message = Message::new(Author::Handler, body);
-        let today = self.wb_today();
-        self.store
-            .wb_add_message(meta.id, today, |seq| message.seal(&key, &code, seq))
+        let added = self
+            .store
+            .wb_add_message(meta.id, self.wb_today(), |seq| {
+                message.seal(&key, &code, seq)
+            })
             .await?;
-        let mut dates = meta.dates;
-        dates.acknowledged.get_or_insert(today);
-        dates.feedback_given.get_or_insert(today);
-        let status = if meta.status == CaseStatus::Received {
-            CaseStatus::Acknowledged
-        } else {
-            meta.status
-        };
-        self.store
-            .wb_update_case(meta.id, status, meta.outcome, &dates)
-            .await?;
+        if added.is_none() {
+            return Err(refuse(msg!("wb-case-closed")));
+        }
         self.store
             .wb_audit(meta.id, h.0, "reply", self.now_ms())
             .await?;
@@ -819,23 +1257,75 @@ impl Services {
         )]))
     }
 
-    /// `/case exclude`: removes a handler (conflict of interest) from one case; they can no
-    /// longer decrypt it and the service refuses them. The last handler cannot be removed.
+    /// `/case exclude`: removes a handler (conflict of interest) from one case. A handler may
+    /// recuse themselves at once; excluding someone else takes a second handler's approval (the
+    /// same command by anyone but the requester, the excluded handler included), so no single
+    /// handler can quietly take a case away from the others. Only allow-listed handlers count
+    /// towards "the last handler", who cannot be excluded. Audited; the handler channel gets a
+    /// content-free notice. An exclusion is remembered: re-sealing never undoes it.
     pub async fn wb_exclude(&self, h: HandlerId, code: &str, other: HandlerId) -> Result<Reply> {
         let meta = self.wb_handler_case(h, code).await?;
-        let on_case = self.store.wb_case_handlers(meta.id).await?;
-        if !on_case.contains(&other.0) {
-            return Err(refuse(msg!("wb-exclude-not-on-case")));
+        let allowed = self.wb_config().handler_ids();
+        let step = self
+            .store
+            .wb_exclude(meta.id, other.0, h.0, &allowed)
+            .await?;
+        let code = meta.code.as_str();
+        let now = self.now_ms();
+        let reply = match step {
+            ExclusionStep::Requested => {
+                self.store
+                    .wb_audit(meta.id, h.0, &format!("exclude_request:{}", other.0), now)
+                    .await?;
+                self.wb_notify(Notice::ExclusionRequested).await?;
+                msg!("wb-exclude-requested", code = code)
+            }
+            ExclusionStep::Excluded => {
+                self.store
+                    .wb_audit(meta.id, h.0, &format!("exclude:{}", other.0), now)
+                    .await?;
+                self.wb_notify(Notice::Excluded).await?;
+                msg!("wb-excluded", code = code)
+            }
+            ExclusionStep::AlreadyRequested => {
+                return Err(refuse(msg!("wb-exclude-needs-second", code = code)))
+            }
+            ExclusionStep::AlreadyExcluded => return Err(refuse(msg!("wb-exclude-already"))),
+            ExclusionStep::LastHandler => return Err(refuse(msg!("wb-exclude-last"))),
+            ExclusionStep::NotOnCase => return Err(refuse(msg!("wb-exclude-not-on-case"))),
+        };
+        Ok(Reply::private(vec![reply]))
+    }
+
+    /// `/case audit`: who of the handlers did what to the case, when (for its handlers only).
+    pub async fn wb_audit_view(&self, h: HandlerId, code: &str) -> Result<Reply> {
+        let meta = self.wb_handler_case(h, code).await?;
+        let tz = self.config.default_time_zone();
+        let mut lines = vec![msg!("wb-audit-header", code = meta.code.as_str())];
+        for e in self.store.wb_audit_log(meta.id).await? {
+            let at = DateTime::from_timestamp_millis(e.at_ms)
+                .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default();
+            lines.push(msg!(
+                "wb-audit-line",
+                at = at,
+                handler = format!("<@{}>", e.handler_id),
+                action = e.action
+            ));
         }
-        if on_case.len() <= 1 {
-            return Err(refuse(msg!("wb-exclude-last")));
-        }
-        self.store.wb_remove_key(meta.id, other.0).await?;
+        Ok(Reply::private(lines))
+    }
+
+    /// `/case unlock`: lifts a lock after wrong secrets, so the reporter can come back at once.
+    /// Audited.
+    pub async fn wb_lift_lock(&self, h: HandlerId, code: &str) -> Result<Reply> {
+        let meta = self.wb_handler_case(h, code).await?;
+        self.store.wb_lift_lock(meta.id).await?;
         self.store
-            .wb_audit(meta.id, h.0, &format!("exclude:{}", other.0), self.now_ms())
+            .wb_audit(meta.id, h.0, "unlock", self.now_ms())
             .await?;
         Ok(Reply::private(vec![msg!(
-            "wb-excluded",
+            "wb-lock-lifted",
             code = meta.code.as_str()
         )]))
     }

@@ -24,7 +24,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::ConnectOptions;
 
-pub use cases::{AuditEntry, CaseMeta, HandlerRecord, NewCase, StoredMessage};
+pub use cases::{AuditEntry, CaseMeta, ExclusionStep, HandlerRecord, NewCase, StoredMessage};
 pub use directory::{GuildDirectory, GuildRecord};
 pub use jobs::{Job, JobRecord, JobState, NewJob};
 pub use meetings::ScheduleUpdate;
@@ -246,6 +246,9 @@ impl Store {
             .foreign_keys(true)
             // Deleted rows are overwritten with zeros, so purged text does not linger in the file.
             .pragma("secure_delete", "ON")
+            // Bounds the log left on disk after a checkpoint (purged pages live on in old WAL
+            // frames until then): 4 MiB.
+            .pragma("journal_size_limit", "4194304")
             // Checkpoints run in the background instead (see `CHECKPOINT_EVERY`).
             .pragma("wal_autocheckpoint", "0")
             // Statements carry user text in their values: never log them.

@@ -366,6 +366,28 @@ impl HandlerSecret {
         self.key.public_key()
     }
 
+    /// A fresh random secret: the operator's offline recovery key (kept off the machine, as
+    /// [`HandlerSecret::to_hex`] printed once).
+    pub fn generate_recovery() -> Self {
+        let mut raw = Zeroizing::new([0u8; KEY_LEN]);
+        OsRng.fill_bytes(&mut raw[..]);
+        Self::from_bytes(&raw)
+    }
+
+    /// The raw secret in hex, for the offline copy of a recovery key. Wiped on drop.
+    pub fn to_hex(&self) -> Zeroizing<String> {
+        let bytes = Zeroizing::new(self.key.to_bytes());
+        Zeroizing::new(hex::encode(&bytes[..]))
+    }
+
+    /// A recovery secret from its hex form (64 digits; surrounding white space ignored).
+    pub fn from_hex(s: &str) -> Result<Self, CryptoError> {
+        let bytes = Zeroizing::new(
+            decode_fixed::<KEY_LEN>(s.trim()).map_err(|_| CryptoError::MalformedPublicKey)?,
+        );
+        Ok(Self::from_bytes(&bytes))
+    }
+
     fn wipe(&mut self) {
         // crypto_box 0.9's own `Drop` wipes only the scalar, not the raw bytes it keeps.
         let ptr: *mut SecretKey = &mut *self.key;
@@ -508,6 +530,34 @@ pub fn rewrap_handler_key(
 /// Lower-case hex of a public key, for configuration files.
 pub fn encode_public_key(key: &PublicKey) -> String {
     hex::encode(key.as_bytes())
+}
+
+/// A handler key's fingerprint: the first 128 bits of SHA-256 of the public key, in eight groups
+/// of four hex digits. Pinned per handler in the configuration, so a key swapped in the database
+/// is refused before anything is sealed to it.
+pub fn fingerprint(key: &PublicKey) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(key.as_bytes());
+    let hex = hex::encode(&digest[..16]);
+    hex.as_bytes()
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// True if `pinned` (as typed in a configuration: any case, with or without separators) is the
+/// fingerprint of `key`.
+pub fn fingerprint_matches(key: &PublicKey, pinned: &str) -> bool {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(char::is_ascii_hexdigit)
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let want = norm(pinned);
+    // Constant time is not needed (fingerprints are public), but an empty pin never matches.
+    want.len() == 32 && want == norm(&fingerprint(key))
 }
 
 /// Parses a public key from 64 hex digits.

@@ -16,6 +16,7 @@
 
 pub mod case;
 pub mod crypto;
+pub mod display;
 pub mod receipt;
 
 pub use self::case::{
@@ -26,13 +27,15 @@ pub use self::case::{
     MAX_RETENTION_DAYS,
 };
 pub use self::crypto::{
-    create_handler_key, decrypt, encode_public_key, encrypt, open_case_key, parse_public_key,
-    rewrap_handler_key, seal_case_key, unlock_handler_key, CaseKey, CryptoError,
-    EncryptedPrivateKey, HandlerKey, HandlerSecret, KdfParams, PublicKey, Purpose,
+    create_handler_key, decrypt, encode_public_key, encrypt, fingerprint, fingerprint_matches,
+    open_case_key, parse_public_key, rewrap_handler_key, seal_case_key, unlock_handler_key,
+    CaseKey, CryptoError, EncryptedPrivateKey, HandlerKey, HandlerSecret, KdfParams, PublicKey,
+    Purpose,
 };
 pub use self::receipt::{
-    check_access, dummy_verify, hash_secret, is_locked, verify_secret, AccessDecision, CaseCode,
-    HashParams, ReceiptError, ReceiptSecret, StoredReceipt, MAX_FAILED_ATTEMPTS,
+    attempt_gate, check_access, dummy_verify, hash_secret, is_locked, lock_days, verify_secret,
+    AccessDecision, CaseCode, Gate, HashParams, ReceiptError, ReceiptSecret, StoredReceipt,
+    MAX_FAILED_ATTEMPTS,
 };
 
 #[cfg(test)]
