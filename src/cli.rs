@@ -224,7 +224,10 @@ async fn execute(
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    eprintln!("samverkan: {}", crate::service::render(lang, Err(e)).text);
+                    eprintln!(
+                        "samverkan: {}",
+                        crate::service::render(lang, Err(e), &crate::render::Plain::default()).text
+                    );
                     ExitCode::from(2)
                 }
             };
@@ -296,13 +299,13 @@ async fn handler_add(
     let lang = services.config.default_language();
     let code = match result {
         Ok(fp) => {
-            println!("{}", crate::msg!("wb-handler-added").render(lang));
+            println!("{}", crate::msg!("wb-handler-added").plain(lang));
             println!("fingerprint: {fp}");
             println!("# pin it: [whistleblowing] fingerprints = {{ \"{user}\" = \"{fp}\" }}");
             ExitCode::SUCCESS
         }
         Err(e) => {
-            let p = crate::service::render(lang, Err(e));
+            let p = crate::service::render(lang, Err(e), &crate::render::Plain::default());
             eprintln!("samverkan: {}", p.text);
             ExitCode::from(2)
         }

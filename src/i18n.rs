@@ -3,10 +3,15 @@
 
 use std::sync::LazyLock;
 
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use serde::{Deserialize, Serialize};
 use unic_langid::LanguageIdentifier;
+
+use crate::domain::ids::{ChannelId, RoleId, UserId};
+use crate::render::{self, Atom, Mark, Plain, Render, TimeStyle};
 
 /// A language the bot speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -47,13 +52,59 @@ impl Lang {
     }
 }
 
-/// One argument of a message.
+/// One argument of a message. Times, channels, roles and users stay typed until a
+/// [`Render`] shows them in its platform's form.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Arg {
     Text(String),
     Number(i64),
     /// Another message, rendered in the same language first (a translated label).
     Msg(Box<Msg>),
+    /// An instant, shown in `zone` where the platform cannot show each reader their own.
+    Time {
+        at: DateTime<Utc>,
+        zone: Tz,
+        style: TimeStyle,
+    },
+    Channel(ChannelId),
+    Role(RoleId),
+    User(UserId),
+}
+
+impl Arg {
+    /// A meeting's time: weekday, date and time (and how far away, where the platform can).
+    pub fn time(at: DateTime<Utc>, zone: Tz) -> Self {
+        Arg::Time {
+            at,
+            zone,
+            style: TimeStyle::Full,
+        }
+    }
+
+    /// A day.
+    pub fn date(at: DateTime<Utc>, zone: Tz) -> Self {
+        Arg::Time {
+            at,
+            zone,
+            style: TimeStyle::Date,
+        }
+    }
+}
+
+impl From<ChannelId> for Arg {
+    fn from(c: ChannelId) -> Self {
+        Arg::Channel(c)
+    }
+}
+impl From<RoleId> for Arg {
+    fn from(r: RoleId) -> Self {
+        Arg::Role(r)
+    }
+}
+impl From<UserId> for Arg {
+    fn from(u: UserId) -> Self {
+        Arg::User(u)
+    }
 }
 
 impl From<Msg> for Arg {
@@ -109,8 +160,15 @@ impl Msg {
         self
     }
 
-    pub fn render(&self, lang: Lang) -> String {
-        Catalog::get().render(lang, self)
+    /// Renders the message for one platform.
+    pub fn render_with(&self, lang: Lang, r: &dyn Render) -> String {
+        Catalog::get().render(lang, self, r)
+    }
+
+    /// Renders the message as plain text without a guild directory: for labels, titles and
+    /// the command line, where no formatting shows (see [`Plain`]).
+    pub fn plain(&self, lang: Lang) -> String {
+        self.render_with(lang, &Plain::default())
     }
 }
 
@@ -150,6 +208,26 @@ impl Catalog {
             let mut bundle = FluentBundle::new_concurrent(vec![id]);
             // Unicode isolation marks around arguments render as junk in Discord and shells.
             bundle.set_use_isolating(false);
+            // Emphasis is the renderer's: the catalogue only says which text it applies to.
+            for (name, mark) in [
+                ("STRONG", Mark::Strong),
+                ("STRUCK", Mark::Struck),
+                ("CODE", Mark::Code),
+            ] {
+                bundle
+                    .add_function(name, move |positional, _named| {
+                        let inner: String = positional
+                            .iter()
+                            .map(|v| match v {
+                                FluentValue::String(s) => s.to_string(),
+                                FluentValue::Number(n) => n.as_string().to_string(),
+                                _ => String::new(),
+                            })
+                            .collect();
+                        FluentValue::from(render::marked(mark, &inner))
+                    })
+                    .expect("function defined once");
+            }
             for (l, source) in SOURCES {
                 if *l == lang {
                     // The files are ours and checked by tests: a syntax error is a build bug.
@@ -178,19 +256,41 @@ impl Catalog {
         self.bundle(lang).has_message(key)
     }
 
-    /// Renders a message; a missing key renders as the key itself (and is caught by tests).
-    pub fn render(&self, lang: Lang, msg: &Msg) -> String {
-        self.lookup(lang, msg.key, None, &msg.args)
+    /// Renders a message for one platform; a missing key renders as the key itself (and is
+    /// caught by tests).
+    pub fn render(&self, lang: Lang, msg: &Msg, r: &dyn Render) -> String {
+        let mut atoms = Vec::new();
+        let marked = self.format(lang, msg, &mut atoms);
+        render::finish(&marked, &atoms, lang, r)
+    }
+
+    /// Formats a message with its typed arguments and marks left as placeholders, collecting
+    /// the typed arguments into `atoms` (nested messages share them).
+    fn format(&self, lang: Lang, msg: &Msg, atoms: &mut Vec<Atom>) -> String {
+        self.format_pattern(lang, msg.key, None, &msg.args, atoms)
             .unwrap_or_else(|| msg.key.to_string())
     }
 
-    /// Looks up a message or one of its attributes; `None` when absent.
+    /// Looks up a message or one of its attributes as plain text; `None` when absent.
     pub fn lookup(
         &self,
         lang: Lang,
         key: &str,
         attribute: Option<&str>,
         args: &[(&'static str, Arg)],
+    ) -> Option<String> {
+        let mut atoms = Vec::new();
+        let marked = self.format_pattern(lang, key, attribute, args, &mut atoms)?;
+        Some(render::finish(&marked, &atoms, lang, &Plain::default()))
+    }
+
+    fn format_pattern(
+        &self,
+        lang: Lang,
+        key: &str,
+        attribute: Option<&str>,
+        args: &[(&'static str, Arg)],
+        atoms: &mut Vec<Atom>,
     ) -> Option<String> {
         let bundle = self.bundle(lang);
         let message = bundle.get_message(key)?;
@@ -201,9 +301,20 @@ impl Catalog {
         let mut fargs = FluentArgs::new();
         for (name, value) in args {
             let v = match value {
-                Arg::Text(s) => FluentValue::from(s.clone()),
+                Arg::Text(s) => FluentValue::from(render::strip_placeholders(s).into_owned()),
                 Arg::Number(n) => FluentValue::from(*n),
-                Arg::Msg(m) => FluentValue::from(self.render(lang, m)),
+                Arg::Time { at, zone, style } => atom(
+                    atoms,
+                    Atom::Time {
+                        at: *at,
+                        zone: *zone,
+                        style: *style,
+                    },
+                ),
+                Arg::Channel(c) => atom(atoms, Atom::Channel(*c)),
+                Arg::Role(r) => atom(atoms, Atom::Role(*r)),
+                Arg::User(u) => atom(atoms, Atom::User(*u)),
+                Arg::Msg(m) => FluentValue::from(self.format(lang, m, atoms)),
             };
             fargs.set(*name, v);
         }
@@ -230,6 +341,12 @@ impl Catalog {
         ids.sort();
         ids
     }
+}
+
+/// Leaves a typed argument for the renderer: Fluent sees only its placeholder.
+fn atom(atoms: &mut Vec<Atom>, a: Atom) -> FluentValue<'static> {
+    atoms.push(a);
+    FluentValue::from(render::atom_placeholder(atoms.len() - 1))
 }
 
 #[cfg(test)]
@@ -285,7 +402,7 @@ mod tests {
 
     #[test]
     fn renders_with_arguments_without_isolation_marks() {
-        let text = msg!("error-internal", reference = "AB12").render(Lang::En);
+        let text = msg!("error-internal", reference = "AB12").plain(Lang::En);
         assert!(text.contains("AB12"), "{text}");
         assert!(!text.contains('\u{2068}'));
     }

@@ -15,6 +15,7 @@ pub mod error;
 pub mod i18n;
 pub mod logging;
 pub mod notifier;
+pub mod render;
 pub mod scheduler;
 pub mod service;
 pub mod shell;

@@ -70,6 +70,8 @@ impl SendError {
 
 #[async_trait]
 pub trait Notifier: Send + Sync + 'static {
+    /// How this platform shows catalogue messages: jobs render what they post with it.
+    fn renderer(&self) -> &dyn crate::render::Render;
     /// Posts a message; returns its id.
     async fn post(&self, message: &Outgoing) -> Result<u64, SendError>;
     /// Sends a direct message (no mentions at all).

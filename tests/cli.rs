@@ -249,6 +249,92 @@ fn help_documents_every_subcommand() {
     assert!(stdout(&out).contains("--strict"));
 }
 
+/// A shell whose clock stands (almost) still at `at`.
+fn shell_at(db_url: &str, at: &str, args: &[&str], input: &str) -> Output {
+    let real_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    let mut child = samverkan(db_url)
+        .env("SAMVERKAN_TEST_CLOCK", format!("{at},{real_ms},0.000001"))
+        .arg("shell")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn samverkan shell");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn shell_shows_meeting_times_in_words_in_the_forums_zone() {
+    each_backend(|url| {
+        let admin = ["--guild", "Tidskommun", "--user", "anna", "--admin", "--strict"];
+        // Tuesday 1 December 2026, 09:00 in Stockholm.
+        let at = "2026-12-01T08:00:00Z";
+        let out = shell_at(
+            url,
+            at,
+            &admin,
+            r#"
+/forum create name:Leveransforum tier:delivery channel:#lev chair_role:@Ordförande
+/forum edit forum:Leveransforum cadence:"weekly tue" time:10:00 duration:60
+/meeting schedule forum:Leveransforum date:2026-12-09 time:13:30
+/meeting cancel forum:Leveransforum meeting:2026-12-08 reason:Jul
+/meeting list forum:Leveransforum count:3
+"#,
+        );
+        let text = stdout(&out);
+        assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+        for expected in [
+            "Forumet Leveransforum är skapat och möts i #lev.",
+            "Ordförande: @Ordförande",
+            "Nästa möte: tisdag 1 december 2026 10:00 (Europe/Stockholm)",
+            "Extra möte i Leveransforum: onsdag 9 december 2026 13:30 (Europe/Stockholm).",
+            "Mötet i Leveransforum tisdag 8 december 2026 10:00 (Europe/Stockholm) är inställt. Skäl: Jul",
+            "Möten för Leveransforum:\n\
+             • tisdag 1 december 2026 10:00 (Europe/Stockholm)\n\
+             • tisdag 8 december 2026 10:00 (Europe/Stockholm) inställt: Jul\n\
+             • onsdag 9 december 2026 13:30 (Europe/Stockholm) (extra möte)",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+        }
+        for markup in ["<t:", "<#", "<@", "**", "~~", "`"] {
+            assert!(!text.contains(markup), "{markup} in:\n{text}");
+        }
+
+        // In English, and in another zone: the forum's zone decides the local time.
+        let out = shell_at(
+            url,
+            at,
+            &admin,
+            r#"
+/settings language language:en
+/forum create name:Helsinki tier:delivery channel:#hel time_zone:Europe/Helsinki
+/forum edit forum:Helsinki cadence:"weekly wed" time:09:30
+/meeting move forum:Leveransforum meeting:2026-12-01 date:2026-12-02 time:15:00
+"#,
+        );
+        let text = stdout(&out);
+        assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+        for expected in [
+            "Next meeting: Wednesday 2 December 2026 09:30 (Europe/Helsinki)",
+            "The meeting of Leveransforum is moved from Tuesday 1 December 2026 10:00 \
+             (Europe/Stockholm) to Wednesday 2 December 2026 15:00 (Europe/Stockholm).",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+        }
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn shell_sets_up_a_governance_template_once() {
     each_backend(|url| {
@@ -271,7 +357,13 @@ async fn shell_sets_up_a_governance_template_once() {
         assert!(text.contains("• Operativt möte skapat i #samverkan"), "{text}");
         assert!(text.contains("Kanal: #lev · Tidszon: Europe/Stockholm · Eskalerar till: Verkställande forum"), "{text}");
         assert!(text.contains("Eskalerar till: Ledningsforum"), "{text}");
-        assert!(text.contains("Möten för Driftsättningsinformationsmöte:\n• <t:"), "{text}");
+        // The next meeting in words, in the forum's zone (the date depends on today).
+        let next = text
+            .split("Möten för Driftsättningsinformationsmöte:\n• ")
+            .nth(1)
+            .and_then(|rest| rest.lines().next())
+            .unwrap_or_default();
+        assert!(next.ends_with(" (Europe/Stockholm)") && !next.contains("<t:"), "{text}");
 
         // Again, and with bad input: nothing new, nothing created, clear errors.
         let out = shell(

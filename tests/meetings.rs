@@ -9,6 +9,7 @@ use std::sync::Arc;
 use chrono::{Duration, TimeZone, Utc};
 use samverkan::clock::ManualClock;
 use samverkan::config::Config;
+use samverkan::discord::render::DiscordRender;
 use samverkan::domain::forum::NewForum;
 use samverkan::domain::ids::{ChannelId, GuildId, UserId};
 use samverkan::service::{Actor, EditForum, Services, Status};
@@ -94,7 +95,7 @@ async fn schedule_edits_recompute_meetings_and_never_repeat_a_sent_reminder(stor
             }),
         )
         .await;
-    let p = s.present(Some(G), r).await;
+    let p = s.present(Some(G), r, &DiscordRender).await;
     assert_eq!(p.status, Status::Ok, "{}", p.text);
     let day_before = "reminder:1:r:2026-12-01:1d";
     let soon = "reminder:1:r:2026-12-01:15m";
@@ -136,6 +137,7 @@ async fn schedule_edits_recompute_meetings_and_never_repeat_a_sent_reminder(stor
             Some(G),
             s.forum_edit(&admin(), edit(|e| e.time = Some("11:00".into())))
                 .await,
+            &DiscordRender,
         )
         .await;
     assert_eq!(p.status, Status::Ok, "{}", p.text);
@@ -176,6 +178,7 @@ async fn schedule_edits_recompute_meetings_and_never_repeat_a_sent_reminder(stor
                 edit(|e| e.cadence = Some("veckovis onsdag".into())),
             )
             .await,
+            &DiscordRender,
         )
         .await;
     assert_eq!(p.status, Status::Ok, "{}", p.text);
@@ -211,6 +214,7 @@ async fn schedule_edits_recompute_meetings_and_never_repeat_a_sent_reminder(stor
                 edit(|e| e.cadence = Some("cron * * * * *".into())),
             )
             .await,
+            &DiscordRender,
         )
         .await;
     assert_eq!(p.status, Status::Refused);

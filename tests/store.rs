@@ -8,6 +8,7 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use samverkan::clock::ManualClock;
 use samverkan::config::Config;
+use samverkan::discord::render::DiscordRender;
 use samverkan::domain::forum::NewForum;
 use samverkan::domain::ids::{ChannelId, ForumId, GuildId, RoleId, UserId};
 use samverkan::i18n::Lang;
@@ -368,7 +369,11 @@ async fn service_creates_lists_and_shows(store: Store) {
     let mut req = create("Verkställande forum");
     req.tier = "kontraktsnivå".to_string();
     let p = s
-        .present(Some(G1), s.forum_create(&admin(G1), req).await)
+        .present(
+            Some(G1),
+            s.forum_create(&admin(G1), req).await,
+            &DiscordRender,
+        )
         .await;
     assert_eq!(p.status, Status::Ok, "{}", p.text);
     assert!(!p.ephemeral, "a created forum is announced publicly");
@@ -380,7 +385,11 @@ async fn service_creates_lists_and_shows(store: Store) {
     req.chair_role = Some(CHAIR);
     req.time_zone = Some("Europe/Helsinki".to_string());
     let p = s
-        .present(Some(G1), s.forum_create(&admin(G1), req).await)
+        .present(
+            Some(G1),
+            s.forum_create(&admin(G1), req).await,
+            &DiscordRender,
+        )
         .await;
     assert_eq!(p.status, Status::Ok, "{}", p.text);
     let f = store
@@ -393,7 +402,11 @@ async fn service_creates_lists_and_shows(store: Store) {
     assert!(f.escalates_to.is_some());
 
     let p = s
-        .present(Some(G1), s.forum_list(&member(G1, vec![])).await)
+        .present(
+            Some(G1),
+            s.forum_list(&member(G1, vec![])).await,
+            &DiscordRender,
+        )
         .await;
     assert!(p.ephemeral);
     assert!(p.text.contains("2 forum"), "{}", p.text);
@@ -404,6 +417,7 @@ async fn service_creates_lists_and_shows(store: Store) {
             Some(G1),
             s.forum_show(&member(G1, vec![]), ForumRef("leveransforum".into()))
                 .await,
+            &DiscordRender,
         )
         .await;
     assert_eq!(p.status, Status::Ok);
@@ -456,7 +470,11 @@ async fn service_refuses_bad_input_and_changes_nothing(store: Store) {
     ];
     for (req, expected) in cases {
         let p = s
-            .present(Some(G1), s.forum_create(&a, req.clone()).await)
+            .present(
+                Some(G1),
+                s.forum_create(&a, req.clone()).await,
+                &DiscordRender,
+            )
             .await;
         assert_eq!(p.status, Status::Refused, "{req:?} → {}", p.text);
         assert!(p.ephemeral);
@@ -468,6 +486,7 @@ async fn service_refuses_bad_input_and_changes_nothing(store: Store) {
             Some(G1),
             s.forum_show(&a, ForumRef("Okänt **forum** @everyone".into()))
                 .await,
+            &DiscordRender,
         )
         .await;
     assert_eq!(p.status, Status::Refused);
@@ -482,6 +501,7 @@ async fn service_permission_by_manage_server_or_admin_role(store: Store) {
         .present(
             Some(G1),
             s.forum_create(&member(G1, vec![CHAIR]), create("A")).await,
+            &DiscordRender,
         )
         .await;
     assert_eq!(p.status, Status::Refused);
@@ -492,6 +512,7 @@ async fn service_permission_by_manage_server_or_admin_role(store: Store) {
             Some(G1),
             s.forum_create(&member(G1, vec![ADMIN_ROLE]), create("A"))
                 .await,
+            &DiscordRender,
         )
         .await;
     assert_eq!(p.status, Status::Ok, "{}", p.text);
@@ -507,6 +528,7 @@ async fn service_permission_by_manage_server_or_admin_role(store: Store) {
                 },
             )
             .await,
+            &DiscordRender,
         )
         .await;
     assert_eq!(p.status, Status::Refused);
@@ -516,15 +538,27 @@ async fn service_language_setting_changes_replies(store: Store) {
     seed_directory(&store).await;
     let s = services(store.clone());
     let p = s
-        .present(Some(G1), s.forum_list(&member(G1, vec![])).await)
+        .present(
+            Some(G1),
+            s.forum_list(&member(G1, vec![])).await,
+            &DiscordRender,
+        )
         .await;
     assert!(p.text.contains("inga forum"), "{}", p.text);
     let p = s
-        .present(Some(G1), s.set_language(&member(G1, vec![]), "en").await)
+        .present(
+            Some(G1),
+            s.set_language(&member(G1, vec![]), "en").await,
+            &DiscordRender,
+        )
         .await;
     assert_eq!(p.status, Status::Refused);
     let p = s
-        .present(Some(G1), s.set_language(&admin(G1), "en").await)
+        .present(
+            Some(G1),
+            s.set_language(&admin(G1), "en").await,
+            &DiscordRender,
+        )
         .await;
     assert_eq!(p.status, Status::Ok);
     assert!(p.text.contains("English"), "{}", p.text);
@@ -533,11 +567,19 @@ async fn service_language_setting_changes_replies(store: Store) {
         Some(Lang::En)
     );
     let p = s
-        .present(Some(G1), s.forum_list(&member(G1, vec![])).await)
+        .present(
+            Some(G1),
+            s.forum_list(&member(G1, vec![])).await,
+            &DiscordRender,
+        )
         .await;
     assert!(p.text.contains("no forums"), "{}", p.text);
     let p = s
-        .present(Some(G1), s.set_language(&admin(G1), "klingon").await)
+        .present(
+            Some(G1),
+            s.set_language(&admin(G1), "klingon").await,
+            &DiscordRender,
+        )
         .await;
     assert_eq!(p.status, Status::Refused);
     assert_eq!(
@@ -546,7 +588,11 @@ async fn service_language_setting_changes_replies(store: Store) {
     );
     // Other guilds keep the default.
     let p = s
-        .present(Some(G2), s.forum_list(&member(G2, vec![])).await)
+        .present(
+            Some(G2),
+            s.forum_list(&member(G2, vec![])).await,
+            &DiscordRender,
+        )
         .await;
     assert!(p.text.contains("inga forum"), "{}", p.text);
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use samverkan::clock::ManualClock;
 use samverkan::config::Config;
+use samverkan::discord::render::DiscordRender;
 use samverkan::domain::forum::Forum;
 use samverkan::domain::ids::{ChannelId, GuildId, RoleId, UserId};
 use samverkan::domain::recurrence::Cadence;
@@ -80,7 +81,7 @@ fn setup(template: &str, channel: ChannelId, mapping: Option<&str>) -> SetupForu
 
 async fn run(s: &Services, actor: &Actor, req: SetupForums) -> Presented {
     let result = s.forum_setup(actor, req).await;
-    s.present(Some(actor.guild), result).await
+    s.present(Some(actor.guild), result, &DiscordRender).await
 }
 
 fn by_name<'a>(forums: &'a [Forum], name: &str) -> &'a Forum {
@@ -201,6 +202,7 @@ async fn rerun_creates_nothing_and_existing_forums_stay(store: Store) {
                 },
             )
             .await,
+            &DiscordRender,
         )
         .await;
     assert_eq!(p.status, Status::Ok, "{}", p.text);

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use samverkan::clock::{Clock, ManualClock};
 use samverkan::config::Config;
+use samverkan::discord::render::DiscordRender;
 use samverkan::domain::forum::NewForum;
 use samverkan::domain::ids::{ChannelId, GuildId, UserId};
 use samverkan::service::{Actor, EditForum, Presented, Services, SetupForums, Status};
@@ -201,7 +202,7 @@ fn weekly() -> EditForum {
 
 async fn edit(s: &Services, req: EditForum) -> Presented {
     let r = s.forum_edit(&admin(), req).await;
-    s.present(Some(G), r).await
+    s.present(Some(G), r, &DiscordRender).await
 }
 
 async fn forum_edit_is_all_or_nothing(db: &TestDb) {
@@ -227,7 +228,7 @@ async fn forum_setup_is_all_or_nothing(db: &TestDb) {
             mapping: None,
         };
         let r = s.forum_setup(&admin(), req).await;
-        s.present(Some(G), r).await
+        s.present(Some(G), r, &DiscordRender).await
     })
     .await;
     assert!(p.text.contains("Ledningsforum"), "{}", p.text);
@@ -241,7 +242,7 @@ async fn meeting_schedule_is_all_or_nothing(db: &TestDb) {
         let r = s
             .meeting_schedule(&admin(), "leveransforum", "2026-12-03", "09:00", Some(30))
             .await;
-        s.present(Some(G), r).await
+        s.present(Some(G), r, &DiscordRender).await
     })
     .await;
 }
@@ -256,7 +257,7 @@ async fn meeting_cancel_is_all_or_nothing(db: &TestDb) {
             let r = s
                 .meeting_cancel(&admin(), "leveransforum", which, "Sjukdom")
                 .await;
-            s.present(Some(G), r).await
+            s.present(Some(G), r, &DiscordRender).await
         })
         .await;
     }
@@ -292,7 +293,7 @@ async fn meeting_move_is_all_or_nothing(db: &TestDb) {
                 "13:00",
             )
             .await;
-        s.present(Some(G), r).await
+        s.present(Some(G), r, &DiscordRender).await
     })
     .await;
 }
@@ -313,7 +314,7 @@ async fn planning_is_all_or_nothing(db: &TestDb) {
             .plan_forum(&f, clock.now())
             .await
             .map(|_| samverkan::service::Reply::private(vec![]));
-        s.present(Some(G), r).await
+        s.present(Some(G), r, &DiscordRender).await
     })
     .await;
 }

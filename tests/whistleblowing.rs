@@ -14,6 +14,7 @@ use samverkan::domain::whistleblowing::{
 };
 use samverkan::error::Result;
 use samverkan::i18n::Lang;
+use samverkan::render::Plain;
 use samverkan::service::{render, HandlerId, Intake, Reply, Services, Status};
 use samverkan::store::Store;
 use secrecy::SecretString;
@@ -87,7 +88,7 @@ fn pass(s: &str) -> SecretString {
 }
 
 fn text(r: Result<Reply>) -> (String, Status) {
-    let p = render(Lang::En, r);
+    let p = render(Lang::En, r, &Plain::default());
     (p.text, p.status)
 }
 
@@ -157,7 +158,7 @@ async fn full_flow(store: Store) {
     );
     assert!(!n.payload.to_string().contains(&code));
     assert!(!n.key.contains(&code));
-    let notice = s.wb_notice_text(&n.payload);
+    let notice = s.wb_notice_msg(&n.payload).plain(Lang::Sv);
     assert!(notice.contains("visselblåsarrapport"), "{notice}");
 
     // Sealed to the allow-listed handlers only.
@@ -244,9 +245,9 @@ async fn full_flow(store: Store) {
     let lines = with_web.wb_panel_lines();
     assert_eq!(lines.len(), 2);
     assert!(lines[1]
-        .render(Lang::En)
+        .plain(Lang::En)
         .contains("https://tips.example.org/vb"));
-    assert!(lines[0].render(Lang::En).contains("Konkurrensverket"));
+    assert!(lines[0].plain(Lang::En).contains("Konkurrensverket"));
     // Nothing can be added to a closed case.
     let t = refused(
         s.wb_followup(&code, &secret, Some("more"), None)
@@ -691,7 +692,7 @@ async fn removed_handler_is_not_last_and_unreadable_cases_are_reported(store: St
     let notices = store.jobs_with_prefix("wb:unreadable:").await.unwrap();
     assert_eq!(notices.len(), 1);
     assert!(!notices[0].payload.to_string().contains(&code));
-    let text = s.wb_notice_text(&notices[0].payload);
+    let text = s.wb_notice_msg(&notices[0].payload).plain(Lang::Sv);
     assert!(
         text.contains("kan inte öppnas") && text.starts_with('1'),
         "{text}"

@@ -1,12 +1,12 @@
 # Anonymous whistleblowing intake — English. Every key also exists in locales/sv/whistleblowing.ftl.
 
 ## Reporter
-wb-panel = **Report wrongdoing — confidentially**
-    Use the button below (or `/whistleblow report`) to tell us about irregularities such as collusion between suppliers, bribery or breaches in a procurement. Only the designated handlers can read what you write; it is encrypted, and your Discord account is not stored with it.
-    {""}**What happens next:** you get a case code and a secret. The handlers acknowledge your report within **7 days** and give you feedback within **3 months**. Read their replies and add information with `/whistleblow followup`.
-    {""}**Other ways to report:** you may report orally (by phone) or ask for a meeting in person with a handler. For procurement and collusion you can also go to the external channel: **Konkurrensverket's whistleblower function** (konkurrensverket.se).
-    {""}**Please note:** Discord itself can see what you submit here (your account, device and text). If that matters to you, use the web form or another channel.
-wb-panel-web = **Web form (outside Discord, no account):** { $url }
+wb-panel = { STRONG("Report wrongdoing — confidentially") }
+    Use the button below (or { CODE("/whistleblow report") }) to tell us about irregularities such as collusion between suppliers, bribery or breaches in a procurement. Only the designated handlers can read what you write; it is encrypted, and your Discord account is not stored with it.
+    {""}{ STRONG("What happens next:") } you get a case code and a secret. The handlers acknowledge your report within { STRONG("7 days") } and give you feedback within { STRONG("3 months") }. Read their replies and add information with { CODE("/whistleblow followup") }.
+    {""}{ STRONG("Other ways to report:") } you may report orally (by phone) or ask for a meeting in person with a handler. For procurement and collusion you can also go to the external channel: { STRONG("Konkurrensverket's whistleblower function") } (konkurrensverket.se).
+    {""}{ STRONG("Please note:") } Discord itself can see what you submit here (your account, device and text). If that matters to you, use the web form or another channel.
+wb-panel-web = { STRONG("Web form (outside Discord, no account):") } { $url }
 wb-button-report = Report
 wb-button-followup = Follow up
 wb-modal-report-title = Confidential report
@@ -20,15 +20,15 @@ wb-modal-code = Case code
 wb-modal-secret = Secret
 wb-modal-addition = New information (optional)
 wb-receipt = Your report is received.
-    Case code: **{ $code }**
-    Secret: **{ $secret }**
-    Keep both somewhere safe, now: they are shown **only this once** and nobody, not even the handlers, can recover them. With them, `/whistleblow followup` shows the handlers' replies and lets you add information. Receipt is acknowledged within 7 days; feedback follows within 3 months.
-wb-followup-status = Case **{ $code }** — status: { $status }
+    Case code: { STRONG($code) }
+    Secret: { STRONG($secret) }
+    Keep both somewhere safe, now: they are shown { STRONG("only this once") } and nobody, not even the handlers, can recover them. With them, { CODE("/whistleblow followup") } shows the handlers' replies and lets you add information. Receipt is acknowledged within 7 days; feedback follows within 3 months.
+wb-followup-status = Case { STRONG($code) } — status: { $status }
 wb-followup-added = Your new information was added to the case.
 wb-followup-no-messages = No messages yet.
 wb-author-reporter = You
 wb-author-handler = Handler
-wb-message-line = { $date } · **{ $author }:** { $text }
+wb-message-line = { $date } · { STRONG($author, ":") } { $text }
 wb-access-denied = That case code and secret do not match an open case you can access. Check them and try again later.
 wb-slow-down = Too many reports are being submitted right now. Please try again later, or use one of the other channels on the panel.
 wb-no-handlers = The reporting channel is not ready yet: no handlers have been set up. Please use one of the other channels on the panel.
@@ -62,7 +62,7 @@ wb-outcome = { $outcome ->
 
 ## Handlers
 wb-not-handler = Only the designated whistleblowing handlers can use this command.
-wb-handler-no-key = You have no handler key yet. The operator creates it with `samverkan handler add --user <your id>`.
+wb-handler-no-key = You have no handler key yet. The operator creates it with { CODE("samverkan handler add --user <your id>") }.
 wb-handler-exists = This handler already has a key.
 wb-passphrase-too-short = The passphrase must be at least 12 characters.
 wb-wrong-passphrase = Wrong passphrase.
@@ -73,9 +73,9 @@ wb-list-header = { $count ->
    *[other] { $count } cases:
 }
 wb-list-line = { $overdue ->
-    [yes] ⚠️ **OVERDUE** · 
+    [yes] ⚠️ { STRONG("OVERDUE") } · 
    *[no] {""}
-}**{ $code }** · { $status } · received { $received } · { $next }
+}{ STRONG($code) } · { $status } · received { $received } · { $next }
 wb-deadline = { $kind ->
     [acknowledge] acknowledge by
     [feedback] feedback by
@@ -87,32 +87,32 @@ wb-deadline = { $kind ->
 wb-deadline-none = no deadline
 wb-none = —
 wb-text = { $text }
-wb-view-header = **Case { $code }** · { $status } · received { $received }
-wb-view-what = **What happened:** { $text }
-wb-view-when-where = **When and where:** { $text }
-wb-view-who = **Who is involved:** { $text }
-wb-view-evidence = **Evidence:** { $text }
-wb-view-contact = **Contact details:** { $text }
+wb-view-header = { STRONG("Case ", $code) } · { $status } · received { $received }
+wb-view-what = { STRONG("What happened:") } { $text }
+wb-view-when-where = { STRONG("When and where:") } { $text }
+wb-view-who = { STRONG("Who is involved:") } { $text }
+wb-view-evidence = { STRONG("Evidence:") } { $text }
+wb-view-contact = { STRONG("Contact details:") } { $text }
 wb-modal-passphrase = Your handler passphrase
 wb-modal-view-title = Open case
 wb-modal-reply-title = Reply to the reporter
 wb-modal-message = Message to the reporter
 wb-status-unknown = Unknown status. Choose acknowledged or in_progress.
-wb-close-with-outcome = Close a case with `/case close` and an outcome.
+wb-close-with-outcome = Close a case with { CODE("/case close") } and an outcome.
 wb-outcome-unknown = Unknown outcome. Choose substantiated, not_substantiated, referred_externally or no_action.
 wb-transition-refused = A case cannot go from { $from } to { $to }.
-wb-status-changed = Case **{ $code }** is now { $status }.
+wb-status-changed = Case { STRONG($code) } is now { $status }.
 wb-closed-outcome = Outcome: { $outcome }.
-wb-reply-sent = Your reply to case **{ $code }** is stored, encrypted. The reporter sees it at their next follow-up.
+wb-reply-sent = Your reply to case { STRONG($code) } is stored, encrypted. The reporter sees it at their next follow-up.
 wb-exclude-not-on-case = That handler is not on this case.
 wb-exclude-last = The last handler of a case cannot be excluded.
-wb-excluded = The handler is excluded from case **{ $code }** and can no longer open it.
+wb-excluded = The handler is excluded from case { STRONG($code) } and can no longer open it.
 wb-panel-posted = The panel is posted.
 
 ## Notices to handlers (fixed, content-free)
-wb-notice-new-report = A new whistleblowing report has arrived. Handlers: see `/case list`.
-wb-notice-new-followup = A reporter has followed up on a whistleblowing case. Handlers: see `/case list`.
-wb-notice-digest = There is new whistleblowing activity since the last digest. Handlers: see `/case list`.
+wb-notice-new-report = A new whistleblowing report has arrived. Handlers: see { CODE("/case list") }.
+wb-notice-new-followup = A reporter has followed up on a whistleblowing case. Handlers: see { CODE("/case list") }.
+wb-notice-digest = There is new whistleblowing activity since the last digest. Handlers: see { CODE("/case list") }.
 wb-notice-reminder = Whistleblowing deadline reminder ({ $kind ->
     [ack_soon] acknowledgement due soon
     [ack_due_today] acknowledgement due today
@@ -121,7 +121,7 @@ wb-notice-reminder = Whistleblowing deadline reminder ({ $kind ->
     [feedback_in_3_days] feedback due in 3 days
     [feedback_overdue] feedback overdue
    *[purge_in_14_days] a closed case will be purged in 14 days
-}). Handlers: see `/case list`.
+}). Handlers: see { CODE("/case list") }.
 
 ## Handler CLI
 wb-handler-added = Handler key created and stored.

@@ -1,12 +1,12 @@
 # Anonym visselblåsning — svenska. Varje nyckel finns också i locales/en/whistleblowing.ftl.
 
 ## Rapportör
-wb-panel = **Rapportera missförhållanden — konfidentiellt**
-    Använd knappen nedan (eller `/visselblåsning rapportera`) för att berätta om oegentligheter som samverkan mellan leverantörer, mutor eller brott i en upphandling. Bara de utsedda handläggarna kan läsa det du skriver; det krypteras, och ditt Discordkonto sparas inte med det.
-    {""}**Vad händer sedan:** du får en ärendekod och en hemlighet. Handläggarna bekräftar mottagandet inom **7 dagar** och återkopplar inom **3 månader**. Läs deras svar och lägg till uppgifter med `/visselblåsning uppfölj`.
-    {""}**Andra sätt att rapportera:** du kan rapportera muntligt (per telefon) eller begära ett fysiskt möte med en handläggare. För upphandling och samverkan kan du också vända dig till den externa kanalen: **Konkurrensverkets visselblåsarfunktion** (konkurrensverket.se).
-    {""}**Observera:** Discord självt kan se det du skickar här (ditt konto, din enhet och texten). Om det spelar roll för dig, använd webbformuläret eller en annan kanal.
-wb-panel-web = **Webbformulär (utanför Discord, inget konto):** { $url }
+wb-panel = { STRONG("Rapportera missförhållanden — konfidentiellt") }
+    Använd knappen nedan (eller { CODE("/visselblåsning rapportera") }) för att berätta om oegentligheter som samverkan mellan leverantörer, mutor eller brott i en upphandling. Bara de utsedda handläggarna kan läsa det du skriver; det krypteras, och ditt Discordkonto sparas inte med det.
+    {""}{ STRONG("Vad händer sedan:") } du får en ärendekod och en hemlighet. Handläggarna bekräftar mottagandet inom { STRONG("7 dagar") } och återkopplar inom { STRONG("3 månader") }. Läs deras svar och lägg till uppgifter med { CODE("/visselblåsning uppfölj") }.
+    {""}{ STRONG("Andra sätt att rapportera:") } du kan rapportera muntligt (per telefon) eller begära ett fysiskt möte med en handläggare. För upphandling och samverkan kan du också vända dig till den externa kanalen: { STRONG("Konkurrensverkets visselblåsarfunktion") } (konkurrensverket.se).
+    {""}{ STRONG("Observera:") } Discord självt kan se det du skickar här (ditt konto, din enhet och texten). Om det spelar roll för dig, använd webbformuläret eller en annan kanal.
+wb-panel-web = { STRONG("Webbformulär (utanför Discord, inget konto):") } { $url }
 wb-button-report = Rapportera
 wb-button-followup = Följ upp
 wb-modal-report-title = Konfidentiell rapport
@@ -20,15 +20,15 @@ wb-modal-code = Ärendekod
 wb-modal-secret = Hemlighet
 wb-modal-addition = Nya uppgifter (frivilligt)
 wb-receipt = Din rapport är mottagen.
-    Ärendekod: **{ $code }**
-    Hemlighet: **{ $secret }**
-    Spara båda på ett säkert ställe, nu: de visas **bara denna gång** och ingen, inte ens handläggarna, kan återskapa dem. Med dem visar `/visselblåsning uppfölj` handläggarnas svar och låter dig lägga till uppgifter. Mottagandet bekräftas inom 7 dagar; återkoppling kommer inom 3 månader.
-wb-followup-status = Ärende **{ $code }** — status: { $status }
+    Ärendekod: { STRONG($code) }
+    Hemlighet: { STRONG($secret) }
+    Spara båda på ett säkert ställe, nu: de visas { STRONG("bara denna gång") } och ingen, inte ens handläggarna, kan återskapa dem. Med dem visar { CODE("/visselblåsning uppfölj") } handläggarnas svar och låter dig lägga till uppgifter. Mottagandet bekräftas inom 7 dagar; återkoppling kommer inom 3 månader.
+wb-followup-status = Ärende { STRONG($code) } — status: { $status }
 wb-followup-added = Dina nya uppgifter har lagts till i ärendet.
 wb-followup-no-messages = Inga meddelanden ännu.
 wb-author-reporter = Du
 wb-author-handler = Handläggare
-wb-message-line = { $date } · **{ $author }:** { $text }
+wb-message-line = { $date } · { STRONG($author, ":") } { $text }
 wb-access-denied = Ärendekoden och hemligheten stämmer inte med något öppet ärende som du har tillgång till. Kontrollera dem och försök igen senare.
 wb-slow-down = Just nu skickas för många rapporter. Försök igen senare, eller använd någon av de andra kanalerna på panelen.
 wb-no-handlers = Rapportkanalen är inte klar ännu: inga handläggare har lagts upp. Använd någon av de andra kanalerna på panelen.
@@ -62,7 +62,7 @@ wb-outcome = { $outcome ->
 
 ## Handläggare
 wb-not-handler = Bara de utsedda visselblåsarhandläggarna kan använda detta kommando.
-wb-handler-no-key = Du har ingen handläggarnyckel ännu. Driftansvarig skapar den med `samverkan handler add --user <ditt id>`.
+wb-handler-no-key = Du har ingen handläggarnyckel ännu. Driftansvarig skapar den med { CODE("samverkan handler add --user <ditt id>") }.
 wb-handler-exists = Handläggaren har redan en nyckel.
 wb-passphrase-too-short = Lösenfrasen måste vara minst 12 tecken.
 wb-wrong-passphrase = Fel lösenfras.
@@ -73,9 +73,9 @@ wb-list-header = { $count ->
    *[other] { $count } ärenden:
 }
 wb-list-line = { $overdue ->
-    [yes] ⚠️ **FÖRSENAT** · 
+    [yes] ⚠️ { STRONG("FÖRSENAT") } · 
    *[no] {""}
-}**{ $code }** · { $status } · mottaget { $received } · { $next }
+}{ STRONG($code) } · { $status } · mottaget { $received } · { $next }
 wb-deadline = { $kind ->
     [acknowledge] bekräfta senast
     [feedback] återkoppla senast
@@ -87,32 +87,32 @@ wb-deadline = { $kind ->
 wb-deadline-none = ingen tidsfrist
 wb-none = —
 wb-text = { $text }
-wb-view-header = **Ärende { $code }** · { $status } · mottaget { $received }
-wb-view-what = **Vad har hänt:** { $text }
-wb-view-when-where = **När och var:** { $text }
-wb-view-who = **Vilka är inblandade:** { $text }
-wb-view-evidence = **Bevis:** { $text }
-wb-view-contact = **Kontaktuppgifter:** { $text }
+wb-view-header = { STRONG("Ärende ", $code) } · { $status } · mottaget { $received }
+wb-view-what = { STRONG("Vad har hänt:") } { $text }
+wb-view-when-where = { STRONG("När och var:") } { $text }
+wb-view-who = { STRONG("Vilka är inblandade:") } { $text }
+wb-view-evidence = { STRONG("Bevis:") } { $text }
+wb-view-contact = { STRONG("Kontaktuppgifter:") } { $text }
 wb-modal-passphrase = Din lösenfras som handläggare
 wb-modal-view-title = Öppna ärende
 wb-modal-reply-title = Svara rapportören
 wb-modal-message = Meddelande till rapportören
 wb-status-unknown = Okänd status. Välj acknowledged eller in_progress.
-wb-close-with-outcome = Avsluta ett ärende med `/ärende avsluta` och ett utfall.
+wb-close-with-outcome = Avsluta ett ärende med { CODE("/ärende avsluta") } och ett utfall.
 wb-outcome-unknown = Okänt utfall. Välj substantiated, not_substantiated, referred_externally eller no_action.
 wb-transition-refused = Ett ärende kan inte gå från { $from } till { $to }.
-wb-status-changed = Ärende **{ $code }** är nu { $status }.
+wb-status-changed = Ärende { STRONG($code) } är nu { $status }.
 wb-closed-outcome = Utfall: { $outcome }.
-wb-reply-sent = Ditt svar i ärende **{ $code }** är sparat, krypterat. Rapportören ser det vid nästa uppföljning.
+wb-reply-sent = Ditt svar i ärende { STRONG($code) } är sparat, krypterat. Rapportören ser det vid nästa uppföljning.
 wb-exclude-not-on-case = Den handläggaren finns inte på ärendet.
 wb-exclude-last = Ett ärendes sista handläggare kan inte uteslutas.
-wb-excluded = Handläggaren är utesluten från ärende **{ $code }** och kan inte längre öppna det.
+wb-excluded = Handläggaren är utesluten från ärende { STRONG($code) } och kan inte längre öppna det.
 wb-panel-posted = Panelen är publicerad.
 
 ## Meddelanden till handläggare (fasta, utan innehåll)
-wb-notice-new-report = En ny visselblåsarrapport har kommit in. Handläggare: se `/ärende lista`.
-wb-notice-new-followup = En rapportör har följt upp ett visselblåsarärende. Handläggare: se `/ärende lista`.
-wb-notice-digest = Det finns ny visselblåsaraktivitet sedan förra sammanfattningen. Handläggare: se `/ärende lista`.
+wb-notice-new-report = En ny visselblåsarrapport har kommit in. Handläggare: se { CODE("/ärende lista") }.
+wb-notice-new-followup = En rapportör har följt upp ett visselblåsarärende. Handläggare: se { CODE("/ärende lista") }.
+wb-notice-digest = Det finns ny visselblåsaraktivitet sedan förra sammanfattningen. Handläggare: se { CODE("/ärende lista") }.
 wb-notice-reminder = Påminnelse om tidsfrist i visselblåsning ({ $kind ->
     [ack_soon] bekräftelse snart
     [ack_due_today] bekräftelse i dag
@@ -121,7 +121,7 @@ wb-notice-reminder = Påminnelse om tidsfrist i visselblåsning ({ $kind ->
     [feedback_in_3_days] återkoppling om 3 dagar
     [feedback_overdue] återkoppling försenad
    *[purge_in_14_days] ett avslutat ärende gallras om 14 dagar
-}). Handläggare: se `/ärende lista`.
+}). Handläggare: se { CODE("/ärende lista") }.
 
 ## Handläggar-CLI
 wb-handler-added = Handläggarnyckeln är skapad och sparad.

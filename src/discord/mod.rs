@@ -10,6 +10,7 @@ mod commands;
 mod events;
 mod localize;
 pub mod outbox;
+pub mod render;
 mod reply;
 mod whistleblowing;
 

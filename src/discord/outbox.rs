@@ -236,6 +236,10 @@ fn event_body(spec: &EventSpec, marker: &str) -> Value {
 
 #[async_trait]
 impl Notifier for DiscordOutbox {
+    fn renderer(&self) -> &dyn crate::render::Render {
+        &super::render::DiscordRender
+    }
+
     async fn post(&self, m: &Outgoing) -> Result<u64, SendError> {
         let roles: Vec<String> = m.mention_role.iter().map(|r| r.0.to_string()).collect();
         let body = json!({

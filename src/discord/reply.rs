@@ -5,6 +5,7 @@ use std::future::Future;
 use poise::serenity_prelude as serenity;
 use poise::CreateReply;
 
+use super::render::DiscordRender;
 use super::{Ctx, Data, Error};
 use crate::domain::ids::{ChannelId, GuildId, RoleId, UserId};
 use crate::domain::text::truncate;
@@ -54,11 +55,11 @@ where
             let guild = actor.guild;
             learn_from_interaction(ctx, &services, guild).await;
             let result = use_case(services.clone(), actor).await;
-            services.present(Some(guild), result).await
+            services.present(Some(guild), result, &DiscordRender).await
         }
         None => {
             services
-                .present(None, Err(refuse(msg!("error-guild-only"))))
+                .present(None, Err(refuse(msg!("error-guild-only"))), &DiscordRender)
                 .await
         }
     };
@@ -162,7 +163,7 @@ async fn answer(ctx: Ctx<'_>, result: Result<Reply>) {
     let services = &ctx.data().services;
     let guild = ctx.guild_id().map(|g| GuildId(g.get()));
     let lang = services.language(guild).await;
-    if let Err(e) = send(ctx, render(lang, result)).await {
+    if let Err(e) = send(ctx, render(lang, result, &DiscordRender)).await {
         tracing::warn!(error = %e, "could not send an error reply");
     }
 }
@@ -190,7 +191,7 @@ pub async fn translated_choices(
     let choices = items
         .into_iter()
         .take(25)
-        .map(|(m, v)| serenity::AutocompleteChoice::new(m.render(lang), v))
+        .map(|(m, v)| serenity::AutocompleteChoice::new(m.plain(lang), v))
         .collect();
     serenity::CreateAutocompleteResponse::new().set_choices(choices)
 }

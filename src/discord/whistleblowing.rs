@@ -18,6 +18,7 @@ use serenity::{
     EditInteractionResponse, InputTextStyle, Interaction, ModalInteraction,
 };
 
+use super::render::DiscordRender;
 use super::reply::{actor, send};
 use super::{Ctx, Data, Error};
 use crate::domain::ids::GuildId;
@@ -115,26 +116,26 @@ async fn wb_panel(ctx: Ctx<'_>) -> Result<(), Error> {
     let services = data.services.clone();
     let Some(actor) = actor(ctx) else {
         let p = services
-            .present(None, Err(refuse(msg!("error-guild-only"))))
+            .present(None, Err(refuse(msg!("error-guild-only"))), &DiscordRender)
             .await;
         return send(ctx, p).await;
     };
     let lang = services.language(Some(actor.guild)).await;
     if let Err(e) = services.require_manager(&actor).await {
-        return send(ctx, render(lang, Err(e))).await;
+        return send(ctx, render(lang, Err(e), &DiscordRender)).await;
     }
     let text = services
         .wb_panel_lines()
         .iter()
-        .map(|m| m.render(lang))
+        .map(|m| m.render_with(lang, &DiscordRender))
         .collect::<Vec<_>>()
         .join("\n\n");
     let buttons = CreateActionRow::Buttons(vec![
         CreateButton::new(ID_OPEN)
-            .label(msg!("wb-button-report").render(lang))
+            .label(msg!("wb-button-report").plain(lang))
             .style(serenity::ButtonStyle::Primary),
         CreateButton::new(ID_FOLLOW)
-            .label(msg!("wb-button-followup").render(lang))
+            .label(msg!("wb-button-followup").plain(lang))
             .style(serenity::ButtonStyle::Secondary),
     ]);
     ctx.send(
@@ -179,7 +180,7 @@ where
     let services = data.services.clone();
     let lang = lang_of(data, ctx.guild_id()).await;
     let result = use_case(services, HandlerId(ctx.author().id.get())).await;
-    let text = render(lang, result).text;
+    let text = render(lang, result, &DiscordRender).text;
     for part in chunks(&text, MAX_CONTENT) {
         ctx.send(
             CreateReply::default()
@@ -304,7 +305,7 @@ async fn handler_modal(ctx: Ctx<'_>, case: &str, prefix: &str) -> Result<(), Err
         .whistleblowing
         .is_handler(ctx.author().id.get())
     {
-        let mut p = render(lang, Err(refuse(msg!("wb-not-handler"))));
+        let mut p = render(lang, Err(refuse(msg!("wb-not-handler"))), &DiscordRender);
         p.ephemeral = true;
         return send(ctx, p).await;
     }
@@ -317,7 +318,7 @@ async fn handler_modal(ctx: Ctx<'_>, case: &str, prefix: &str) -> Result<(), Err
     let modal = if prefix == ID_REPLY {
         CreateModal::new(
             format!("{prefix}{code}"),
-            msg!("wb-modal-reply-title").render(lang),
+            msg!("wb-modal-reply-title").plain(lang),
         )
         .components(vec![
             passphrase_input(lang),
@@ -333,7 +334,7 @@ async fn handler_modal(ctx: Ctx<'_>, case: &str, prefix: &str) -> Result<(), Err
     } else {
         CreateModal::new(
             format!("{prefix}{code}"),
-            msg!("wb-modal-view-title").render(lang),
+            msg!("wb-modal-view-title").plain(lang),
         )
         .components(vec![passphrase_input(lang)])
     };
@@ -358,7 +359,7 @@ fn input(
         InputTextStyle::Short
     };
     CreateActionRow::InputText(
-        CreateInputText::new(style, Msg::new(label).render(lang), id)
+        CreateInputText::new(style, Msg::new(label).plain(lang), id)
             .required(required)
             .max_length(max.min(4000) as u16),
     )
@@ -369,7 +370,7 @@ fn passphrase_input(lang: Lang) -> CreateActionRow {
 }
 
 fn report_modal(lang: Lang, custom_id: &str) -> CreateModal {
-    CreateModal::new(custom_id, msg!("wb-modal-report-title").render(lang)).components(vec![
+    CreateModal::new(custom_id, msg!("wb-modal-report-title").plain(lang)).components(vec![
         input(lang, "what", "wb-modal-what", true, MAX_WHAT_CHARS, true),
         input(
             lang,
@@ -400,7 +401,7 @@ fn report_modal(lang: Lang, custom_id: &str) -> CreateModal {
 }
 
 fn followup_modal(lang: Lang) -> CreateModal {
-    CreateModal::new(ID_FOLLOWUP, msg!("wb-modal-followup-title").render(lang)).components(vec![
+    CreateModal::new(ID_FOLLOWUP, msg!("wb-modal-followup-title").plain(lang)).components(vec![
         input(lang, "code", "wb-modal-code", true, 40, false),
         input(lang, "secret", "wb-modal-secret", true, 60, false),
         input(
@@ -543,7 +544,7 @@ async fn on_modal(ctx: &serenity::Context, data: &Data, m: &ModalInteraction) {
     } else {
         Err(refuse(msg!("wb-invalid-request")))
     };
-    let text = render(lang, result).text;
+    let text = render(lang, result, &DiscordRender).text;
     let mut chunks = chunks(&text, MAX_CONTENT).into_iter();
     let first = chunks.next().unwrap_or_default();
     let none = CreateAllowedMentions::new;

@@ -151,16 +151,18 @@ impl JobHandler for Remind {
             Delivery::OnTime => false,
         };
         let lang = s.language(Some(forum.guild)).await;
-        let body = reminder_msg(ReminderKind::of(offset), &forum, &m).render(lang);
-        let mut content = String::new();
+        let r = h.notifier.renderer();
+        let reminder = reminder_msg(ReminderKind::of(offset), &forum, &m);
+        let body = reminder.render_with(lang, r);
         let role = forum.participant_role.filter(|_| mention);
-        if let Some(r) = role {
-            content.push_str(&format!("<@&{}> ", r.0));
+        let mut post = reminder;
+        if let Some(role) = role {
+            post = msg!("reminder-for-role", role = role, text = post);
         }
-        content.push_str(&body);
         if late {
-            content.push_str(&format!(" {}", msg!("reminder-delayed").render(lang)));
+            post = msg!("reminder-late", text = post);
         }
+        let content = post.render_with(lang, r);
         let out = Outgoing {
             channel: forum.channel,
             content: content.clone(),
@@ -220,7 +222,7 @@ impl Remind {
 }
 
 fn reminder_msg(kind: ReminderKind, forum: &Forum, m: &Meeting) -> Msg {
-    let (name, at) = (forum.name.as_str(), when(m.starts_at));
+    let (name, at) = (forum.name.as_str(), when(forum, m.starts_at));
     match kind {
         ReminderKind::CallForAgenda => msg!("reminder-call-for-agenda", name = name, when = at),
         ReminderKind::AgendaDeadline => msg!("reminder-agenda-deadline", name = name, when = at),

@@ -26,7 +26,10 @@ impl JobHandler for NoticeHandler {
         };
         let message = Outgoing {
             channel: ChannelId(channel),
-            content: self.services.wb_notice_text(&job.payload),
+            content: self.services.wb_notice_msg(&job.payload).render_with(
+                self.services.config.default_language(),
+                self.notifier.renderer(),
+            ),
             nonce: nonce_for(&job.key),
             mention_role: None,
         };

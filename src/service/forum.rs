@@ -7,7 +7,7 @@ use crate::domain::forum::{
 use crate::domain::ids::{ChannelId, GuildId, RoleId};
 use crate::domain::text::NameProblem;
 use crate::error::{refuse, Error, Result};
-use crate::i18n::Msg;
+use crate::i18n::{Arg, Msg};
 use crate::msg;
 use crate::store::StoreError;
 use tracing::instrument;
@@ -86,7 +86,7 @@ impl Services {
             msg!(
                 "forum-created",
                 name = created.name.as_str(),
-                channel = channel_mention(created.channel)
+                channel = created.channel
             ),
             self.describe(&created).await?,
         ]))
@@ -104,7 +104,7 @@ impl Services {
                 "forum-list-line",
                 name = f.name.as_str(),
                 tier = tier_label(&f.tier),
-                channel = channel_mention(f.channel)
+                channel = f.channel
             ));
         }
         Ok(Reply::private(lines))
@@ -148,20 +148,12 @@ impl Services {
         Ok(msg!(
             "forum-details",
             tier = tier_label(&f.tier),
-            channel = channel_mention(f.channel),
+            channel = f.channel,
             time_zone = f.time_zone.name(),
             escalates_to = escalates,
-            chair = f
-                .chair_role
-                .map(|r| format!("<@&{}>", r.0))
-                .unwrap_or_else(|| "-".to_string())
+            chair = f.chair_role.map_or_else(|| Arg::from("-"), Arg::Role)
         ))
     }
-}
-
-/// A channel as Discord renders it; the shell turns it back into `#name`.
-pub(crate) fn channel_mention(c: ChannelId) -> String {
-    format!("<#{}>", c.0)
 }
 
 /// A tier as shown: the suggested ones translated, others as typed.

@@ -17,7 +17,7 @@ use crate::domain::meeting::{
 use crate::domain::recurrence::{parse_cadence, resolve_local, Recurrence, RecurrenceError};
 use crate::domain::reminder::{ReminderPolicy, ReminderProblem};
 use crate::error::{refuse, Error, Result};
-use crate::i18n::Msg;
+use crate::i18n::{Arg, Msg};
 use crate::msg;
 use crate::store::{NewJob, ScheduleUpdate, StoreError, Tx};
 
@@ -116,7 +116,10 @@ impl Services {
         let mut lines = vec![msg!("forum-schedule-set", name = forum.name.as_str())];
         lines.push(self.schedule_line(&forum));
         if let Some(next) = self.upcoming(&forum, now, 1).await?.into_iter().next() {
-            lines.push(msg!("meeting-next-line", when = when(next.starts_at())));
+            lines.push(msg!(
+                "meeting-next-line",
+                when = when(&forum, next.starts_at())
+            ));
         }
         Ok(Reply::public(lines))
     }
@@ -298,7 +301,7 @@ impl Services {
             lines.push(msg!("meeting-list-empty"));
         }
         for m in &upcoming {
-            lines.push(meeting_line(m));
+            lines.push(meeting_line(&forum, m));
         }
         if let Some(problem) = &forum.delivery_problem {
             lines.push(msg!("forum-delivery-problem", problem = problem.as_str()));
@@ -385,7 +388,7 @@ impl Services {
         Ok(Reply::public(vec![msg!(
             "meeting-scheduled",
             name = forum.name.as_str(),
-            when = when(m.starts_at)
+            when = when(&forum, m.starts_at)
         )]))
     }
 
@@ -421,7 +424,7 @@ impl Services {
         Ok(Reply::public(vec![msg!(
             "meeting-cancelled",
             name = forum.name.as_str(),
-            when = when(m.starts_at),
+            when = when(&forum, m.starts_at),
             reason = reason
         )]))
     }
@@ -468,8 +471,8 @@ impl Services {
         Ok(Reply::public(vec![msg!(
             "meeting-moved",
             name = forum.name.as_str(),
-            from = when(m.starts_at),
-            to = when(starts_at)
+            from = when(&forum, m.starts_at),
+            to = when(&forum, starts_at)
         )]))
     }
 
@@ -574,13 +577,14 @@ impl Services {
     }
 }
 
-/// A Discord timestamp: every reader sees it in their own time zone.
-pub fn when(t: DateTime<Utc>) -> String {
-    format!("<t:{0}:F> (<t:{0}:R>)", t.timestamp())
+/// A meeting's time as a typed argument: each platform shows it its own way (Discord in every
+/// reader's own zone, plain text in the forum's).
+pub fn when(forum: &Forum, t: DateTime<Utc>) -> Arg {
+    Arg::time(t, forum.time_zone)
 }
 
-fn meeting_line(m: &Upcoming) -> Msg {
-    let at = when(m.starts_at());
+fn meeting_line(forum: &Forum, m: &Upcoming) -> Msg {
+    let at = when(forum, m.starts_at());
     match m {
         Upcoming::Stored(m) if m.state.is_cancelled() => msg!(
             "meeting-line-cancelled",

@@ -16,6 +16,7 @@ use crate::domain::ids::{GuildId, RoleId, UserId};
 use crate::error::{reference_id, refuse, Error, Result};
 use crate::i18n::{Lang, Msg};
 use crate::msg;
+use crate::render::Render;
 use crate::scheduler::Wake;
 use crate::store::Store;
 use crate::templates::TemplateCatalog;
@@ -141,11 +142,17 @@ impl Services {
         }
     }
 
-    /// Renders a use case's result. A refusal shows its message; an internal error is logged
-    /// with a fresh reference id and the user sees only a generic message with that id.
-    pub async fn present(&self, guild: Option<GuildId>, result: Result<Reply>) -> Presented {
+    /// Renders a use case's result for one platform. A refusal shows its message; an internal
+    /// error is logged with a fresh reference id and the user sees only a generic message with
+    /// that id.
+    pub async fn present(
+        &self,
+        guild: Option<GuildId>,
+        result: Result<Reply>,
+        renderer: &dyn Render,
+    ) -> Presented {
         let lang = self.language(guild).await;
-        render(lang, result)
+        render(lang, result, renderer)
     }
 
     /// Refuses unless the actor may manage forums: Manage Server, or the configured admin role.
@@ -169,16 +176,16 @@ impl Services {
     }
 }
 
-/// Renders a result in `lang` (see [`Services::present`]).
-pub fn render(lang: Lang, result: Result<Reply>) -> Presented {
+/// Renders a result in `lang` for one platform (see [`Services::present`]).
+pub fn render(lang: Lang, result: Result<Reply>, renderer: &dyn Render) -> Presented {
     match result {
         Ok(reply) => Presented {
-            text: join(lang, &reply.lines),
+            text: join(lang, &reply.lines, renderer),
             ephemeral: reply.ephemeral,
             status: Status::Ok,
         },
         Err(Error::User(e)) => Presented {
-            text: e.0.render(lang),
+            text: e.0.render_with(lang, renderer),
             ephemeral: true,
             status: Status::Refused,
         },
@@ -186,7 +193,8 @@ pub fn render(lang: Lang, result: Result<Reply>) -> Presented {
             let reference = reference_id();
             tracing::error!(%reference, error = format!("{e:#}"), "internal error");
             Presented {
-                text: msg!("error-internal", reference = reference.as_str()).render(lang),
+                text: msg!("error-internal", reference = reference.as_str())
+                    .render_with(lang, renderer),
                 ephemeral: true,
                 status: Status::Failed { reference },
             }
@@ -194,10 +202,10 @@ pub fn render(lang: Lang, result: Result<Reply>) -> Presented {
     }
 }
 
-fn join(lang: Lang, lines: &[Msg]) -> String {
+fn join(lang: Lang, lines: &[Msg], renderer: &dyn Render) -> String {
     lines
         .iter()
-        .map(|m| m.render(lang))
+        .map(|m| m.render_with(lang, renderer))
         .collect::<Vec<_>>()
         .join("\n")
 }

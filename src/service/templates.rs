@@ -26,8 +26,6 @@ use crate::error::{refuse, Error, Result};
 use crate::msg;
 use crate::store::{ScheduleUpdate, StoreError};
 
-use super::forum::channel_mention;
-
 /// `/forum setup`, as typed options.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SetupForums {
@@ -174,7 +172,7 @@ impl Services {
             lines.push(msg!(
                 "template-setup-created",
                 name = forum.name.as_str(),
-                channel = channel_mention(forum.channel),
+                channel = forum.channel,
                 cadence = f.cadence.to_spec(),
                 cadence_sv = f.cadence.to_spec_sv(),
                 time = f.time.format("%H:%M").to_string(),
@@ -186,7 +184,7 @@ impl Services {
                 lines.push(msg!(
                     "template-setup-existing",
                     name = found.name.as_str(),
-                    channel = channel_mention(found.channel)
+                    channel = found.channel
                 ));
             }
         }

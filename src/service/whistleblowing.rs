@@ -750,10 +750,9 @@ impl Services {
         now + Duration::days(1)
     }
 
-    /// The text of a notice job's payload, in the default language.
-    pub fn wb_notice_text(&self, payload: &serde_json::Value) -> String {
-        let lang = self.config.default_language();
-        let m = match payload["notice"].as_str().unwrap_or("") {
+    /// The message of a notice job's payload (shown in the default language).
+    pub fn wb_notice_msg(&self, payload: &serde_json::Value) -> Msg {
+        match payload["notice"].as_str().unwrap_or("") {
             "new_report" => msg!("wb-notice-new-report"),
             "new_followup" => msg!("wb-notice-new-followup"),
             "digest" => msg!("wb-notice-digest"),
@@ -770,8 +769,7 @@ impl Services {
                 kind = payload["reminder"].as_str().unwrap_or("").to_string()
             ),
             _ => msg!("wb-notice-digest"),
-        };
-        m.render(lang)
+        }
     }
 
     /// The daily run (also once at start): enqueue due deadline reminders (content-free, each
@@ -1309,7 +1307,7 @@ impl Services {
             lines.push(msg!(
                 "wb-audit-line",
                 at = at,
-                handler = format!("<@{}>", e.handler_id),
+                handler = crate::domain::ids::UserId(e.handler_id),
                 action = e.action
             ));
         }

@@ -13,6 +13,7 @@ use crate::domain::ids::{local_id, ChannelId, GuildId, RoleId, UserId};
 use crate::error::{refuse, Result};
 use crate::i18n::Msg;
 use crate::msg;
+use crate::render::Plain;
 use crate::service::{
     Actor, CreateForum, EditForum, ForumRef, Presented, Reply, Services, SetupForums, Status,
 };
@@ -135,9 +136,33 @@ impl Shell {
             Ok(Some(parsed)) => self.dispatch(parsed).await,
             Err(detail) => Err(refuse(msg!("shell-parse-error", detail = detail))),
         };
-        let mut presented = self.services.present(Some(self.guild.id), result).await;
-        presented.text = self.plain(&presented.text).await;
-        Some(presented)
+        let renderer = self.renderer().await;
+        Some(
+            self.services
+                .present(Some(self.guild.id), result, &renderer)
+                .await,
+        )
+    }
+
+    /// Plain text with the guild directory's names: `#name`, `@name`, times in words.
+    async fn renderer(&self) -> Plain {
+        let store = &self.services.store;
+        let (channels, roles) = match (
+            store.channels(self.guild.id).await,
+            store.roles(self.guild.id).await,
+        ) {
+            (Ok(c), Ok(r)) => (c, r),
+            (Err(e), _) | (_, Err(e)) => {
+                // Ids instead of names: the reply itself is still worth showing.
+                tracing::warn!(error = %e, "could not read the guild directory");
+                (Vec::new(), Vec::new())
+            }
+        };
+        Plain {
+            channels: channels.into_iter().collect(),
+            roles: roles.into_iter().collect(),
+            users: Default::default(),
+        }
     }
 
     /// Reads lines until end of input. With `strict`, stops at the first line that fails and
@@ -341,43 +366,6 @@ impl Shell {
             return Ok(id);
         }
         Ok(RoleId(0))
-    }
-
-    /// Discord markup to plain text: `<#id>` → `#name`, `<@&id>` → `@name`, no bold.
-    async fn plain(&self, text: &str) -> String {
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text;
-        while let Some(start) = rest.find('<') {
-            out.push_str(&rest[..start]);
-            let tail = &rest[start..];
-            let end = tail.find('>').map(|e| e + 1).unwrap_or(tail.len());
-            let token = &tail[..end];
-            out.push_str(
-                &self
-                    .name_of(token)
-                    .await
-                    .unwrap_or_else(|| token.to_string()),
-            );
-            rest = &tail[end..];
-        }
-        out.push_str(rest);
-        out.replace("**", "")
-    }
-
-    async fn name_of(&self, token: &str) -> Option<String> {
-        let store = &self.services.store;
-        if let Some(id) = mention_id(token, "<#") {
-            let name = store
-                .channel_name(self.guild.id, ChannelId(id))
-                .await
-                .ok()??;
-            return Some(format!("#{name}"));
-        }
-        if let Some(id) = mention_id(token, "<@&") {
-            let name = store.role_name(self.guild.id, RoleId(id)).await.ok()??;
-            return Some(format!("@{name}"));
-        }
-        None
     }
 }
 
