@@ -21,3 +21,7 @@ INSERT INTO discord_event_mirrors (meeting_id, guild_id, event_id)
 ALTER TABLE meetings DROP COLUMN status;
 ALTER TABLE meetings DROP COLUMN moved;
 ALTER TABLE meetings DROP COLUMN discord_event_id;
+
+-- A re-arm requested while the job runs (its worker may have read the state before the
+-- change): honoured when the worker records its outcome.
+ALTER TABLE jobs ADD COLUMN rearm_at BIGINT;

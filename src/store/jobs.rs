@@ -190,9 +190,16 @@ impl Conn<'_> {
     /// Puts a finished job back in the queue (a job that reconciles state, such as a meeting's
     /// Discord event, after the state changed). A running job is left to its worker.
     async fn rearm_job(&mut self, key: &str, due_at: DateTime<Utc>) -> Result<()> {
+        // A running job keeps its worker; the request is remembered and honoured when the
+        // worker records its outcome (the worker may have read the state before this change).
         on_conn!(self, |c| sqlx::query(
-            "UPDATE jobs SET state = 'pending', due_at = $1, lease_until = NULL, leased_by = NULL
-             WHERE key = $2 AND state <> 'running'"
+            "UPDATE jobs SET
+                 state = CASE WHEN state = 'running' THEN state ELSE 'pending' END,
+                 due_at = CASE WHEN state = 'running' THEN due_at ELSE $1 END,
+                 lease_until = CASE WHEN state = 'running' THEN lease_until ELSE NULL END,
+                 leased_by = CASE WHEN state = 'running' THEN leased_by ELSE NULL END,
+                 rearm_at = CASE WHEN state = 'running' THEN $1 ELSE NULL END
+             WHERE key = $2"
         )
         .bind(to_millis(due_at))
         .bind(key)
@@ -257,7 +264,8 @@ impl Tx {
     }
 
     /// Puts a finished job back in the queue (a job that reconciles state, such as a meeting's
-    /// Discord event, after the state changed). A running job is left to its worker.
+    /// Discord event, after the state changed). A running job is left to its worker and goes
+    /// back to the queue when the worker records its outcome.
     pub async fn rearm_job(&mut self, key: &str, due_at: DateTime<Utc>) -> Result<()> {
         self.write()?.rearm_job(key, due_at).await
     }
@@ -418,7 +426,11 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<bool> {
         let r = on_pool!(self, |p| sqlx::query(
-            "UPDATE jobs SET state = $1, outcome = $2, finished_at = $3, lease_until = NULL
+            "UPDATE jobs SET state = CASE WHEN rearm_at IS NULL THEN $1 ELSE 'pending' END,
+                             due_at = COALESCE(rearm_at, due_at),
+                             outcome = $2, finished_at = $3, lease_until = NULL,
+                             leased_by = CASE WHEN rearm_at IS NULL THEN leased_by END,
+                             rearm_at = NULL
              WHERE id = $4 AND leased_by = $5 AND state = 'running'"
         )
         .bind(state.as_str())
@@ -444,8 +456,10 @@ impl Store {
     ) -> Result<bool> {
         let payload = payload.map(|p| p.to_string());
         let r = on_pool!(self, |p| sqlx::query(
-            "UPDATE jobs SET state = 'pending', due_at = $1, outcome = $2, lease_until = NULL,
-                             leased_by = NULL, payload = COALESCE($3, payload)
+            "UPDATE jobs SET state = 'pending',
+                             due_at = CASE WHEN rearm_at < $1 THEN rearm_at ELSE $1 END,
+                             outcome = $2, lease_until = NULL, leased_by = NULL,
+                             payload = COALESCE($3, payload), rearm_at = NULL
              WHERE id = $4 AND leased_by = $5 AND state = 'running'"
         )
         .bind(to_millis(due_at))
