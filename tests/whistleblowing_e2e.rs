@@ -604,6 +604,34 @@ async fn whistleblowing_end_to_end_leaves_no_trace_of_the_reporter() {
         store.close().await;
     }
 
+    // --- the reporter keeps a handler off the case at intake -----------------------------------
+    let i = slash(
+        &double,
+        &reporter(),
+        &["whistleblow", "report"],
+        vec![Opt::User("exclude", H2)],
+    )
+    .await;
+    let cb = double.wait_callback(&i, T).await.unwrap();
+    assert_eq!(cb.body["data"]["custom_id"], format!("wb:v1:report:x:{H2}"));
+    let m = double
+        .submit_modal(
+            &i,
+            "",
+            vec![("what", "Tips utan H2"), ("when_where", "x"), ("who", "y")],
+        )
+        .await;
+    let (code3, _) = receipt(&answer(&double, &m).await);
+    {
+        let store = samverkan::store::Store::connect(&e.db_url, 1)
+            .await
+            .unwrap();
+        let meta = store.wb_case(&code3).await.unwrap().unwrap();
+        assert_eq!(store.wb_case_handlers(meta.id).await.unwrap(), vec![H1]);
+        assert_eq!(store.wb_excluded(meta.id).await.unwrap(), vec![H2]);
+        store.close().await;
+    }
+
     // --- restart: the lock holds -------------------------------------------------------------
     stop_bot(bot);
     let bot = start_bot(&e, &double).await;

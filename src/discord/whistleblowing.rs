@@ -55,15 +55,28 @@ pub async fn whistleblow(_ctx: Ctx<'_>) -> Result<(), Error> {
     Ok(())
 }
 
-// `exclude`: a handler the reporter does not want to read the report (carried in the modal's
-// `custom_id`: only a handler's id).
+// `exclude`, `also_exclude`: handlers the reporter does not want to read the report (carried
+// in the modal's `custom_id`: only handlers' ids).
 /// Opens the report modal. Reads nothing about the user.
 #[poise::command(slash_command, guild_only, rename = "report")]
-async fn wb_report(ctx: Ctx<'_>, exclude: Option<serenity::UserId>) -> Result<(), Error> {
+async fn wb_report(
+    ctx: Ctx<'_>,
+    exclude: Option<serenity::UserId>,
+    also_exclude: Option<serenity::UserId>,
+) -> Result<(), Error> {
     let lang = lang_of(ctx.data(), ctx.guild_id()).await;
-    let modal = match exclude {
-        Some(h) => report_modal(lang, &format!("{ID_REPORT_EXCLUDING}{}", h.get())),
-        None => report_modal(lang, ID_REPORT),
+    let excluded: Vec<String> = exclude
+        .into_iter()
+        .chain(also_exclude)
+        .map(|u| u.get().to_string())
+        .collect();
+    let modal = if excluded.is_empty() {
+        report_modal(lang, ID_REPORT)
+    } else {
+        report_modal(
+            lang,
+            &format!("{ID_REPORT_EXCLUDING}{}", excluded.join(",")),
+        )
     };
     reporter_path(open_modal_from_command(ctx, modal).await);
     Ok(())
@@ -182,13 +195,22 @@ where
     let result = use_case(services, HandlerId(ctx.author().id.get())).await;
     let text = render(lang, result, &DiscordRender).text;
     for part in chunks(&text, MAX_CONTENT) {
-        ctx.send(
-            CreateReply::default()
-                .content(part)
-                .ephemeral(true)
-                .allowed_mentions(CreateAllowedMentions::new()),
-        )
-        .await?;
+        let sent = ctx
+            .send(
+                CreateReply::default()
+                    .content(part)
+                    .ephemeral(true)
+                    .allowed_mentions(CreateAllowedMentions::new()),
+            )
+            .await;
+        if let Err(e) = sent {
+            // As on the reporter path: a category, never the error (its URL holds the token).
+            tracing::warn!(
+                category = failure_category(&e.into()),
+                "whistleblowing: answering a handler's interaction failed"
+            );
+            break;
+        }
     }
     Ok(())
 }
@@ -338,7 +360,13 @@ async fn handler_modal(ctx: Ctx<'_>, case: &str, prefix: &str) -> Result<(), Err
         )
         .components(vec![passphrase_input(lang)])
     };
-    open_modal_from_command(ctx, modal).await
+    if let Err(e) = open_modal_from_command(ctx, modal).await {
+        tracing::warn!(
+            category = failure_category(&e),
+            "whistleblowing: opening a handler's modal failed"
+        );
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -503,8 +531,12 @@ async fn on_modal(ctx: &serenity::Context, data: &Data, m: &ModalInteraction) {
     } else {
         // Only a number is taken from a crafted id; the service keeps only allow-listed
         // handlers, and a reporter choosing whom to exclude is theirs to choose anyway.
-        id.strip_prefix(ID_REPORT_EXCLUDING)
-            .map(|rest| rest.parse::<u64>().into_iter().collect::<Vec<_>>())
+        id.strip_prefix(ID_REPORT_EXCLUDING).map(|rest| {
+            rest.split(',')
+                .filter_map(|h| h.parse::<u64>().ok())
+                .take(2)
+                .collect::<Vec<_>>()
+        })
     };
     let result: UseCaseResult<Reply> = if let Some(exclude) = report {
         let intake = Intake {

@@ -617,7 +617,11 @@ impl Services {
                 return Err(refuse(msg!("wb-case-closed")));
             }
             added = true;
-            self.wb_notify(Notice::NewFollowUp).await?;
+            // The addition is stored: a notice that cannot be enqueued must not turn that into
+            // an error for the reporter (they would send it again).
+            if self.wb_notify(Notice::NewFollowUp).await.is_err() {
+                tracing::warn!("whistleblowing: the follow-up notice could not be enqueued");
+            }
         }
         let messages = self.wb_open_messages(meta.id, &key, &code).await?;
         Ok(ReporterView {
