@@ -60,8 +60,7 @@ pub fn scheduler(services: &Services, notifier: Arc<dyn Notifier>) -> Scheduler 
         services.wake.clone(),
         Duration::from_secs(services.config.scheduler.lease_seconds),
     );
-    crate::scheduler::meetings::register(&mut scheduler, services.clone(), notifier.clone());
-    crate::scheduler::whistleblowing::register(&mut scheduler, services, notifier);
+    crate::scheduler::kinds::register_all(&mut scheduler, services, notifier);
     scheduler
 }
 

@@ -8,6 +8,7 @@
 pub mod app;
 pub mod cli;
 pub mod clock;
+pub mod command;
 pub mod config;
 pub mod discord;
 pub mod domain;

@@ -74,8 +74,30 @@ pub trait Notifier: Send + Sync + 'static {
     fn renderer(&self) -> &dyn crate::render::Render;
     /// Posts a message; returns its id.
     async fn post(&self, message: &Outgoing) -> Result<u64, SendError>;
+    /// The channel of direct messages with a user.
+    async fn open_dm(&self, user: UserId) -> Result<ChannelId, SendError>;
     /// Sends a direct message (no mentions at all).
-    async fn direct(&self, user: UserId, content: &str, nonce: &str) -> Result<u64, SendError>;
+    async fn direct(&self, user: UserId, content: &str, nonce: &str) -> Result<u64, SendError> {
+        let channel = self.open_dm(user).await?;
+        let message = Outgoing {
+            channel,
+            content: content.to_string(),
+            nonce: nonce.to_string(),
+            mention_role: None,
+        };
+        self.post(&message).await
+    }
+    /// A message id at or before that of any message posted from now on (a little earlier:
+    /// clocks differ). Recorded before a send, it bounds the search for what that send posted.
+    fn message_floor(&self) -> u64;
+    /// The bot's own messages in a channel with ids after `after`: (id, content), oldest first.
+    /// Finds a message posted by a process that died before recording it, however long ago
+    /// (Discord's nonce de-duplication lasts only minutes).
+    async fn own_messages_after(
+        &self,
+        channel: ChannelId,
+        after: u64,
+    ) -> Result<Vec<(u64, String)>, SendError>;
     /// Creates a scheduled event; returns its id. `marker` goes into the description so an
     /// event created just before a crash can be found again instead of duplicated.
     async fn create_event(&self, spec: &EventSpec, marker: &str) -> Result<u64, SendError>;

@@ -274,6 +274,31 @@ fn shell_at(db_url: &str, at: &str, args: &[&str], input: &str) -> Output {
 }
 
 #[tokio::test]
+async fn shell_help_lists_the_declared_commands() {
+    each_backend(|url| {
+        let out = shell(url, &["--guild", "Kommun", "--user", "anna"], "/help\n");
+        let text = stdout(&out);
+        assert!(
+            text.contains(
+                "Kommandon: /forum create|list|show|edit|setup, \
+                 /meeting next|list|schedule|cancel|move|remind-me, /settings language."
+            ),
+            "{text}"
+        );
+        // A declared option of the wrong kind is refused by its name.
+        let out = shell(
+            url,
+            &["--guild", "Kommun", "--user", "anna"],
+            "/meeting list forum:A count:many\n/meeting remind-me forum:A on:kanske\n",
+        );
+        let text = stdout(&out);
+        assert!(text.contains("count: many"), "{text}");
+        assert!(text.contains("on: kanske"), "{text}");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn shell_shows_meeting_times_in_words_in_the_forums_zone() {
     each_backend(|url| {
         let admin = ["--guild", "Tidskommun", "--user", "anna", "--admin", "--strict"];

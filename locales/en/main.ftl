@@ -46,7 +46,7 @@ forum-show-title = { STRONG($name) }
 settings-language-set = I now speak English in this server.
 
 ## Shell
-shell-help = Type one command a line, as in Discord: { CODE("/forum create name:\"Leveransforum\" tier:delivery channel:#leveransforum") }. Commands: /forum create|list|show|edit|setup, /meeting next|list|schedule|cancel|move|remind-me, /settings language. End with Ctrl-D.
+shell-help = Type one command a line, as in Discord: { CODE("/forum create name:\"Leveransforum\" tier:delivery channel:#leveransforum") }. Commands: { $commands }. End with Ctrl-D.
 shell-parse-error = The line could not be read: { $detail }
 language-name = { $code ->
     [sv] Swedish

@@ -46,7 +46,7 @@ forum-show-title = { STRONG($name) }
 settings-language-set = Jag talar nu svenska i den här servern.
 
 ## Skal
-shell-help = Skriv ett kommando per rad, som i Discord: { CODE("/forum create name:\"Leveransforum\" tier:delivery channel:#leveransforum") }. Kommandon: /forum create|list|show|edit|setup, /meeting next|list|schedule|cancel|move|remind-me, /settings language. Avsluta med Ctrl-D.
+shell-help = Skriv ett kommando per rad, som i Discord: { CODE("/forum create name:\"Leveransforum\" tier:delivery channel:#leveransforum") }. Kommandon: { $commands }. Avsluta med Ctrl-D.
 shell-parse-error = Raden kunde inte tolkas: { $detail }
 language-name = { $code ->
     [sv] svenska

@@ -1,100 +1,148 @@
-//! Slash commands. Each turns its options into a typed request and calls one use case; names
-//! and descriptions come from the catalogue (see `localize.rs`).
+//! Slash commands, built from the command set declared once in [`crate::command`]: each spec
+//! becomes a subcommand whose options and autocompletes follow its declaration, and one action
+//! reads the interaction's options into a request. Names and descriptions come from the
+//! catalogue (see `localize.rs`).
+
+use std::borrow::Cow;
 
 use poise::serenity_prelude as serenity;
+use poise::BoxFuture;
 
 use super::reply::{choices, run, translated_choices};
 use super::{Ctx, Data, Error};
+use crate::command::{self, Complete, Kind, Opt, Spec, Value, Values, COMMANDS};
 use crate::domain::forum::{time_zone_suggestions, SUGGESTED_TIERS};
 use crate::domain::ids::{ChannelId, GuildId, RoleId};
 use crate::i18n::Msg;
-use crate::service::{CreateForum, EditForum, ForumRef, SetupForums};
 
-pub fn all() -> Vec<poise::Command<Data, Error>> {
-    vec![
-        forum(),
-        meeting(),
-        settings(),
-        super::whistleblowing::whistleblow(),
-        super::whistleblowing::case(),
-    ]
+type Command = poise::Command<Data, Error>;
+type AppCtx<'a> = poise::ApplicationContext<'a, Data, Error>;
+
+pub fn all() -> Vec<Command> {
+    let mut out: Vec<Command> = command::groups().into_iter().map(group).collect();
+    out.push(super::whistleblowing::whistleblow());
+    out.push(super::whistleblowing::case());
+    out
 }
 
-#[poise::command(
-    slash_command,
-    guild_only,
-    subcommands(
-        "forum_create",
-        "forum_list",
-        "forum_show",
-        "forum_edit",
-        "forum_setup"
-    ),
-    subcommand_required
-)]
-pub async fn forum(_ctx: Ctx<'_>) -> Result<(), Error> {
-    Ok(())
+/// `/forum`, `/meeting`, `/settings`: a group of the specs under that name.
+fn group(name: &'static str) -> Command {
+    Command {
+        name: Cow::Borrowed(name),
+        qualified_name: Cow::Borrowed(name),
+        identifying_name: Cow::Borrowed(name),
+        source_code_name: Cow::Borrowed(name),
+        guild_only: true,
+        subcommand_required: true,
+        // Discord never invokes a group itself; poise needs an action to register it.
+        slash_action: Some(|_| Box::pin(async { Ok(()) })),
+        subcommands: COMMANDS
+            .iter()
+            .filter(|s| s.path[0] == name)
+            .map(subcommand)
+            .collect(),
+        ..Default::default()
+    }
 }
 
-#[poise::command(slash_command, guild_only, rename = "create")]
-async fn forum_create(
-    ctx: Ctx<'_>,
-    name: String,
-    #[autocomplete = "autocomplete_tier"] tier: String,
-    #[channel_types("Text", "News")] channel: serenity::ChannelId,
-    #[autocomplete = "autocomplete_time_zone"] time_zone: Option<String>,
-    #[autocomplete = "autocomplete_forum"] escalates_to: Option<String>,
-    chair_role: Option<serenity::RoleId>,
-) -> Result<(), Error> {
-    let req = CreateForum {
-        name,
-        tier,
-        channel: ChannelId(channel.get()),
-        time_zone,
-        escalates_to,
-        chair_role: chair_role.map(|r| RoleId(r.get())),
+fn subcommand(spec: &'static Spec) -> Command {
+    let name = spec.path[1];
+    Command {
+        name: Cow::Borrowed(name),
+        qualified_name: Cow::Owned(spec.path.join(" ")),
+        identifying_name: Cow::Owned(spec.path.join("_")),
+        source_code_name: Cow::Owned(spec.path.join("_")),
+        guild_only: true,
+        slash_action: Some(invoke),
+        parameters: spec.options.iter().map(parameter).collect(),
+        custom_data: Box::new(spec),
+        ..Default::default()
+    }
+}
+
+fn parameter(o: &'static Opt) -> poise::CommandParameter<Data, Error> {
+    use serenity::CommandOptionType as T;
+    type Setter = fn(serenity::CreateCommandOption) -> serenity::CreateCommandOption;
+    let type_setter: Setter = match o.kind {
+        Kind::Text | Kind::Mapping => |b| b.kind(T::String),
+        // The range of integers JavaScript clients keep exact (what poise declares for i64).
+        Kind::Integer => |b| {
+            b.kind(T::Integer)
+                .min_number_value(-9007199254740991.)
+                .max_number_value(9007199254740991.)
+        },
+        Kind::Count => |b| {
+            let max = crate::service::meetings::MAX_LIST as f64;
+            b.kind(T::Integer)
+                .min_number_value(1.)
+                .max_number_value(max)
+        },
+        Kind::Bool => |b| b.kind(T::Boolean),
+        Kind::Channel => |b| b.kind(T::Channel),
+        Kind::Role => |b| b.kind(T::Role),
     };
-    run(
-        ctx,
-        |s, actor| async move { s.forum_create(&actor, req).await },
-    )
-    .await
+    poise::CommandParameter {
+        name: Cow::Borrowed(o.name),
+        name_localizations: Cow::Borrowed(&[]),
+        description: None,
+        description_localizations: Cow::Borrowed(&[]),
+        required: o.required,
+        channel_types: (o.kind == Kind::Channel).then(|| {
+            Cow::Borrowed(&[serenity::ChannelType::Text, serenity::ChannelType::News][..])
+        }),
+        choices: Cow::Borrowed(&[]),
+        type_setter: Some(type_setter),
+        autocomplete_callback: o.complete.map(autocomplete),
+        __non_exhaustive: (),
+    }
 }
 
-#[poise::command(slash_command, guild_only, rename = "list")]
-async fn forum_list(ctx: Ctx<'_>) -> Result<(), Error> {
-    run(ctx, |s, actor| async move { s.forum_list(&actor).await }).await
-}
-
-#[poise::command(slash_command, guild_only, rename = "show")]
-async fn forum_show(
-    ctx: Ctx<'_>,
-    #[autocomplete = "autocomplete_forum"] forum: String,
-) -> Result<(), Error> {
-    run(ctx, |s, actor| async move {
-        s.forum_show(&actor, ForumRef(forum)).await
+/// Every spec's action: the interaction's options, as values, make the spec's request.
+fn invoke(ctx: AppCtx<'_>) -> BoxFuture<'_, Result<(), poise::FrameworkError<'_, Data, Error>>> {
+    Box::pin(async move {
+        let Some(spec) = ctx.command().custom_data.downcast_ref::<&'static Spec>() else {
+            let e = anyhow::anyhow!("command {} has no spec", ctx.command().name);
+            return Err(poise::FrameworkError::new_command(ctx.into(), e));
+        };
+        let values = values(ctx.args);
+        run(ctx.into(), |s, a| async move {
+            spec.request(values)?.run(&s, &a).await
+        })
+        .await
+        .map_err(|e| poise::FrameworkError::new_command(ctx.into(), e))
     })
-    .await
 }
 
-/// `/forum setup`: a governance template's forums in one step.
-#[poise::command(slash_command, guild_only, rename = "setup")]
-async fn forum_setup(
-    ctx: Ctx<'_>,
-    #[autocomplete = "autocomplete_template"] template: String,
-    #[channel_types("Text", "News")] channel: serenity::ChannelId,
-    mapping: Option<String>,
-) -> Result<(), Error> {
-    let req = SetupForums {
-        template,
-        channel: ChannelId(channel.get()),
-        mapping,
-    };
-    run(
-        ctx,
-        |s, actor| async move { s.forum_setup(&actor, req).await },
-    )
-    .await
+/// The options Discord resolved, by name.
+fn values(args: &[serenity::ResolvedOption<'_>]) -> Values {
+    use serenity::ResolvedValue as R;
+    let mut values = Values::default();
+    for a in args {
+        let v = match &a.value {
+            R::String(s) => Value::Text(s.to_string()),
+            R::Integer(n) => Value::Integer(*n),
+            R::Boolean(b) => Value::Bool(*b),
+            R::Channel(c) => Value::Channel(ChannelId(c.id.get())),
+            R::Role(r) => Value::Role(RoleId(r.id.get())),
+            _ => continue,
+        };
+        values.insert(a.name, v);
+    }
+    values
+}
+
+type Autocomplete =
+    for<'a> fn(AppCtx<'a>, &'a str) -> BoxFuture<'a, serenity::CreateAutocompleteResponse>;
+
+fn autocomplete(c: Complete) -> Autocomplete {
+    match c {
+        Complete::Forum => |ctx, p| Box::pin(autocomplete_forum(ctx.into(), p)),
+        Complete::Meeting => |ctx, p| Box::pin(autocomplete_meeting(ctx.into(), p)),
+        Complete::Tier => |ctx, p| Box::pin(autocomplete_tier(ctx.into(), p)),
+        Complete::TimeZone => |ctx, p| Box::pin(autocomplete_time_zone(ctx.into(), p)),
+        Complete::Template => |ctx, p| Box::pin(autocomplete_template(ctx.into(), p)),
+        Complete::Language => |ctx, p| Box::pin(autocomplete_language(ctx.into(), p)),
+    }
 }
 
 async fn autocomplete_template<'a>(
@@ -114,27 +162,6 @@ async fn autocomplete_template<'a>(
         })
         .collect();
     serenity::CreateAutocompleteResponse::new().set_choices(choices)
-}
-
-#[poise::command(
-    slash_command,
-    guild_only,
-    subcommands("settings_language"),
-    subcommand_required
-)]
-pub async fn settings(_ctx: Ctx<'_>) -> Result<(), Error> {
-    Ok(())
-}
-
-#[poise::command(slash_command, guild_only, rename = "language")]
-async fn settings_language(
-    ctx: Ctx<'_>,
-    #[autocomplete = "autocomplete_language"] language: String,
-) -> Result<(), Error> {
-    run(ctx, |s, actor| async move {
-        s.set_language(&actor, &language).await
-    })
-    .await
 }
 
 async fn autocomplete_forum<'a>(
@@ -193,131 +220,6 @@ async fn autocomplete_language<'a>(
     translated_choices(ctx, items).await
 }
 
-#[poise::command(slash_command, guild_only, rename = "edit")]
-#[allow(clippy::too_many_arguments)]
-async fn forum_edit(
-    ctx: Ctx<'_>,
-    #[autocomplete = "autocomplete_forum"] forum: String,
-    cadence: Option<String>,
-    time: Option<String>,
-    duration: Option<i64>,
-    start_date: Option<String>,
-    #[autocomplete = "autocomplete_time_zone"] time_zone: Option<String>,
-    reminders: Option<String>,
-    participant_role: Option<serenity::RoleId>,
-) -> Result<(), Error> {
-    let req = EditForum {
-        forum,
-        cadence,
-        time,
-        duration_minutes: duration,
-        start_date,
-        time_zone,
-        reminders,
-        participant_role: participant_role.map(|r| RoleId(r.get())),
-    };
-    run(
-        ctx,
-        |s, actor| async move { s.forum_edit(&actor, req).await },
-    )
-    .await
-}
-
-#[poise::command(
-    slash_command,
-    guild_only,
-    subcommands(
-        "meeting_next",
-        "meeting_list",
-        "meeting_schedule",
-        "meeting_cancel",
-        "meeting_move",
-        "meeting_remind_me"
-    ),
-    subcommand_required
-)]
-pub async fn meeting(_ctx: Ctx<'_>) -> Result<(), Error> {
-    Ok(())
-}
-
-#[poise::command(slash_command, guild_only, rename = "next")]
-async fn meeting_next(
-    ctx: Ctx<'_>,
-    #[autocomplete = "autocomplete_forum"] forum: String,
-) -> Result<(), Error> {
-    run(ctx, |s, a| async move { s.meeting_next(&a, &forum).await }).await
-}
-
-#[poise::command(slash_command, guild_only, rename = "list")]
-async fn meeting_list(
-    ctx: Ctx<'_>,
-    #[autocomplete = "autocomplete_forum"] forum: String,
-    #[min = 1]
-    #[max = 10]
-    count: Option<i64>,
-) -> Result<(), Error> {
-    let n = count.unwrap_or(5);
-    run(
-        ctx,
-        |s, a| async move { s.meeting_list(&a, &forum, n).await },
-    )
-    .await
-}
-
-#[poise::command(slash_command, guild_only, rename = "schedule")]
-async fn meeting_schedule(
-    ctx: Ctx<'_>,
-    #[autocomplete = "autocomplete_forum"] forum: String,
-    date: String,
-    time: String,
-    duration: Option<i64>,
-) -> Result<(), Error> {
-    run(ctx, |s, a| async move {
-        s.meeting_schedule(&a, &forum, &date, &time, duration).await
-    })
-    .await
-}
-
-#[poise::command(slash_command, guild_only, rename = "cancel")]
-async fn meeting_cancel(
-    ctx: Ctx<'_>,
-    #[autocomplete = "autocomplete_forum"] forum: String,
-    #[autocomplete = "autocomplete_meeting"] meeting: String,
-    reason: String,
-) -> Result<(), Error> {
-    run(ctx, |s, a| async move {
-        s.meeting_cancel(&a, &forum, &meeting, &reason).await
-    })
-    .await
-}
-
-#[poise::command(slash_command, guild_only, rename = "move")]
-async fn meeting_move(
-    ctx: Ctx<'_>,
-    #[autocomplete = "autocomplete_forum"] forum: String,
-    #[autocomplete = "autocomplete_meeting"] meeting: String,
-    date: String,
-    time: String,
-) -> Result<(), Error> {
-    run(ctx, |s, a| async move {
-        s.meeting_move(&a, &forum, &meeting, &date, &time).await
-    })
-    .await
-}
-
-#[poise::command(slash_command, guild_only, rename = "remind-me")]
-async fn meeting_remind_me(
-    ctx: Ctx<'_>,
-    #[autocomplete = "autocomplete_forum"] forum: String,
-    on: bool,
-) -> Result<(), Error> {
-    run(ctx, |s, a| async move {
-        s.meeting_remind_me(&a, &forum, on).await
-    })
-    .await
-}
-
-/// Upcoming meetings of the forum chosen in the same command.
 async fn autocomplete_meeting<'a>(
     ctx: Ctx<'a>,
     _partial: &'a str,

@@ -10,6 +10,7 @@ mod commands;
 mod events;
 mod localize;
 pub mod outbox;
+pub mod ratelimit;
 pub mod render;
 mod reply;
 mod whistleblowing;
@@ -254,6 +255,39 @@ mod tests {
         let mut problems = Vec::new();
         walk(&command_set(), &mut problems);
         assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn slash_commands_are_the_declared_command_set() {
+        // Every spec is a subcommand with exactly its declared options, in order; the group
+        // commands hold nothing else (whistleblowing's are their own, not in the shell).
+        let commands = command_set();
+        let declared: Vec<String> = crate::command::COMMANDS
+            .iter()
+            .map(|s| {
+                let opts: Vec<String> = s
+                    .options
+                    .iter()
+                    .map(|o| format!("{}{}", o.name, if o.required { "!" } else { "" }))
+                    .collect();
+                format!("{} {}", s.path.join(" "), opts.join(","))
+            })
+            .collect();
+        let mut built = Vec::new();
+        for group in commands
+            .iter()
+            .filter(|c| crate::command::groups().contains(&c.name.as_ref()))
+        {
+            for sub in &group.subcommands {
+                let opts: Vec<String> = sub
+                    .parameters
+                    .iter()
+                    .map(|p| format!("{}{}", p.name, if p.required { "!" } else { "" }))
+                    .collect();
+                built.push(format!("{} {} {}", group.name, sub.name, opts.join(",")));
+            }
+        }
+        assert_eq!(built, declared);
     }
 
     #[test]

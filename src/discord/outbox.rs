@@ -6,70 +6,209 @@
 //! stays within Discord's limits on our side: about 50 requests a second for the bot, and
 //! 5 messages per 5 seconds per channel.
 
+use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::time::Duration;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use rand::Rng;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tokio::sync::watch;
+use tokio::time::Instant;
 
-use crate::domain::ids::{GuildId, UserId};
+use super::ratelimit::SlidingWindow;
+
+use crate::domain::ids::{ChannelId, GuildId, UserId};
 use crate::notifier::{EventSpec, EventStatus, Notifier, Outgoing, SendError};
 
 pub struct DiscordOutbox {
     client: reqwest::Client,
     api: String,
     token: String,
-    global: DefaultDirectRateLimiter,
-    per_channel: DefaultKeyedRateLimiter<u64>,
+    limits: std::sync::Mutex<Limits>,
+    /// Requests take the global window's slots one at a time, in arrival order (a fair queue,
+    /// and no herd of waiters waking at every free slot).
+    global_turn: tokio::sync::Mutex<()>,
+    global_waiting: AtomicUsize,
     background: DefaultDirectRateLimiter,
     background_waiters: tokio::sync::Semaphore,
+    /// The bot's own user id, for finding its messages (asked once).
+    me: tokio::sync::OnceCell<u64>,
     /// Turns true when the bot shuts down.
     stopping: watch::Receiver<bool>,
 }
 
-/// Discord allows 50 requests in any second and 5 messages in any 5 seconds per channel. A
-/// token bucket lets through its burst plus what refills during a window, so the buckets are
-/// sized for burst + refill ≤ the limit: 45 at once (a burst of reminders due in one second
-/// goes out immediately) refilled 5 a second; a channel takes 4 at once and one more every
-/// 5 seconds.
-const GLOBAL_BURST: u32 = 45;
-const GLOBAL_REFILL_PER_SECOND: u32 = 5;
-const CHANNEL_BURST: u32 = 4;
-const CHANNEL_REFILL_EVERY: Duration = Duration::from_secs(5);
+/// Discord allows 50 requests in any second, sustained. 48 in any 1.05 s keeps a margin for
+/// serenity's own calls and for requests sent together reaching Discord some milliseconds
+/// apart (a burst of 48 and the next one a window later must not meet in one of Discord's
+/// seconds), and still sustains 45.7 a second.
+const GLOBAL_LIMIT: usize = 48;
+const GLOBAL_WINDOW: Duration = Duration::from_millis(1050);
+/// Messages per channel until Discord's headers say otherwise: 5 in any 5 seconds (with the
+/// same margin).
+const CHANNEL_LIMIT: usize = 5;
+const CHANNEL_WINDOW: Duration = Duration::from_millis(5150);
 /// serenity's own calls at start-up (the gateway address, the application, the command
 /// registration) count against the same global limit without passing through here; the
-/// benchmark saw them tip a start-up burst of 45 over Discord's 50. The outbox is built just
+/// benchmark saw them tip a start-up burst over Discord's 50. The outbox is built just
 /// before the client starts, so it begins with their share already spent.
-const STARTUP_CALLS_ELSEWHERE: u32 = 3;
-// What the bucket passes in any one second stays within Discord's 50.
-const _: () = assert!(GLOBAL_BURST + GLOBAL_REFILL_PER_SECOND <= 50);
+const STARTUP_CALLS_ELSEWHERE: usize = 3;
+/// The longest a job waits here for a slot; beyond that it goes back to the queue (costing no
+/// try) rather than hold a scheduler slot. The scheduler renews the leases of jobs it runs,
+/// so a wait this long never lets another worker take the job.
+const MAX_SLOT_WAIT: Duration = Duration::from_secs(20);
+/// A `retry_after` beyond this is not believed: the job is handed back for this long and
+/// asks again (a 429 with an absurd value must not park work for days).
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// Work that can wait (mirroring meetings as Discord events) passes a slower limit of its own
-/// first, below the global refill, so a backlog of it (90 events after a template set-up)
-/// never empties the global bucket: a burst of reminders still finds it full. And it may not
-/// crowd the scheduler's slots while it waits for that limit (the punctuality benchmark saw a
-/// backlog of 90 event jobs make a burst of 45 reminders up to 90 s late): a few wait briefly,
-/// the rest are handed back to the queue, due again after a random spread so that a backlog
-/// does not come back all at once.
+/// first, well below the global rate, so a backlog of it (90 events after a template set-up)
+/// never takes the slots a burst of reminders needs. And it may not crowd the scheduler's
+/// slots while it waits for that limit: a few wait briefly, the rest are handed back to the
+/// queue, due again after a random spread so that a backlog does not come back all at once.
 const BACKGROUND_BURST: u32 = 5;
 const BACKGROUND_PER_SECOND: u32 = 2;
 const BACKGROUND_WAITERS: usize = 4;
 const BACKGROUND_MAX_WAIT: Duration = Duration::from_secs(2);
 const BACKGROUND_SPREAD: Duration = Duration::from_secs(30);
-const _: () = assert!(BACKGROUND_PER_SECOND < GLOBAL_REFILL_PER_SECOND);
+
+/// A route's limit as far as we know it: Discord's per-route buckets, keyed by the route and
+/// its major parameter (the channel for messages, the guild for scheduled events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Route {
+    /// `POST /channels/{id}/messages`.
+    ChannelMessages(u64),
+    /// `/guilds/{id}/scheduled-events…`.
+    GuildEvents(u64),
+}
+
+impl Route {
+    fn template(self) -> &'static str {
+        match self {
+            Route::ChannelMessages(_) => "POST /channels/{}/messages",
+            Route::GuildEvents(_) => "/guilds/{}/scheduled-events",
+        }
+    }
+    fn major(self) -> u64 {
+        match self {
+            Route::ChannelMessages(id) | Route::GuildEvents(id) => id,
+        }
+    }
+}
+
+/// One of Discord's buckets for one major parameter.
+struct Bucket {
+    /// Our own window: a proactive default until Discord names the limit.
+    window: Option<SlidingWindow>,
+    /// Discord said nothing is left (`X-RateLimit-Remaining: 0`, or a 429) until then.
+    blocked_until: Option<Instant>,
+}
+
+impl Bucket {
+    fn for_route(route: Route) -> Self {
+        let window = match route {
+            Route::ChannelMessages(_) => Some(SlidingWindow::new(CHANNEL_LIMIT, CHANNEL_WINDOW)),
+            Route::GuildEvents(_) => None,
+        };
+        Self {
+            window,
+            blocked_until: None,
+        }
+    }
+    fn earliest(&self, now: Instant) -> Instant {
+        let own = self.window.as_ref().map_or(now, |w| w.earliest(now));
+        own.max(self.blocked_until.unwrap_or(now))
+    }
+}
+
+#[derive(Default)]
+struct Limits {
+    global: Option<SlidingWindow>,
+    /// A global 429 stops every request until then.
+    global_blocked_until: Option<Instant>,
+    /// `X-RateLimit-Bucket` per route template: routes Discord puts in one bucket share it.
+    bucket_ids: HashMap<&'static str, String>,
+    buckets: HashMap<(String, u64), Bucket>,
+}
+
+impl Limits {
+    fn key(&self, route: Route) -> (String, u64) {
+        let id = self
+            .bucket_ids
+            .get(route.template())
+            .cloned()
+            .unwrap_or_else(|| route.template().to_string());
+        (id, route.major())
+    }
+    fn bucket(&mut self, route: Route) -> &mut Bucket {
+        let key = self.key(route);
+        self.buckets
+            .entry(key)
+            .or_insert_with(|| Bucket::for_route(route))
+    }
+    fn global_earliest(&self, now: Instant) -> Instant {
+        let own = self.global.as_ref().map_or(now, |w| w.earliest(now));
+        own.max(self.global_blocked_until.unwrap_or(now))
+    }
+}
+
+/// What Discord's rate-limit headers said.
+#[derive(Debug, Default, Clone, PartialEq)]
+struct RateHeaders {
+    bucket: Option<String>,
+    limit: Option<usize>,
+    remaining: Option<u64>,
+    reset_after: Option<f64>,
+    /// On a 429: `user` (ours), `global`, or `shared` (the resource's, not ours).
+    scope: Option<String>,
+    global: bool,
+    retry_after: Option<f64>,
+}
+
+impl RateHeaders {
+    fn parse(h: &reqwest::header::HeaderMap) -> Self {
+        let text = |name: &str| {
+            h.get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let num = |name: &str| text(name).and_then(|v| v.parse::<f64>().ok());
+        Self {
+            bucket: text("x-ratelimit-bucket"),
+            limit: num("x-ratelimit-limit").map(|v| v as usize),
+            remaining: num("x-ratelimit-remaining").map(|v| v as u64),
+            reset_after: num("x-ratelimit-reset-after"),
+            scope: text("x-ratelimit-scope"),
+            global: text("x-ratelimit-global").is_some_and(|v| v == "true"),
+            retry_after: num("retry-after"),
+        }
+    }
+}
+
+fn secs(s: f64) -> Duration {
+    Duration::from_secs_f64(s.clamp(0.0, MAX_RETRY_AFTER.as_secs_f64()))
+}
 
 /// Which limits a request passes besides the global one.
 #[derive(Debug, Clone, Copy)]
 enum Lane {
-    /// A message: its channel's limit too.
-    Channel(u64),
+    /// A route with a bucket of its own.
+    Route(Route),
     /// The global limit only.
     Direct,
-    /// Can wait: the background limit first (see `BACKGROUND_BURST`).
-    Background,
+    /// Can wait: the background limit first (see `BACKGROUND_BURST`), then its route's.
+    Background(Route),
+}
+
+impl Lane {
+    fn route(self) -> Option<Route> {
+        match self {
+            Lane::Route(r) | Lane::Background(r) => Some(r),
+            Lane::Direct => None,
+        }
+    }
 }
 
 impl DiscordOutbox {
@@ -84,27 +223,33 @@ impl DiscordOutbox {
             .user_agent("DiscordBot (https://github.com/samverkan, 0.1) Samverkan")
             .build()?;
         let nz = |n: u32| NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
-        let global = RateLimiter::direct(
-            Quota::per_second(nz(GLOBAL_REFILL_PER_SECOND)).allow_burst(nz(GLOBAL_BURST)),
-        );
-        // Cannot fail: the burst is larger than the share taken.
-        let _ = global.check_n(nz(STARTUP_CALLS_ELSEWHERE));
+        let mut global = SlidingWindow::new(GLOBAL_LIMIT, GLOBAL_WINDOW);
+        let now = Instant::now();
+        for _ in 0..STARTUP_CALLS_ELSEWHERE {
+            global.record(now);
+        }
         Ok(Self {
             client,
             api: format!("{}/api/v10", api_base_url.trim_end_matches('/')),
             token: token.to_string(),
-            global,
+            limits: std::sync::Mutex::new(Limits {
+                global: Some(global),
+                ..Limits::default()
+            }),
+            global_turn: tokio::sync::Mutex::new(()),
+            global_waiting: AtomicUsize::new(0),
             background_waiters: tokio::sync::Semaphore::new(BACKGROUND_WAITERS),
             background: RateLimiter::direct(
                 Quota::per_second(nz(BACKGROUND_PER_SECOND)).allow_burst(nz(BACKGROUND_BURST)),
             ),
-            per_channel: RateLimiter::keyed(
-                Quota::with_period(CHANNEL_REFILL_EVERY)
-                    .unwrap_or_else(|| Quota::per_second(nz(1)))
-                    .allow_burst(nz(CHANNEL_BURST)),
-            ),
+            me: tokio::sync::OnceCell::new(),
             stopping,
         })
+    }
+
+    fn limits(&self) -> std::sync::MutexGuard<'_, Limits> {
+        // Never held across an await, and nothing in it can be left half-updated.
+        self.limits.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// A slot for background work: waits briefly when few others wait; otherwise the job is
@@ -122,6 +267,129 @@ impl DiscordOutbox {
             .map_err(|_| hand_back())
     }
 
+    /// Waits until both the route's bucket and the global window have room, then counts the
+    /// request in both. A wait longer than `MAX_SLOT_WAIT` is not taken: the job goes back to
+    /// the queue, due when the slot would have come.
+    async fn slot(&self, route: Option<Route>) -> Result<(), SendError> {
+        let started = Instant::now();
+        let deadline = started + MAX_SLOT_WAIT;
+        let too_long = |at: Instant| {
+            (at > deadline).then(|| SendError::RateLimited(at.saturating_duration_since(started)))
+        };
+        loop {
+            let now = Instant::now();
+            if let Some(r) = route {
+                let at = self.limits().bucket(r).earliest(now);
+                if at > now {
+                    if let Some(e) = too_long(at) {
+                        return Err(e);
+                    }
+                    tokio::time::sleep_until(at).await;
+                    continue;
+                }
+            }
+            // The global queue: hand back rather than join it when it is longer than the wait
+            // we allow.
+            let ahead = self.global_waiting.fetch_add(1, Ordering::SeqCst);
+            let queued = WaitingGuard(&self.global_waiting);
+            let queue_wait =
+                GLOBAL_WINDOW.mul_f64(ahead as f64 / GLOBAL_LIMIT as f64) + (now - started);
+            if queue_wait > MAX_SLOT_WAIT {
+                return Err(SendError::RateLimited(queue_wait));
+            }
+            let turn = self.global_turn.lock().await;
+            loop {
+                let now = Instant::now();
+                let at = self.limits().global_earliest(now);
+                if at <= now {
+                    break;
+                }
+                tokio::time::sleep_until(at).await;
+            }
+            let now = Instant::now();
+            let mut limits = self.limits();
+            // Another request for the same route may have taken its room meanwhile.
+            if let Some(r) = route {
+                if limits.bucket(r).earliest(now) > now {
+                    drop(limits);
+                    drop(turn);
+                    drop(queued);
+                    continue;
+                }
+                if let Some(w) = limits.bucket(r).window.as_mut() {
+                    w.record(now);
+                }
+            }
+            if let Some(g) = limits.global.as_mut() {
+                g.record(now);
+            }
+            return Ok(());
+        }
+    }
+
+    /// Learns from an answer's rate-limit headers; for a 429, says how long to wait.
+    fn learn(&self, route: Option<Route>, status: StatusCode, h: &RateHeaders, body: &Value) {
+        let now = Instant::now();
+        let mut limits = self.limits();
+        // A route's bucket is learnt from ordinary answers (a 429 may name another one).
+        if let (Some(r), Some(id), true) = (route, h.bucket.as_ref(), status.is_success()) {
+            let known = limits.bucket_ids.get(r.template()) == Some(id);
+            if !known {
+                // Carry what we know of the route's buckets over to their new name.
+                let old = limits.key(r).0;
+                let moved: Vec<_> = limits
+                    .buckets
+                    .keys()
+                    .filter(|(b, _)| *b == old)
+                    .cloned()
+                    .collect();
+                for k in moved {
+                    if let Some(b) = limits.buckets.remove(&k) {
+                        limits.buckets.insert((id.clone(), k.1), b);
+                    }
+                }
+                limits.bucket_ids.insert(r.template(), id.clone());
+            }
+        }
+        if status != StatusCode::TOO_MANY_REQUESTS {
+            // An ordinary answer describes the route's bucket: its limit, and whether anything
+            // is left of it until the reset.
+            if let Some(r) = route {
+                let b = limits.bucket(r);
+                if let (Some(limit), Some(w)) = (h.limit, b.window.as_mut()) {
+                    if limit != w.limit() {
+                        w.set_limit(limit);
+                    }
+                }
+                if let (Some(0), Some(after)) = (h.remaining, h.reset_after) {
+                    let until = now + secs(after);
+                    b.blocked_until = Some(b.blocked_until.map_or(until, |u| u.max(until)));
+                }
+            }
+            return;
+        }
+        // A 429 is honoured by its scope.
+        let wait = secs(
+            body.get("retry_after")
+                .and_then(Value::as_f64)
+                .or(h.retry_after)
+                .unwrap_or(1.0),
+        );
+        let global = h.global
+            || h.scope.as_deref() == Some("global")
+            || body.get("global").and_then(Value::as_bool) == Some(true);
+        match (global, h.scope.as_deref(), route) {
+            (true, _, _) => limits.global_blocked_until = Some(now + wait),
+            // The resource's own limit, shared with others: not ours to track.
+            (false, Some("shared"), _) => {}
+            (false, _, Some(r)) => {
+                let b = limits.bucket(r);
+                b.blocked_until = Some(now + wait);
+            }
+            (false, _, None) => {}
+        }
+    }
+
     async fn request(
         &self,
         method: reqwest::Method,
@@ -129,15 +397,10 @@ impl DiscordOutbox {
         body: Option<Value>,
         lane: Lane,
     ) -> Result<Value, SendError> {
-        if let Lane::Background = lane {
+        if let Lane::Background(_) = lane {
             self.background_slot().await?;
         }
-        let slot = async {
-            if let Lane::Channel(c) = lane {
-                self.per_channel.until_key_ready(&c).await;
-            }
-            self.global.until_ready().await;
-        };
+        let route = lane.route();
         let mut stopping = self.stopping.clone();
         let stop = async move {
             if stopping.wait_for(|s| *s).await.is_err() {
@@ -145,11 +408,11 @@ impl DiscordOutbox {
             }
         };
         // At shutdown the scheduler waits for its jobs; one queued behind the rate limit (a
-        // burst of 100 takes 11 s to drain) gives up before anything was sent and goes back
+        // burst of 100 takes 2 s to drain) gives up before anything was sent and goes back
         // to the queue as due now, for the next process.
         tokio::select! {
             biased;
-            _ = slot => {}
+            slot = self.slot(route) => slot?,
             _ = stop => return Err(SendError::RateLimited(Duration::ZERO)),
         }
         let mut req = self
@@ -164,17 +427,42 @@ impl DiscordOutbox {
             .await
             .map_err(|e| SendError::Transient(without_url(&e)))?;
         let status = resp.status();
-        let retry_header = resp
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<f64>().ok());
+        let headers = RateHeaders::parse(resp.headers());
         let text = resp.text().await.unwrap_or_default();
         let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        classify(status, &json, retry_header)?;
+        self.learn(route, status, &headers, &json);
+        classify(status, &json, headers.retry_after)?;
         Ok(json)
     }
+
+    async fn me(&self) -> Result<u64, SendError> {
+        self.me
+            .get_or_try_init(|| async {
+                let v = self
+                    .request(reqwest::Method::GET, "/users/@me", None, Lane::Direct)
+                    .await?;
+                id_of(&v)
+            })
+            .await
+            .copied()
+    }
 }
+
+/// Leaves the global queue's count when a waiter is done (or gave up).
+struct WaitingGuard<'a>(&'a AtomicUsize);
+
+impl Drop for WaitingGuard<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Discord's epoch (2015-01-01) in Unix milliseconds: message ids start with their time.
+const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
+/// How far back from a first attempt to look for its message (clocks differ a little).
+const LOOK_BACK: Duration = Duration::from_secs(60);
+/// Pages of 100 messages read at most when looking for one of ours.
+const MAX_PAGES: usize = 20;
 
 /// Sorts an answer into success or a [`SendError`].
 fn classify(status: StatusCode, body: &Value, retry_header: Option<f64>) -> Result<(), SendError> {
@@ -191,13 +479,12 @@ fn classify(status: StatusCode, body: &Value, retry_header: Option<f64>) -> Resu
     let what = format!("{} {message}", status.as_u16());
     Err(match status {
         StatusCode::TOO_MANY_REQUESTS => {
-            let secs = body
+            let s = body
                 .get("retry_after")
                 .and_then(Value::as_f64)
                 .or(retry_header)
-                .unwrap_or(1.0)
-                .clamp(0.0, 3600.0);
-            SendError::RateLimited(Duration::from_secs_f64(secs))
+                .unwrap_or(1.0);
+            SendError::RateLimited(secs(s))
         }
         StatusCode::NOT_FOUND => SendError::NotFound(what),
         StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED => SendError::Forbidden(what),
@@ -253,13 +540,13 @@ impl Notifier for DiscordOutbox {
                 reqwest::Method::POST,
                 &format!("/channels/{}/messages", m.channel.0),
                 Some(body),
-                Lane::Channel(m.channel.0),
+                Lane::Route(Route::ChannelMessages(m.channel.0)),
             )
             .await?;
         id_of(&v)
     }
 
-    async fn direct(&self, user: UserId, content: &str, nonce: &str) -> Result<u64, SendError> {
+    async fn open_dm(&self, user: UserId) -> Result<ChannelId, SendError> {
         let dm = self
             .request(
                 reqwest::Method::POST,
@@ -268,22 +555,54 @@ impl Notifier for DiscordOutbox {
                 Lane::Direct,
             )
             .await?;
-        let channel = id_of(&dm)?;
-        let body = json!({
-            "content": content,
-            "nonce": nonce,
-            "enforce_nonce": true,
-            "allowed_mentions": { "parse": [] },
-        });
-        let v = self
-            .request(
-                reqwest::Method::POST,
-                &format!("/channels/{channel}/messages"),
-                Some(body),
-                Lane::Channel(channel),
-            )
-            .await?;
-        id_of(&v)
+        Ok(ChannelId(id_of(&dm)?))
+    }
+
+    fn message_floor(&self) -> u64 {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .saturating_sub(LOOK_BACK);
+        (now.as_millis() as u64).saturating_sub(DISCORD_EPOCH_MS) << 22
+    }
+
+    async fn own_messages_after(
+        &self,
+        channel: ChannelId,
+        after: u64,
+    ) -> Result<Vec<(u64, String)>, SendError> {
+        let me = self.me().await?;
+        let mut found = Vec::new();
+        let mut after = after;
+        for _ in 0..MAX_PAGES {
+            let page = self
+                .request(
+                    reqwest::Method::GET,
+                    &format!("/channels/{}/messages?after={after}&limit=100", channel.0),
+                    None,
+                    Lane::Direct,
+                )
+                .await?;
+            let msgs = page.as_array().cloned().unwrap_or_default();
+            for m in &msgs {
+                let id = id_of(m)?;
+                after = after.max(id);
+                let author = m.pointer("/author/id").and_then(Value::as_str);
+                if author == Some(me.to_string().as_str()) {
+                    let content = m.get("content").and_then(Value::as_str).unwrap_or("");
+                    found.push((id, content.to_string()));
+                }
+            }
+            if msgs.len() < 100 {
+                // Discord lists newest first.
+                found.sort_unstable_by_key(|m| m.0);
+                return Ok(found);
+            }
+        }
+        Err(SendError::Transient(format!(
+            "more than {} messages to look through",
+            MAX_PAGES * 100
+        )))
     }
 
     async fn create_event(&self, spec: &EventSpec, marker: &str) -> Result<u64, SendError> {
@@ -292,7 +611,7 @@ impl Notifier for DiscordOutbox {
                 reqwest::Method::POST,
                 &format!("/guilds/{}/scheduled-events", spec.guild.0),
                 Some(event_body(spec, marker)),
-                Lane::Background,
+                Lane::Background(Route::GuildEvents(spec.guild.0)),
             )
             .await?;
         id_of(&v)
@@ -304,7 +623,7 @@ impl Notifier for DiscordOutbox {
                 reqwest::Method::GET,
                 &format!("/guilds/{}/scheduled-events", guild.0),
                 None,
-                Lane::Background,
+                Lane::Background(Route::GuildEvents(guild.0)),
             )
             .await?;
         Ok(v.as_array().and_then(|events| {
@@ -349,7 +668,7 @@ impl Notifier for DiscordOutbox {
             reqwest::Method::PATCH,
             &format!("/guilds/{}/scheduled-events/{event}", guild.0),
             Some(Value::Object(body)),
-            Lane::Background,
+            Lane::Background(Route::GuildEvents(guild.0)),
         )
         .await?;
         Ok(())
@@ -387,20 +706,49 @@ mod tests {
         assert_eq!(classify(StatusCode::OK, &Value::Null, None), Ok(()));
     }
 
-    #[test]
-    fn start_up_leaves_room_for_serenitys_own_calls() {
+    #[tokio::test]
+    async fn start_up_leaves_room_for_serenitys_own_calls() {
         let (_stop, stopping) = watch::channel(false);
         let outbox = DiscordOutbox::new("http://127.0.0.1:9", "t", stopping).expect("outbox");
+        let now = Instant::now();
+        let mut limits = outbox.limits();
+        let g = limits.global.as_mut().expect("global window");
         let mut at_once = 0;
-        while outbox.global.check().is_ok() {
+        while g.earliest(now) <= now {
+            g.record(now);
             at_once += 1;
-            assert!(at_once <= GLOBAL_BURST, "the bucket never empties");
+            assert!(at_once <= GLOBAL_LIMIT, "the window never fills");
         }
-        // What is left at start is the burst less serenity's share (refill may add one).
-        assert!(
-            (GLOBAL_BURST - STARTUP_CALLS_ELSEWHERE..=GLOBAL_BURST - STARTUP_CALLS_ELSEWHERE + 1)
-                .contains(&at_once),
-            "{at_once} at once"
+        assert_eq!(at_once, GLOBAL_LIMIT - STARTUP_CALLS_ELSEWHERE);
+    }
+
+    #[test]
+    fn rate_limit_headers_are_read() {
+        let mut h = reqwest::header::HeaderMap::new();
+        for (k, v) in [
+            ("x-ratelimit-bucket", "abc"),
+            ("x-ratelimit-limit", "5"),
+            ("x-ratelimit-remaining", "0"),
+            ("x-ratelimit-reset-after", "4.2"),
+            ("x-ratelimit-scope", "shared"),
+            ("retry-after", "5"),
+        ] {
+            h.insert(k, v.parse().unwrap());
+        }
+        let r = RateHeaders::parse(&h);
+        assert_eq!(r.bucket.as_deref(), Some("abc"));
+        assert_eq!((r.limit, r.remaining), (Some(5), Some(0)));
+        assert_eq!(r.reset_after, Some(4.2));
+        assert_eq!(r.scope.as_deref(), Some("shared"));
+        assert!(!r.global);
+    }
+
+    #[test]
+    fn an_absurd_retry_after_is_bounded() {
+        let body = json!({"message": "You are being rate limited.", "retry_after": 1e12});
+        assert_eq!(
+            classify(StatusCode::TOO_MANY_REQUESTS, &body, None),
+            Err(SendError::RateLimited(MAX_RETRY_AFTER))
         );
     }
 }

@@ -4,9 +4,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use serde_json::Value;
 use tracing::instrument;
 
+use super::delivery::{find_earlier, post_once, Sent};
+use super::kinds::{self, JobKind};
 use super::{JobHandler, Outcome, Scheduler};
 use crate::domain::forum::Forum;
 use crate::domain::ids::{ForumId, GuildId, UserId};
@@ -16,17 +17,16 @@ use crate::domain::reminder::{decide, Delivery, ReminderKind};
 use crate::i18n::Msg;
 use crate::msg;
 use crate::notifier::{nonce_for, EventSpec, EventStatus, Notifier, Outgoing, SendError};
-use crate::service::meetings::{when, JOB_DM, JOB_EVENT, JOB_PLAN, JOB_REMINDER};
+use crate::service::meetings::when;
 use crate::service::Services;
-use crate::store::NewJob;
 
-/// Registers the meeting job handlers.
-pub fn register(scheduler: &mut Scheduler, services: Services, notifier: Arc<dyn Notifier>) {
+/// Registers the meeting job handlers (see `kinds::register_all`).
+pub(super) fn register(scheduler: &mut Scheduler, services: Services, notifier: Arc<dyn Notifier>) {
     let h = Arc::new(MeetingJobs { services, notifier });
-    scheduler.register(JOB_PLAN, Arc::new(Plan(h.clone())));
-    scheduler.register(JOB_REMINDER, Arc::new(Remind(h.clone())));
-    scheduler.register(JOB_DM, Arc::new(Direct(h.clone())));
-    scheduler.register(JOB_EVENT, Arc::new(Event(h)));
+    scheduler.register(kinds::Plan::NAME, Arc::new(Plan(h.clone())));
+    scheduler.register(kinds::Reminder::NAME, Arc::new(Remind(h.clone())));
+    scheduler.register(kinds::Dm::NAME, Arc::new(Direct(h.clone())));
+    scheduler.register(kinds::Event::NAME, Arc::new(Event(h)));
 }
 
 struct MeetingJobs {
@@ -39,27 +39,14 @@ struct Remind(Arc<MeetingJobs>);
 struct Direct(Arc<MeetingJobs>);
 struct Event(Arc<MeetingJobs>);
 
-/// Most tries for a job that keeps meeting transient errors.
-const MAX_ATTEMPTS: i32 = 10;
-
-/// Retry with exponential backoff after a transient error; give up after `MAX_ATTEMPTS`.
-/// A rate limit is waited out exactly as Discord asks (real time, hence `speed`).
-fn retry_or_fail(attempts: i32, now: DateTime<Utc>, speed: f64, err: &SendError) -> Outcome {
-    match err {
-        SendError::RateLimited(d) => Outcome::RetryAt(
-            now + Duration::milliseconds((d.as_millis() as f64 * speed) as i64),
-            "rate limited".to_string(),
-        ),
-        _ if attempts >= MAX_ATTEMPTS => Outcome::Failed(err.to_string()),
-        _ => {
-            let secs = 2_i64.saturating_pow(attempts.clamp(0, 9) as u32).min(300);
-            Outcome::RetryAt(now + Duration::seconds(secs), err.to_string())
-        }
-    }
+/// Waits out a rate limit, gives up on a permanent error, counts any other failure.
+fn on_error(s: &Services, now: DateTime<Utc>, err: &SendError) -> Outcome {
+    Outcome::from_send_error(err, now, s.clock.speed())
 }
 
-fn id_of(payload: &Value, field: &str) -> Option<i64> {
-    payload.get(field).and_then(Value::as_i64)
+/// A database hiccup: look again shortly (counted, so a lasting problem gives up).
+fn on_store_error(e: impl std::fmt::Display) -> Outcome {
+    Outcome::Transient(e.to_string())
 }
 
 #[async_trait]
@@ -67,15 +54,14 @@ impl JobHandler for Plan {
     #[instrument(name = "job.plan", skip_all, fields(job = job.id))]
     async fn run(&self, job: &crate::store::Job) -> Outcome {
         let s = &self.0.services;
-        let Some(id) = id_of(&job.payload, "forum") else {
-            return Outcome::Failed("payload without forum".to_string());
+        let p = match kinds::Plan::payload(job) {
+            Ok(p) => p,
+            Err(o) => return o,
         };
-        let forum = match s.forum_for_job(ForumId(id)).await {
+        let forum = match s.forum_for_job(ForumId(p.forum)).await {
             Ok(Some(f)) => f,
             Ok(None) => return Outcome::Skipped("forum gone".to_string()),
-            Err(e) => {
-                return Outcome::RetryAt(s.clock.now() + Duration::seconds(30), e.to_string())
-            }
+            Err(e) => return on_store_error(e),
         };
         if forum.schedule.is_none() {
             return Outcome::Skipped("no schedule".to_string());
@@ -84,20 +70,17 @@ impl JobHandler for Plan {
         match s.plan_forum(&forum, s.clock.now()).await {
             Ok(next) => Outcome::Reschedule(next, job.payload.clone()),
             Err(e) => {
-                tracing::warn!(forum = %forum.id, error = format!("{e:#}"), "planning failed; retrying");
-                Outcome::RetryAt(s.clock.now() + Duration::seconds(30), format!("{e}"))
+                tracing::warn!(forum = %forum.id, error = format!("{e:#}"), "planning failed");
+                on_store_error(e)
             }
         }
     }
 }
 
 impl MeetingJobs {
-    async fn load(&self, payload: &Value) -> Result<(Meeting, Forum), Outcome> {
+    async fn load(&self, id: i64) -> Result<(Meeting, Forum), Outcome> {
         let s = &self.services;
-        let retry = |e: String| Outcome::RetryAt(s.clock.now() + Duration::seconds(30), e);
-        let Some(id) = id_of(payload, "meeting") else {
-            return Err(Outcome::Failed("payload without meeting".to_string()));
-        };
+        let retry = |e: String| on_store_error(e);
         let m = match s.store.meeting_by_id(MeetingId(id)).await {
             Ok(Some(m)) => m,
             Ok(None) => return Err(Outcome::Skipped("meeting gone".to_string())),
@@ -118,35 +101,35 @@ impl JobHandler for Remind {
     async fn run(&self, job: &crate::store::Job) -> Outcome {
         let h = &self.0;
         let s = &h.services;
-        let (m, forum) = match h.load(&job.payload).await {
+        let p = match kinds::Reminder::payload(job) {
+            Ok(p) => p,
+            Err(o) => return o,
+        };
+        let (m, forum) = match h.load(p.meeting).await {
             Ok(x) => x,
             Err(o) => return o,
         };
+        let now = s.clock.now();
         if m.state.is_cancelled() {
-            return Outcome::Skipped("cancelled".to_string());
+            return self.skip_unless_sent(job, &forum, "cancelled", now).await;
         }
-        let Some(offset) = job
-            .payload
-            .get("offset")
-            .and_then(Value::as_str)
-            .and_then(|o| Offset::parse(o).ok())
-        else {
+        let Ok(offset) = Offset::parse(&p.offset) else {
             return Outcome::Failed("payload without offset".to_string());
         };
-        let mention = job.payload.get("mention").and_then(Value::as_bool) == Some(true);
-        let now = s.clock.now();
         // The next reminder of the same meeting: once it is due, this one is superseded.
         let next_due = reminders_for(&m, forum.time_zone, &forum.reminder_policy())
             .into_iter()
             .map(|r| r.due_at)
             .filter(|d| *d > job.due_at)
             .min();
+        // The catch-up policy holds for a reclaimed job too; only a message an earlier
+        // attempt did post is recorded as sent.
         let late = match decide(now, job.due_at, m.starts_at, next_due) {
-            // A worker that died holding this job may have posted it already: finish with the
-            // same nonce, so Discord hands back the message it has (or posts it now) and the
-            // record tells the truth. Only a job nobody tried is skipped by the policy.
-            Delivery::Skip(_) if job.reclaimed => true,
-            Delivery::Skip(reason) => return Outcome::Skipped(reason.as_str().to_string()),
+            Delivery::Skip(reason) => {
+                return self
+                    .skip_unless_sent(job, &forum, reason.as_str(), now)
+                    .await
+            }
             Delivery::Late => true,
             Delivery::OnTime => false,
         };
@@ -154,7 +137,7 @@ impl JobHandler for Remind {
         let r = h.notifier.renderer();
         let reminder = reminder_msg(ReminderKind::of(offset), &forum, &m);
         let body = reminder.render_with(lang, r);
-        let role = forum.participant_role.filter(|_| mention);
+        let role = forum.participant_role.filter(|_| p.mention);
         let mut post = reminder;
         if let Some(role) = role {
             post = msg!("reminder-for-role", role = role, text = post);
@@ -169,50 +152,78 @@ impl JobHandler for Remind {
             nonce: nonce_for(&job.key),
             mention_role: role,
         };
-        match h.notifier.post(&out).await {
-            Ok(_) => {
+        match post_once(&s.store, &*h.notifier, job, &out).await {
+            Ok(sent) => {
                 if forum.delivery_problem.is_some() {
                     if let Err(e) = s.store.set_delivery_problem(forum.id, None, now).await {
                         tracing::error!(forum = %forum.id, error = %e, "could not clear a delivery problem");
                     }
                 }
                 self.fan_out_dms(&forum, &job.key, &body, now).await;
-                Outcome::Done(if late { "sent_late" } else { "sent" }.to_string())
+                let how = match (sent, late) {
+                    (Sent::Found(_), _) => "sent_found",
+                    (Sent::Posted(_), true) => "sent_late",
+                    (Sent::Posted(_), false) => "sent",
+                };
+                Outcome::Sent(sent.id(), how.to_string())
             }
             Err(e) if e.is_permanent() => {
                 tracing::warn!(forum = %forum.id, error = %e, "reminder cannot be delivered");
-                if let Err(e) = s
-                    .store
-                    .set_delivery_problem(forum.id, Some(&e.to_string()), now)
-                    .await
-                {
-                    tracing::error!(forum = %forum.id, error = %e, "could not record a delivery problem");
-                }
                 Outcome::Failed(e.to_string())
             }
-            Err(e) => retry_or_fail(job.attempts, now, s.clock.speed(), &e),
+            Err(e) => on_error(s, now, &e),
+        }
+    }
+
+    async fn gave_up(&self, job: &crate::store::Job, reason: &str) {
+        let s = &self.0.services;
+        let Ok(p) = kinds::Reminder::payload(job) else {
+            return;
+        };
+        if let Ok((_, forum)) = self.0.load(p.meeting).await {
+            // Shown with the forum (`/forum show`, `/meeting next|list`) until one gets through.
+            let problem: String = reason.chars().take(300).collect();
+            if let Err(e) = s
+                .store
+                .set_delivery_problem(forum.id, Some(&problem), s.clock.now())
+                .await
+            {
+                tracing::error!(forum = %forum.id, error = %e, "could not record a delivery problem");
+            }
         }
     }
 }
 
 impl Remind {
+    /// A reminder the policy skips. A worker that died holding it may have posted it already:
+    /// then it is recorded as sent, not skipped.
+    async fn skip_unless_sent(
+        &self,
+        job: &crate::store::Job,
+        forum: &Forum,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Outcome {
+        let h = &self.0;
+        match find_earlier(&h.services.store, &*h.notifier, job, forum.channel).await {
+            Ok(Some(id)) => Outcome::Sent(id, "sent_found".to_string()),
+            Ok(None) => Outcome::Skipped(reason.to_string()),
+            Err(e) => on_error(&h.services, now, &e),
+        }
+    }
+
     /// One DM job per member who opted in, each with its own key (exactly once per person).
     async fn fan_out_dms(&self, forum: &Forum, key: &str, body: &str, now: DateTime<Utc>) {
         let s = &self.0.services;
-        let users = match s.store.subscribers(forum.id).await {
-            Ok(users) => users,
-            Err(e) => {
-                tracing::error!(forum = %forum.id, error = %e, "could not read DM subscribers; no DM reminders");
-                return;
-            }
+        let Ok(users) = s.store.subscribers(forum.id).await else {
+            return;
         };
         for u in users {
-            let job = NewJob {
-                kind: JOB_DM.to_string(),
-                key: format!("dm:{key}:{}", u.0),
-                due_at: now,
-                payload: serde_json::json!({ "user": u.to_db(), "content": body }),
+            let payload = kinds::DmPayload {
+                user: u.to_db(),
+                content: body.to_string(),
             };
+            let job = kinds::Dm::job(&(key.to_string(), u), &payload, now);
             if let Err(e) = s.store.enqueue(&job, now).await {
                 tracing::error!(error = %e, "could not queue a DM reminder");
             }
@@ -237,21 +248,25 @@ impl JobHandler for Direct {
     async fn run(&self, job: &crate::store::Job) -> Outcome {
         let h = &self.0;
         let now = h.services.clock.now();
-        let (Some(user), Some(content)) = (
-            id_of(&job.payload, "user"),
-            job.payload.get("content").and_then(Value::as_str),
-        ) else {
-            return Outcome::Failed("bad payload".to_string());
+        let p = match kinds::Dm::payload(job) {
+            Ok(p) => p,
+            Err(o) => return o,
         };
-        match h
-            .notifier
-            .direct(UserId::from_db(user), content, &nonce_for(&job.key))
-            .await
-        {
-            Ok(_) => Outcome::Done("sent".to_string()),
+        let sent = async {
+            let channel = h.notifier.open_dm(UserId::from_db(p.user)).await?;
+            let out = Outgoing {
+                channel,
+                content: p.content.clone(),
+                nonce: nonce_for(&job.key),
+                mention_role: None,
+            };
+            post_once(&h.services.store, &*h.notifier, job, &out).await
+        };
+        match sent.await {
+            Ok(sent) => Outcome::Sent(sent.id(), "sent".to_string()),
             // DMs closed, or the user left: nothing to retry.
             Err(e) if e.is_permanent() => Outcome::Skipped(format!("dm refused: {e}")),
-            Err(e) => retry_or_fail(job.attempts, now, h.services.clock.speed(), &e),
+            Err(e) => on_error(&h.services, now, &e),
         }
     }
 }
@@ -265,7 +280,11 @@ impl JobHandler for Event {
     async fn run(&self, job: &crate::store::Job) -> Outcome {
         let h = &self.0;
         let s = &h.services;
-        let (m, forum) = match h.load(&job.payload).await {
+        let p = match kinds::Event::payload(job) {
+            Ok(p) => p,
+            Err(o) => return o,
+        };
+        let (m, forum) = match h.load(p.meeting).await {
             Ok(x) => x,
             Err(o) => return o,
         };
@@ -273,7 +292,7 @@ impl JobHandler for Event {
         self.advance_life_cycle(&m, now).await;
         let event = match s.store.meeting_event(m.id).await {
             Ok(e) => e,
-            Err(e) => return Outcome::RetryAt(now + Duration::seconds(30), e.to_string()),
+            Err(e) => return on_store_error(e),
         };
         match self.reconcile(&m, event, &forum, now).await {
             // The meeting changed while this ran (a move or cancel re-arms the job, but not
@@ -282,8 +301,7 @@ impl JobHandler for Event {
                 Outcome::RetryAt(now, "meeting changed".to_string())
             }
             Ok(outcome) => outcome,
-            Err(e) if e.is_permanent() => Outcome::Failed(e.to_string()),
-            Err(e) => retry_or_fail(job.attempts, now, h.services.clock.speed(), &e),
+            Err(e) => on_error(s, now, &e),
         }
     }
 }
@@ -399,9 +417,7 @@ impl Event {
             None => {
                 let open = match s.store.open_events(forum.guild, now).await {
                     Ok(n) => n,
-                    Err(e) => {
-                        return Ok(Outcome::RetryAt(now + Duration::seconds(30), e.to_string()))
-                    }
+                    Err(e) => return Ok(on_store_error(e)),
                 };
                 if open >= EVENT_LIMIT {
                     return Ok(Outcome::RetryAt(

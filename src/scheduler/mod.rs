@@ -4,45 +4,99 @@
 //! The loop sleeps until the next due time (asked from the store, so it costs nothing while
 //! idle) or until it is woken because a job was enqueued. A long safety cap on the sleep covers
 //! jobs enqueued by another process sharing a PostgreSQL database.
+//!
+//! Leases: while this process runs a job it renews the job's lease (a heartbeat at a third of
+//! the lease), so a job that waits long for a rate-limit slot is never taken over by another
+//! worker while its process lives; a job handed back to us by a claim while still running
+//! here is not started twice. Only a process that died (or lost the database for a whole
+//! lease) loses its jobs, and the one taking over finds what it had sent (`delivery`).
+//!
+//! Retries: one policy for every kind. A transient failure counts; a rate-limit hand-back or
+//! a wait does not. After `MAX_FAILURES` failures, with exponential backoff and jitter in
+//! between, the job gives up: recorded as failed with its reason, and its handler told (a
+//! reminder shows it to the forum's chair).
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
+use rand::Rng;
 use tokio::sync::{watch, Notify, Semaphore};
 
+pub mod delivery;
+pub mod kinds;
+pub mod meetings;
 pub mod whistleblowing;
 
 use crate::clock::Clock;
+use crate::notifier::SendError;
 use crate::store::{Job, JobState, Store};
-
-pub mod meetings;
 
 /// Longest sleep when nothing is due (real time), for work enqueued by other processes.
 pub const MAX_IDLE: std::time::Duration = std::time::Duration::from_secs(30);
-/// Jobs claimed per round, and handled at once.
+/// Jobs claimed per round.
 const BATCH: i64 = 64;
-const CONCURRENCY: usize = 32;
+/// Jobs handled at once. Most of them wait for a rate-limit slot (cheap: a sleeping task),
+/// so this is large enough that a channel's backlog never holds up other channels.
+const CONCURRENCY: usize = 512;
+/// Transient failures a job may have before it gives up.
+pub const MAX_FAILURES: i32 = 10;
+/// Backoff after the first failure, doubling up to `MAX_BACKOFF` (real time).
+const FIRST_BACKOFF: std::time::Duration = std::time::Duration::from_secs(2);
+const MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// What a handler decided.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// Finished; the text says how (e.g. `sent`, `sent_late`).
     Done(String),
+    /// Finished by posting (or finding) this Discord message; the text says how.
+    Sent(u64, String),
     /// Deliberately not done; the text says why. Recorded, never silently dropped.
     Skipped(String),
-    /// Try again at this time (rate limited, a transient error, or a recurring job's next run).
+    /// Not a failure: try again at this time (rate limited, waiting for a moment, the
+    /// database busy). Costs no try.
     RetryAt(DateTime<Utc>, String),
     /// Run again at this time with a new payload (a recurring job).
     Reschedule(DateTime<Utc>, serde_json::Value),
+    /// A failed try that may succeed later (a 5xx, a network error): retried with backoff,
+    /// counted against `MAX_FAILURES`.
+    Transient(String),
     /// Gave up; the text says why.
     Failed(String),
+}
+
+impl Outcome {
+    /// The one mapping of a send error: a rate limit is waited out exactly as Discord asks
+    /// (real time, hence `speed`), a permanent error gives up, anything else is a failure.
+    pub fn from_send_error(err: &SendError, now: DateTime<Utc>, speed: f64) -> Outcome {
+        match err {
+            SendError::RateLimited(d) => Outcome::RetryAt(
+                now + Duration::milliseconds((d.as_millis() as f64 * speed) as i64),
+                "rate limited".to_string(),
+            ),
+            e if e.is_permanent() => Outcome::Failed(e.to_string()),
+            e => Outcome::Transient(e.to_string()),
+        }
+    }
 }
 
 #[async_trait]
 pub trait JobHandler: Send + Sync + 'static {
     async fn run(&self, job: &Job) -> Outcome;
+
+    /// Told when the job gave up (failed for good), to show it where a person looks.
+    async fn gave_up(&self, _job: &Job, _reason: &str) {}
+}
+
+/// The wait before the next try after `failures` failures: doubling from `FIRST_BACKOFF`,
+/// at most `MAX_BACKOFF`, with jitter (half to all of it) so that a storm's victims do not
+/// come back together.
+pub fn backoff(failures: i32, jitter: f64) -> std::time::Duration {
+    let doubling = 2_u32.saturating_pow(failures.clamp(1, 20) as u32 - 1);
+    let full = FIRST_BACKOFF.saturating_mul(doubling).min(MAX_BACKOFF);
+    full.mul_f64(0.5 + 0.5 * jitter.clamp(0.0, 1.0))
 }
 
 /// Wakes the scheduler when work was enqueued. Cheap to clone.
@@ -63,6 +117,22 @@ pub struct Scheduler {
     worker: String,
     lease: Duration,
     max_idle: Duration,
+    /// Jobs this process is running: their leases are renewed, and a claim that hands one
+    /// of them back (its lease ran out meanwhile) does not start it twice.
+    running: Arc<Mutex<HashSet<i64>>>,
+}
+
+/// Leaves the running set when a job's task ends, however it ends.
+struct RunningGuard(Arc<Mutex<HashSet<i64>>>, i64);
+
+impl Drop for RunningGuard {
+    fn drop(&mut self) {
+        lock(&self.0).remove(&self.1);
+    }
+}
+
+fn lock(m: &Mutex<HashSet<i64>>) -> std::sync::MutexGuard<'_, HashSet<i64>> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Scheduler {
@@ -88,6 +158,7 @@ impl Scheduler {
             worker: worker_id(),
             lease,
             max_idle,
+            running: Arc::default(),
         }
     }
 
@@ -95,15 +166,60 @@ impl Scheduler {
         self.handlers.insert(kind.to_string(), handler);
     }
 
+    /// The kinds with a handler.
+    pub fn kinds(&self) -> Vec<String> {
+        let mut k: Vec<String> = self.handlers.keys().cloned().collect();
+        k.sort();
+        k
+    }
+
+    /// Renews the leases of the jobs running here, a third of a lease apart, for ever.
+    async fn heartbeat(self: Arc<Self>) {
+        loop {
+            let next = self.clock.now() + self.lease / 3;
+            self.clock.sleep_until(next).await;
+            let ids: Vec<i64> = lock(&self.running).iter().copied().collect();
+            if ids.is_empty() {
+                continue;
+            }
+            let until = self.clock.now() + self.lease;
+            match self.store.renew_leases(&ids, &self.worker, until).await {
+                Ok(lost) if !lost.is_empty() => {
+                    tracing::warn!(jobs = ?lost, "leases lost while running (the database was out of reach for a whole lease)");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "could not renew leases"),
+            }
+        }
+    }
+
     pub fn worker(&self) -> &str {
         &self.worker
     }
 
     /// Runs until `stop` turns true; jobs being handled then are finished first.
-    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+    pub async fn run(self, stop: watch::Receiver<bool>) {
         let this = Arc::new(self);
+        // In this task, not a task of its own: whatever ends the loop (a stop once the jobs in
+        // hand are finished, or the process dying) ends the heartbeat with it.
+        tokio::select! {
+            _ = this.clone().claim_loop(stop) => {}
+            _ = this.clone().heartbeat() => {}
+        }
+    }
+
+    async fn claim_loop(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
+        let this = self;
         let permits = Arc::new(Semaphore::new(CONCURRENCY));
         let mut running = tokio::task::JoinSet::new();
+        match this.store.unfinished_kinds().await {
+            Ok(kinds) => {
+                for k in kinds.iter().filter(|k| !this.handlers.contains_key(*k)) {
+                    tracing::error!(kind = %k, "jobs of a kind without a handler are queued");
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "could not list queued job kinds"),
+        }
         tracing::info!(worker = %this.worker, "scheduler started");
         loop {
             if *stop.borrow() {
@@ -123,10 +239,17 @@ impl Scheduler {
             };
             let full = claimed.len() as i64 == BATCH;
             for job in claimed {
+                // Ours and still running (its lease ran out under a clock jump, and the claim
+                // just renewed it): it is not started twice.
+                if !lock(&this.running).insert(job.id) {
+                    continue;
+                }
+                let guard = RunningGuard(this.running.clone(), job.id);
                 let permit = permits.clone().acquire_owned().await;
                 let this = this.clone();
                 running.spawn(async move {
                     let _permit = permit;
+                    let _running = guard;
                     this.handle(job).await;
                 });
             }
@@ -179,31 +302,36 @@ impl Scheduler {
         };
         let outcome = handler.run(&job).await;
         let now = self.clock.now();
+        let w = &self.worker;
         let recorded = match &outcome {
             Outcome::Done(text) => {
                 self.store
-                    .finish_job(job.id, &self.worker, JobState::Done, text, now)
+                    .finish_job(job.id, w, JobState::Done, text, now)
                     .await
+            }
+            Outcome::Sent(message, text) => {
+                self.store.finish_sent(job.id, w, text, *message, now).await
             }
             Outcome::Skipped(text) => {
                 self.store
-                    .finish_job(job.id, &self.worker, JobState::Skipped, text, now)
+                    .finish_job(job.id, w, JobState::Skipped, text, now)
                     .await
             }
-            Outcome::Failed(text) => {
-                tracing::warn!(kind = %job.kind, job = job.id, reason = %text, "job failed");
-                self.store
-                    .finish_job(job.id, &self.worker, JobState::Failed, text, now)
-                    .await
+            Outcome::Failed(text) => self.give_up(&*handler, &job, text, now).await,
+            Outcome::Transient(text) if job.failures + 1 >= MAX_FAILURES => {
+                let reason = format!("gave up after {MAX_FAILURES} failures: {text}");
+                self.give_up(&*handler, &job, &reason, now).await
             }
-            Outcome::RetryAt(at, text) => {
-                self.store
-                    .requeue_job(job.id, &self.worker, *at, text, None)
-                    .await
+            Outcome::Transient(text) => {
+                let wait = backoff(job.failures + 1, rand::thread_rng().gen());
+                let wait = wait.mul_f64(self.clock.speed());
+                let at = now + Duration::from_std(wait).unwrap_or(Duration::minutes(10));
+                self.store.record_failure(job.id, w, at, text).await
             }
+            Outcome::RetryAt(at, text) => self.store.requeue_job(job.id, w, *at, text, None).await,
             Outcome::Reschedule(at, payload) => {
                 self.store
-                    .requeue_job(job.id, &self.worker, *at, "rescheduled", Some(payload))
+                    .requeue_job(job.id, w, *at, "rescheduled", Some(payload))
                     .await
             }
         };
@@ -216,6 +344,26 @@ impl Scheduler {
             Ok(false) => tracing::warn!(job = job.id, "lease lost before the outcome was recorded"),
             Err(e) => tracing::error!(job = job.id, error = %e, "could not record a job outcome"),
         }
+    }
+}
+
+impl Scheduler {
+    async fn give_up(
+        &self,
+        handler: &dyn JobHandler,
+        job: &Job,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> crate::store::Result<bool> {
+        tracing::warn!(kind = %job.kind, job = job.id, %reason, "job gave up");
+        let recorded = self
+            .store
+            .finish_job(job.id, &self.worker, JobState::Failed, reason, now)
+            .await;
+        if matches!(recorded, Ok(true)) {
+            handler.gave_up(job, reason).await;
+        }
+        recorded
     }
 }
 

@@ -5,12 +5,11 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use super::kinds::{JobKind, WbDaily, WbDailyPayload, WbNotice};
 use super::{JobHandler, Outcome};
 use crate::domain::ids::ChannelId;
-use crate::notifier::{nonce_for, Notifier, Outgoing, SendError};
-use crate::service::whistleblowing::{DAILY_JOB, NOTICE_JOB};
+use crate::notifier::{nonce_for, Notifier, Outgoing};
 use crate::service::Services;
-use crate::store::NewJob;
 
 /// Posts a notice. The text is fixed by the payload's kind; no mention, no case code.
 pub struct NoticeHandler {
@@ -34,17 +33,10 @@ impl JobHandler for NoticeHandler {
             mention_role: None,
         };
         let now = self.services.clock.now();
-        match self.notifier.post(&message).await {
-            Ok(_) => Outcome::Done("sent".to_string()),
-            Err(SendError::RateLimited(after)) => Outcome::RetryAt(
-                now + chrono::Duration::from_std(after).unwrap_or(chrono::Duration::seconds(5)),
-                "rate limited".to_string(),
-            ),
-            Err(e) if e.is_permanent() => Outcome::Failed(e.to_string()),
-            Err(e) => {
-                let backoff = chrono::Duration::seconds(30 * i64::from(job.attempts.clamp(1, 20)));
-                Outcome::RetryAt(now + backoff, e.to_string())
-            }
+        match super::delivery::post_once(&self.services.store, &*self.notifier, job, &message).await
+        {
+            Ok(sent) => Outcome::Sent(sent.id(), "sent".to_string()),
+            Err(e) => Outcome::from_send_error(&e, now, self.services.clock.speed()),
         }
     }
 }
@@ -79,41 +71,36 @@ impl JobHandler for DailyHandler {
 pub async fn schedule_daily(services: &Services, catch_up: bool) -> anyhow::Result<()> {
     let now = services.clock.now();
     if catch_up {
-        let job = NewJob {
-            kind: DAILY_JOB.to_string(),
-            key: format!("wb:daily:start:{}", services.wb_today()),
-            due_at: now,
-            payload: serde_json::json!({}),
-        };
+        let key = format!("start:{}", services.wb_today());
+        let job = WbDaily::job(&key, &WbDailyPayload::default(), now);
         services.store.enqueue(&job, now).await?;
     }
     let next = services.wb_next_local(now);
-    let job = NewJob {
-        kind: DAILY_JOB.to_string(),
-        key: format!("wb:daily:{}", next.timestamp()),
-        due_at: next,
-        payload: serde_json::json!({}),
-    };
+    let job = WbDaily::job(
+        &next.timestamp().to_string(),
+        &WbDailyPayload::default(),
+        next,
+    );
     services.store.enqueue(&job, now).await?;
     services.wake.notify();
     Ok(())
 }
 
 /// Registers the whistleblowing job handlers.
-pub fn register(
+pub(super) fn register(
     scheduler: &mut super::Scheduler,
     services: &Services,
     notifier: Arc<dyn Notifier>,
 ) {
     scheduler.register(
-        NOTICE_JOB,
+        WbNotice::NAME,
         Arc::new(NoticeHandler {
             services: services.clone(),
             notifier,
         }),
     );
     scheduler.register(
-        DAILY_JOB,
+        WbDaily::NAME,
         Arc::new(DailyHandler {
             services: services.clone(),
         }),

@@ -113,10 +113,15 @@ impl Services {
     #[instrument(skip_all, fields(guild = %actor.guild))]
     pub async fn forum_show(&self, actor: &Actor, forum: ForumRef) -> Result<Reply> {
         let f = self.find_forum(actor.guild, &forum.0).await?;
-        Ok(Reply::private(vec![
+        let mut lines = vec![
             msg!("forum-show-title", name = f.name.as_str()),
             self.describe(&f).await?,
-        ]))
+        ];
+        // A reminder that gave up (or cannot be posted at all) shows where the chair looks.
+        if let Some(problem) = &f.delivery_problem {
+            lines.push(msg!("forum-delivery-problem", problem = problem.as_str()));
+        }
+        Ok(Reply::private(lines))
     }
 
     /// Forum names for autocomplete (at most Discord's 25).

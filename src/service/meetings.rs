@@ -19,13 +19,8 @@ use crate::domain::reminder::{ReminderPolicy, ReminderProblem};
 use crate::error::{refuse, Error, Result};
 use crate::i18n::{Arg, Msg};
 use crate::msg;
-use crate::store::{NewJob, ScheduleUpdate, StoreError, Tx};
-
-/// Job kinds of meetings.
-pub const JOB_PLAN: &str = "plan";
-pub const JOB_REMINDER: &str = "reminder";
-pub const JOB_DM: &str = "dm";
-pub const JOB_EVENT: &str = "event";
+use crate::scheduler::kinds::{self, JobKind};
+use crate::store::{ScheduleUpdate, StoreError, Tx};
 
 /// `/forum edit`: any of these may be given.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -223,12 +218,11 @@ impl Services {
             }
         }
         tx.upsert_pending(
-            &NewJob {
-                kind: JOB_PLAN.to_string(),
-                key: format!("plan:{}", forum.id.0),
-                due_at: next_plan,
-                payload: serde_json::json!({ "forum": forum.id.0 }),
-            },
+            &kinds::Plan::job(
+                &forum.id,
+                &kinds::PlanPayload { forum: forum.id.0 },
+                next_plan,
+            ),
             now,
         )
         .await?;
@@ -249,16 +243,12 @@ impl Services {
             if r.due_at < now && tx.job(&r.key).await?.is_none() {
                 continue;
             }
-            let job = NewJob {
-                kind: JOB_REMINDER.to_string(),
-                key: r.key.clone(),
-                due_at: r.due_at,
-                payload: serde_json::json!({
-                    "meeting": m.id.0,
-                    "offset": r.offset.to_spec(),
-                    "mention": r.mention,
-                }),
+            let payload = kinds::ReminderPayload {
+                meeting: m.id.0,
+                offset: r.offset.to_spec(),
+                mention: r.mention,
             };
+            let job = kinds::Reminder::job(&r.key, &payload, r.due_at);
             tx.upsert_pending(&job, now).await?;
         }
         Ok(())
@@ -267,12 +257,7 @@ impl Services {
     /// Arms the job that mirrors a meeting as a Discord scheduled event.
     async fn arm_event(&self, tx: &mut Tx, m: &Meeting, now: DateTime<Utc>) -> Result<()> {
         let due = (m.starts_at - EVENT_HORIZON).max(now);
-        let job = NewJob {
-            kind: JOB_EVENT.to_string(),
-            key: format!("event:{}", m.id.0),
-            due_at: due,
-            payload: serde_json::json!({ "meeting": m.id.0 }),
-        };
+        let job = kinds::Event::job(&m.id, &kinds::EventPayload { meeting: m.id.0 }, due);
         // A finished event job is re-armed too: the meeting changed after it ran.
         if let Some(rec) = tx.job(&job.key).await? {
             if rec.state != crate::store::JobState::Pending {

@@ -32,6 +32,7 @@ use crate::domain::whistleblowing::{
 use crate::error::{refuse, Error, Result};
 use crate::i18n::Msg;
 use crate::msg;
+use crate::scheduler::kinds::JobKind;
 use crate::store::{CaseMeta, ExclusionStep, HandlerRecord, NewCase, NewJob, StoreError};
 
 /// A handler: a Discord user id on the configuration's allow-list.
@@ -1343,9 +1344,9 @@ impl Services {
 }
 
 /// Job kind of the content-free notices.
-pub const NOTICE_JOB: &str = "wb_notice";
+pub const NOTICE_JOB: &str = crate::scheduler::kinds::WbNotice::NAME;
 /// Job kind of the daily reminders-and-purge run.
-pub const DAILY_JOB: &str = "wb_daily";
+pub const DAILY_JOB: &str = crate::scheduler::kinds::WbDaily::NAME;
 
 /// The reporter's key is derived from the 100-bit receipt secret: the receipt-hash cost is
 /// enough (the entropy carries the strength), and it keeps follow-ups quick.

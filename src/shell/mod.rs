@@ -1,5 +1,6 @@
 //! The shell adapter: slash-command lines from standard input, plain-text replies on standard
-//! output. Same services as Discord; this file only parses lines and prints replies.
+//! output. Same command set as Discord (`crate::command`), same services; this file only
+//! reads lines into option values and prints replies.
 //!
 //! ```text
 //! /forum create name:"Leveransforum" tier:delivery channel:#leveransforum
@@ -9,14 +10,13 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 
+use crate::command::{self, Kind, Opt, Value, Values};
 use crate::domain::ids::{local_id, ChannelId, GuildId, RoleId, UserId};
 use crate::error::{refuse, Result};
 use crate::i18n::Msg;
 use crate::msg;
 use crate::render::Plain;
-use crate::service::{
-    Actor, CreateForum, EditForum, ForumRef, Presented, Reply, Services, SetupForums, Status,
-};
+use crate::service::{Actor, Presented, Reply, Services, Status};
 use crate::store::GuildRecord;
 
 /// Who the shell acts as.
@@ -191,126 +191,60 @@ impl Shell {
         Ok(all_ok)
     }
 
+    /// Finds the line's command in the declared command set, reads its options by their
+    /// declared kinds and runs the request: the same specs Discord's commands are built from.
     async fn dispatch(&self, line: Line) -> Result<Reply> {
-        let s = &self.services;
-        let a = &self.actor;
         let path: Vec<&str> = line.path.iter().map(String::as_str).collect();
-        let mut opts = Options(line.options);
-        let reply = match path.as_slice() {
-            ["help"] => Ok(Reply::private(vec![msg!("shell-help")])),
-            ["forum", "create"] => {
-                let req = CreateForum {
-                    name: opts.required("name")?,
-                    tier: opts.required("tier")?,
-                    channel: self.channel(&opts.required("channel")?).await?,
-                    time_zone: opts.optional("time_zone"),
-                    escalates_to: opts.optional("escalates_to"),
-                    chair_role: match opts.optional("chair_role") {
-                        Some(r) => Some(self.role(&r).await?),
-                        None => None,
-                    },
-                };
-                opts.finish()?;
-                s.forum_create(a, req).await
-            }
-            ["forum", "list"] => {
-                opts.finish()?;
-                s.forum_list(a).await
-            }
-            ["forum", "show"] => {
-                let forum = ForumRef(opts.required("forum")?);
-                opts.finish()?;
-                s.forum_show(a, forum).await
-            }
-            ["forum", "edit"] => {
-                let req = EditForum {
-                    forum: opts.required("forum")?,
-                    cadence: opts.optional("cadence"),
-                    time: opts.optional("time"),
-                    duration_minutes: opts.number("duration")?,
-                    start_date: opts.optional("start_date"),
-                    time_zone: opts.optional("time_zone"),
-                    reminders: opts.optional("reminders"),
-                    participant_role: match opts.optional("participant_role") {
-                        Some(r) => Some(self.role(&r).await?),
-                        None => None,
-                    },
-                };
-                opts.finish()?;
-                s.forum_edit(a, req).await
-            }
-            ["forum", "setup"] => {
-                let template = opts.required("template")?;
-                let channel = self.channel(&opts.required("channel")?).await?;
-                let mapping = opts.optional("mapping");
-                opts.finish()?;
-                if let Some(m) = &mapping {
-                    self.make_up_mapped_channels(m).await?;
-                }
-                s.forum_setup(
-                    a,
-                    SetupForums {
-                        template,
-                        channel,
-                        mapping,
-                    },
-                )
-                .await
-            }
-            ["meeting", "next"] => {
-                let forum = opts.required("forum")?;
-                opts.finish()?;
-                s.meeting_next(a, &forum).await
-            }
-            ["meeting", "list"] => {
-                let forum = opts.required("forum")?;
-                let count = opts.number("count")?.unwrap_or(5);
-                opts.finish()?;
-                s.meeting_list(a, &forum, count).await
-            }
-            ["meeting", "schedule"] => {
-                let (forum, date, time) = (
-                    opts.required("forum")?,
-                    opts.required("date")?,
-                    opts.required("time")?,
-                );
-                let duration = opts.number("duration")?;
-                opts.finish()?;
-                s.meeting_schedule(a, &forum, &date, &time, duration).await
-            }
-            ["meeting", "cancel"] => {
-                let (forum, meeting, reason) = (
-                    opts.required("forum")?,
-                    opts.required("meeting")?,
-                    opts.required("reason")?,
-                );
-                opts.finish()?;
-                s.meeting_cancel(a, &forum, &meeting, &reason).await
-            }
-            ["meeting", "move"] => {
-                let (forum, meeting, date, time) = (
-                    opts.required("forum")?,
-                    opts.required("meeting")?,
-                    opts.required("date")?,
-                    opts.required("time")?,
-                );
-                opts.finish()?;
-                s.meeting_move(a, &forum, &meeting, &date, &time).await
-            }
-            ["meeting", "remind-me"] => {
-                let forum = opts.required("forum")?;
-                let on = opts.boolean("on")?;
-                opts.finish()?;
-                s.meeting_remind_me(a, &forum, on).await
-            }
-            ["settings", "language"] => {
-                let language = opts.required("language")?;
-                opts.finish()?;
-                s.set_language(a, &language).await
-            }
-            _ => Err(refuse(msg!("error-unknown-command"))),
+        if path == ["help"] {
+            return Ok(Reply::private(vec![msg!(
+                "shell-help",
+                commands = command::summary()
+            )]));
+        }
+        let Some(spec) = command::find(&path) else {
+            return Err(refuse(msg!("error-unknown-command")));
         };
-        reply
+        let mut values = Values::default();
+        for (name, raw) in line.options {
+            let Some(option) = spec.option(&name) else {
+                return Err(refuse(
+                    Msg::new("shell-unknown-option")
+                        .arg("option", name.chars().take(40).collect::<String>()),
+                ));
+            };
+            values.insert(name, self.value(option, &raw).await?);
+        }
+        spec.request(values)?.run(&self.services, &self.actor).await
+    }
+
+    /// A `name:value` as its option's kind: numbers and yes/no read, `#channel` and `@role`
+    /// looked up (or made up in a shell-local guild).
+    async fn value(&self, option: &Opt, raw: &str) -> Result<Value> {
+        let bad = || {
+            refuse(msg!(
+                "error-bad-option",
+                detail = format!(
+                    "{}: {}",
+                    option.name,
+                    raw.trim().chars().take(20).collect::<String>()
+                )
+            ))
+        };
+        Ok(match option.kind {
+            Kind::Text => Value::Text(raw.to_string()),
+            Kind::Mapping => {
+                self.make_up_mapped_channels(raw).await?;
+                Value::Text(raw.to_string())
+            }
+            Kind::Integer | Kind::Count => Value::Integer(raw.trim().parse().map_err(|_| bad())?),
+            Kind::Bool => Value::Bool(match raw.trim().to_lowercase().as_str() {
+                "true" | "on" | "yes" | "ja" | "på" => true,
+                "false" | "off" | "no" | "nej" | "av" => false,
+                _ => return Err(bad()),
+            }),
+            Kind::Channel => Value::Channel(self.channel(raw).await?),
+            Kind::Role => Value::Role(self.role(raw).await?),
+        })
     }
 
     /// `#name`, `<#id>` or an id. In a shell-local guild an unknown `#name` is made up.
@@ -375,54 +309,6 @@ fn mention_id(v: &str, prefix: &str) -> Option<u64> {
         return Some(id);
     }
     v.strip_prefix(prefix)?.strip_suffix('>')?.parse().ok()
-}
-
-/// A line's options, consumed by name; leftovers are an error.
-struct Options(BTreeMap<String, String>);
-
-impl Options {
-    fn required(&mut self, name: &'static str) -> Result<String> {
-        self.0
-            .remove(name)
-            .ok_or_else(|| refuse(msg!("error-missing-option", option = name)))
-    }
-
-    fn optional(&mut self, name: &str) -> Option<String> {
-        self.0.remove(name)
-    }
-
-    fn number(&mut self, name: &'static str) -> Result<Option<i64>> {
-        match self.0.remove(name) {
-            None => Ok(None),
-            Some(v) => v.trim().parse().map(Some).map_err(|_| {
-                refuse(msg!(
-                    "error-bad-option",
-                    detail = format!("{name}: {}", v.chars().take(20).collect::<String>())
-                ))
-            }),
-        }
-    }
-
-    fn boolean(&mut self, name: &'static str) -> Result<bool> {
-        match self.required(name)?.trim().to_lowercase().as_str() {
-            "true" | "on" | "yes" | "ja" | "på" => Ok(true),
-            "false" | "off" | "no" | "nej" | "av" => Ok(false),
-            other => Err(refuse(msg!(
-                "error-bad-option",
-                detail = format!("{name}: {}", other.chars().take(20).collect::<String>())
-            ))),
-        }
-    }
-
-    fn finish(self) -> Result<()> {
-        match self.0.into_keys().next() {
-            None => Ok(()),
-            Some(extra) => Err(refuse(
-                Msg::new("shell-unknown-option")
-                    .arg("option", extra.chars().take(40).collect::<String>()),
-            )),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -29,9 +29,17 @@ pub struct Job {
     pub payload: serde_json::Value,
     /// Claims so far, this one included.
     pub attempts: i32,
+    /// The worker holding the lease (the fencing token of everything recorded for the job).
+    pub worker: String,
+    /// Failed tries so far (transient errors; rate-limit hand-backs do not count).
+    pub failures: i32,
     /// Taken over from a worker whose lease ran out: that worker may have acted (posted a
     /// message) without recording it.
     pub reclaimed: bool,
+    /// Set once a send was attempted: a Discord message id at or before the first attempt,
+    /// and the digest of the content last attempted. Whatever happened to that attempt, its
+    /// message (if Discord stored it) is among the bot's messages after the floor.
+    pub attempt: Option<(u64, String)>,
 }
 
 /// Where a job ended (or stands).
@@ -80,9 +88,16 @@ pub struct JobRecord {
     pub due_at: DateTime<Utc>,
     pub state: JobState,
     pub attempts: i32,
+    pub failures: i32,
     pub outcome: Option<String>,
     pub finished_at: Option<DateTime<Utc>>,
     pub payload: serde_json::Value,
+    /// The Discord message it posted, if it posted one.
+    pub message_id: Option<u64>,
+    /// While running: until when its worker holds it.
+    pub lease_until: Option<DateTime<Utc>>,
+    /// The worker that holds it, or last held it.
+    pub worker: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -93,6 +108,9 @@ struct JobRow {
     due_at: i64,
     payload: String,
     attempts: i32,
+    failures: i32,
+    attempt_floor: Option<i64>,
+    attempt_digest: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -103,9 +121,13 @@ struct RecordRow {
     due_at: i64,
     state: String,
     attempts: i32,
+    failures: i32,
     outcome: Option<String>,
     finished_at: Option<i64>,
     payload: String,
+    message_id: Option<i64>,
+    lease_until: Option<i64>,
+    leased_by: Option<String>,
 }
 
 impl TryFrom<JobRow> for Job {
@@ -118,7 +140,13 @@ impl TryFrom<JobRow> for Job {
             due_at: from_millis(r.due_at)?,
             payload: parse_payload(&r.payload)?,
             attempts: r.attempts,
+            worker: String::new(),
+            failures: r.failures,
             reclaimed: false,
+            attempt: r
+                .attempt_floor
+                .zip(r.attempt_digest)
+                .map(|(f, d)| (f as u64, d)),
         })
     }
 }
@@ -134,9 +162,13 @@ impl TryFrom<RecordRow> for JobRecord {
             state: JobState::parse(&r.state)
                 .ok_or_else(|| super::StoreError::Corrupt(format!("job state {:?}", r.state)))?,
             attempts: r.attempts,
+            failures: r.failures,
             outcome: r.outcome,
             finished_at: r.finished_at.map(from_millis).transpose()?,
             payload: parse_payload(&r.payload)?,
+            message_id: r.message_id.map(|m| m as u64),
+            lease_until: r.lease_until.map(from_millis).transpose()?,
+            worker: r.leased_by,
         })
     }
 }
@@ -145,9 +177,11 @@ fn parse_payload(s: &str) -> Result<serde_json::Value> {
     serde_json::from_str(s).map_err(|e| super::StoreError::Corrupt(format!("job payload: {e}")))
 }
 
-const RETURNING: &str = "RETURNING id, kind, key, due_at, payload, attempts";
+const RETURNING: &str = "RETURNING id, kind, key, due_at, payload, attempts, failures, \
+                         attempt_floor, attempt_digest";
 const RECORD_COLUMNS: &str =
-    "id, kind, key, due_at, state, attempts, outcome, finished_at, payload";
+    "id, kind, key, due_at, state, attempts, failures, outcome, finished_at, payload, message_id, \
+     lease_until, leased_by";
 
 /// Runs `$body` inside a write transaction bound to `$tx`, committing on success.
 macro_rules! in_tx {
@@ -390,11 +424,15 @@ impl Store {
         for row in expired_rows {
             jobs.push(Job {
                 reclaimed: true,
+                worker: worker.to_string(),
                 ..Job::try_from(row)?
             });
         }
         for row in due_rows {
-            jobs.push(Job::try_from(row)?);
+            jobs.push(Job {
+                worker: worker.to_string(),
+                ..Job::try_from(row)?
+            });
         }
         jobs.sort_by_key(|j| j.due_at);
         Ok(jobs)
@@ -473,6 +511,142 @@ impl Store {
         Ok(r == 1)
     }
 
+    /// Extends the leases of jobs this worker is running (its heartbeat). Returns the ids it
+    /// no longer holds.
+    pub async fn renew_leases(
+        &self,
+        ids: &[i64],
+        worker: &str,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<i64>> {
+        let mut lost = Vec::new();
+        for chunk in ids.chunks(500) {
+            let list = placeholders(3, chunk.len());
+            let sql = format!(
+                "UPDATE jobs SET lease_until = $1 WHERE leased_by = $2 AND state = 'running'
+                 AND id IN ({list}) RETURNING id"
+            );
+            let held: Vec<(i64,)> = on_pool!(self, |p| {
+                let mut q = sqlx::query_as(&sql).bind(to_millis(until)).bind(worker);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(p).await
+            })?;
+            let held: std::collections::HashSet<i64> = held.into_iter().map(|r| r.0).collect();
+            lost.extend(chunk.iter().filter(|id| !held.contains(id)));
+        }
+        Ok(lost)
+    }
+
+    /// Records, before a send, where its message would be found (see [`Job::attempt`]): the
+    /// floor of the first attempt is kept, the digest is that of this attempt. Only the
+    /// lease holder can; false otherwise (then it must not send).
+    pub async fn begin_attempt(
+        &self,
+        id: i64,
+        worker: &str,
+        floor: u64,
+        digest: &str,
+    ) -> Result<bool> {
+        let r = on_pool!(self, |p| sqlx::query(
+            "UPDATE jobs SET attempt_floor = COALESCE(attempt_floor, $1), attempt_digest = $2
+             WHERE id = $3 AND leased_by = $4 AND state = 'running'"
+        )
+        .bind(floor as i64)
+        .bind(digest)
+        .bind(id)
+        .bind(worker)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(r == 1)
+    }
+
+    /// Which of these Discord messages some job already recorded as its own.
+    pub async fn recorded_messages(&self, ids: &[u64]) -> Result<std::collections::HashSet<u64>> {
+        let mut out = std::collections::HashSet::new();
+        for chunk in ids.chunks(500) {
+            let sql = format!(
+                "SELECT message_id FROM jobs WHERE message_id IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let rows: Vec<(i64,)> = on_pool!(self, |p| {
+                let mut q = sqlx::query_as(&sql);
+                for id in chunk {
+                    q = q.bind(*id as i64);
+                }
+                q.fetch_all(p).await
+            })?;
+            out.extend(rows.into_iter().map(|r| r.0 as u64));
+        }
+        Ok(out)
+    }
+
+    /// Records that a claimed job ended by posting (or finding) a message.
+    pub async fn finish_sent(
+        &self,
+        id: i64,
+        worker: &str,
+        outcome: &str,
+        message: u64,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let r = on_pool!(self, |p| {
+            sqlx::query(
+            "UPDATE jobs SET state = 'done', outcome = $1, finished_at = $2, lease_until = NULL,
+                             message_id = $3
+             WHERE id = $4 AND leased_by = $5 AND state = 'running'"
+        )
+        .bind(outcome)
+        .bind(to_millis(now))
+        .bind(message as i64)
+        .bind(id)
+        .bind(worker)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        Ok(r == 1)
+    }
+
+    /// Puts a claimed job back after a failed try, counting the failure. Only the lease
+    /// holder can.
+    pub async fn record_failure(
+        &self,
+        id: i64,
+        worker: &str,
+        due_at: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<bool> {
+        let r = on_pool!(self, |p| sqlx::query(
+            "UPDATE jobs SET state = 'pending', outcome = $2, lease_until = NULL,
+                             due_at = CASE WHEN rearm_at < $1 THEN rearm_at ELSE $1 END,
+                             leased_by = NULL, failures = failures + 1, rearm_at = NULL
+             WHERE id = $3 AND leased_by = $4 AND state = 'running'"
+        )
+        .bind(to_millis(due_at))
+        .bind(reason)
+        .bind(id)
+        .bind(worker)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(r == 1)
+    }
+
+    /// Kinds of the jobs still to run (pending or running), for checking each has a handler.
+    pub async fn unfinished_kinds(&self) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT DISTINCT kind FROM jobs WHERE state IN ('pending', 'running') ORDER BY kind"
+        )
+        .fetch_all(p)
+        .await
+        })?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
     /// When the next job falls due (a pending job's due time or a running job's lease end).
     pub async fn next_due_at(&self) -> Result<Option<DateTime<Utc>>> {
         let row: (Option<i64>, Option<i64>) = on_pool!(self, |p| sqlx::query_as(
@@ -500,6 +674,14 @@ impl Store {
             .await)?;
         rows.into_iter().map(JobRecord::try_from).collect()
     }
+}
+
+/// `$first, $first+1, …` for `n` values bound in order.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Escapes LIKE wildcards so user-influenced text matches literally (with `ESCAPE '\'`).

@@ -294,6 +294,8 @@ struct Fault {
     status: u16,
     times: usize,
     retry_after: Option<f64>,
+    /// `X-RateLimit-Scope` of an injected 429.
+    scope: &'static str,
 }
 
 #[derive(Default)]
@@ -320,29 +322,42 @@ struct State {
     messages: Vec<Stored>,
     dm_channels: HashMap<u64, u64>,
     nonces: HashMap<String, (Instant, u64)>,
+    /// How long Discord remembers a nonce (a few minutes; `set_nonce_window`).
+    nonce_window: Option<Duration>,
+    /// Channels deleted while the bot runs (`delete_channel`).
+    deleted_channels: HashSet<u64>,
     events: HashMap<u64, Vec<Value>>,
     faults: Vec<Fault>,
     requests: Vec<Recorded>,
     sent_429: usize,
-    /// Discord's rate limits, emulated when turned on (`enable_rate_limits`).
-    limits: Option<RateLimits>,
+    /// Discord's rate limits: always counted and described in `X-RateLimit-*` headers, as
+    /// Discord does; enforced (429) when turned on (`enable_rate_limits`).
+    limits: RateLimits,
+    enforce_limits: bool,
 }
 
 /// Discord's limits for a bot, as fixed windows that open with the first request (what the
 /// `X-RateLimit-Reset` headers describe): 50 requests a second for the bot (interaction
-/// callbacks and webhooks excepted, as on Discord), 5 messages per 5 s per channel.
+/// callbacks and webhooks excepted, as on Discord); per route bucket and major parameter,
+/// 5 messages per 5 s per channel and `EVENT_LIMIT` scheduled-event calls per guild.
 #[derive(Default)]
 struct RateLimits {
     global: Option<(Instant, u32)>,
-    channels: HashMap<u64, (Instant, u32)>,
+    buckets: HashMap<(&'static str, u64), (Instant, u32)>,
 }
 
 const GLOBAL_LIMIT: u32 = 50;
 const GLOBAL_WINDOW: Duration = Duration::from_secs(1);
 const CHANNEL_LIMIT: u32 = 5;
 const CHANNEL_WINDOW: Duration = Duration::from_secs(5);
+const EVENT_LIMIT: u32 = 30;
+const EVENT_WINDOW: Duration = Duration::from_secs(10);
+/// Bucket hashes as Discord names them: opaque, one per route group.
+const MESSAGE_BUCKET: &str = "80c17d2f203122d936070c88c8d10f33";
+const EVENT_BUCKET: &str = "3c2e8a1f95b7d4e6a0c9b8f7e6d5c4b3";
 
-/// Counts a request in a window; `Err(wait)` when the window is full.
+/// Counts a request in a window; `Err(wait)` when the window is full. Returns the window's
+/// start and count after this request.
 fn take_slot(
     slot: &mut Option<(Instant, u32)>,
     now: Instant,
@@ -360,30 +375,100 @@ fn take_slot(
     Ok(())
 }
 
+/// A route's bucket: its hash, the major parameter, its limit and window.
+fn bucket_of(method: &str, segs: &[&str]) -> Option<(&'static str, u64, u32, Duration)> {
+    match (method, segs) {
+        ("POST", ["api", _, "channels", c, "messages"]) => Some((
+            MESSAGE_BUCKET,
+            c.parse().unwrap_or(0),
+            CHANNEL_LIMIT,
+            CHANNEL_WINDOW,
+        )),
+        (_, ["api", _, "guilds", g, "scheduled-events", ..]) => Some((
+            EVENT_BUCKET,
+            g.parse().unwrap_or(0),
+            EVENT_LIMIT,
+            EVENT_WINDOW,
+        )),
+        _ => None,
+    }
+}
+
 impl RateLimits {
-    /// `None` if the request may go through, else Discord's 429.
-    fn check(&mut self, method: &str, path: &str) -> Option<Reply> {
+    /// Counts the request. `Err` is Discord's 429 (when `enforce`); `Ok` carries the route's
+    /// `X-RateLimit-*` headers, if it has a bucket.
+    fn check(
+        &mut self,
+        method: &str,
+        path: &str,
+        enforce: bool,
+    ) -> Result<Vec<(&'static str, String)>, Reply> {
         let now = Instant::now();
         let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
         let exempt = matches!(segs.get(2), Some(&"interactions") | Some(&"webhooks"));
         if !exempt {
-            if let Err(wait) = take_slot(&mut self.global, now, GLOBAL_LIMIT, GLOBAL_WINDOW) {
-                return Some(rate_limited(wait, GLOBAL_LIMIT, true, "global"));
+            let mut global = self.global;
+            let taken = take_slot(&mut global, now, GLOBAL_LIMIT, GLOBAL_WINDOW);
+            match taken {
+                Err(wait) if enforce => {
+                    return Err(rate_limited(wait, GLOBAL_LIMIT, true, "global"))
+                }
+                _ => self.global = global,
             }
         }
-        if let (true, ["api", _, "channels", c, "messages"]) = (method == "POST", segs.as_slice()) {
-            let channel = c.parse::<u64>().unwrap_or(0);
-            let mut slot = self.channels.get(&channel).copied();
-            let taken = take_slot(&mut slot, now, CHANNEL_LIMIT, CHANNEL_WINDOW);
-            if let Some(s) = slot {
-                self.channels.insert(channel, s);
-            }
-            if let Err(wait) = taken {
-                return Some(rate_limited(wait, CHANNEL_LIMIT, false, "user"));
+        let Some((bucket, major, limit, window)) = bucket_of(method, &segs) else {
+            return Ok(vec![]);
+        };
+        let mut slot = self.buckets.get(&(bucket, major)).copied();
+        let taken = take_slot(&mut slot, now, limit, window);
+        if let Err(wait) = taken {
+            if enforce {
+                let mut r = rate_limited(wait, limit, false, "user");
+                set_header(&mut r.headers, "x-ratelimit-bucket", bucket.to_string());
+                return Err(r);
             }
         }
-        None
+        if let Some(s) = slot {
+            self.buckets.insert((bucket, major), s);
+        }
+        let (start, n) = slot.unwrap_or((now, limit));
+        let reset_after = window
+            .saturating_sub(now.duration_since(start))
+            .as_secs_f64();
+        Ok(bucket_headers(
+            bucket,
+            limit,
+            limit.saturating_sub(n),
+            reset_after,
+        ))
     }
+}
+
+fn set_header(headers: &mut Vec<(&'static str, String)>, name: &'static str, value: String) {
+    headers.retain(|h| h.0 != name);
+    headers.push((name, value));
+}
+
+/// The `X-RateLimit-*` headers Discord puts on every answer of a route with a bucket.
+fn bucket_headers(
+    bucket: &str,
+    limit: u32,
+    remaining: u32,
+    reset_after: f64,
+) -> Vec<(&'static str, String)> {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    vec![
+        ("x-ratelimit-limit", limit.to_string()),
+        ("x-ratelimit-remaining", remaining.to_string()),
+        (
+            "x-ratelimit-reset",
+            format!("{:.3}", now.as_secs_f64() + reset_after),
+        ),
+        ("x-ratelimit-reset-after", format!("{reset_after:.3}")),
+        ("x-ratelimit-bucket", bucket.to_string()),
+    ]
 }
 
 /// Discord's 429: no `code` in the body, seconds as a float, rate-limit headers.
@@ -435,6 +520,9 @@ impl State {
 
     /// A channel as `GET /channels/{id}` returns it: guild text channel or DM.
     fn channel(&self, id: u64) -> Option<Value> {
+        if self.deleted_channels.contains(&id) {
+            return None;
+        }
         for g in &self.guilds {
             if let Some(i) = g.channels.iter().position(|(c, _)| *c == id) {
                 return Some(channel_json(g.id, id, &g.channels[i].1, i));
@@ -489,7 +577,7 @@ impl State {
                 && path.contains(&f.path_contains)
         })?;
         f.times -= 1;
-        let (status, retry_after) = (f.status, f.retry_after);
+        let (status, retry_after, scope) = (f.status, f.retry_after, f.scope);
         if status != 429 {
             let (code, message) = match status {
                 400 => (50035, "Invalid Form Body"),
@@ -503,7 +591,8 @@ impl State {
         // Discord's 429: no `code` in the body, seconds as a float, rate-limit headers.
         self.sent_429 += 1;
         let ra = retry_after.unwrap_or(1.0).max(0.0);
-        let mut reply = rate_limited(Duration::from_secs_f64(ra), 5, false, "user");
+        let ra = if ra.is_finite() { ra.min(1e9) } else { 1e9 };
+        let mut reply = rate_limited(Duration::from_secs_f64(ra), 5, scope == "global", scope);
         for h in reply
             .headers
             .iter_mut()
@@ -1148,8 +1237,43 @@ impl DiscordDouble {
             status,
             times,
             retry_after,
+            scope: "user",
         };
         self.mutate(|st| st.faults.push(fault));
+    }
+
+    /// The next `times` requests whose path contains `path_contains` get a 429 with this
+    /// `retry_after` (seconds; any value, absurd ones included) and `X-RateLimit-Scope`
+    /// (`user`, `global` or `shared`), and have no effect.
+    pub fn inject_rate_limit(
+        &self,
+        path_contains: &str,
+        times: usize,
+        retry_after: f64,
+        scope: &'static str,
+    ) {
+        let fault = Fault {
+            method: "*".into(),
+            path_contains: path_contains.to_string(),
+            status: 429,
+            times,
+            retry_after: Some(retry_after),
+            scope,
+        };
+        self.mutate(|st| st.faults.push(fault));
+    }
+
+    /// How long a nonce de-duplicates a re-sent message (Discord: a few minutes; the default
+    /// here is 5 minutes). A test that outlasts it shows what happens after a long outage.
+    pub fn set_nonce_window(&self, window: Duration) {
+        self.mutate(|st| st.nonce_window = Some(window));
+    }
+
+    /// Deletes a guild channel: from now on it is `Unknown Channel` (10003) to the bot.
+    pub fn delete_channel(&self, channel: u64) {
+        self.mutate(|st| {
+            st.deleted_channels.insert(channel);
+        });
     }
 
     pub fn all_requests(&self) -> Vec<Recorded> {
@@ -1165,12 +1289,16 @@ impl DiscordDouble {
             .collect()
     }
     /// Turns on Discord's rate limits for the bot: 50 requests per second (interaction
-    /// callbacks and webhooks excepted) and 5 messages per 5 s per channel on
-    /// `POST /channels/{id}/messages`, as fixed windows opened by the first request. A request
-    /// over a limit is answered with Discord's 429 (`retry_after`, `global`, `Retry-After` and
-    /// `X-RateLimit-*` headers), has no effect, and counts in `count_429_sent`.
+    /// callbacks and webhooks excepted), 5 messages per 5 s per channel on
+    /// `POST /channels/{id}/messages` and 30 scheduled-event calls per 10 s per guild, as fixed
+    /// windows opened by the first request. A request over a limit is answered with Discord's
+    /// 429 (`retry_after`, `global`, `Retry-After`, `X-RateLimit-*` with `-Scope`), has no
+    /// effect, and counts in `count_429_sent`. (The route headers are sent in any case.)
     pub fn enable_rate_limits(&self) {
-        self.mutate(|st| st.limits = Some(RateLimits::default()));
+        self.mutate(|st| {
+            st.enforce_limits = true;
+            st.limits = RateLimits::default();
+        });
     }
 
     pub fn count_429_sent(&self) -> usize {
@@ -1480,23 +1608,33 @@ fn rest_now(
         .as_ref()
         .filter(|(part, _)| path.contains(part.as_str()) && method == Method::POST)
         .map(|(_, d)| *d);
-    let limited = st
-        .limits
-        .as_mut()
-        .and_then(|l| l.check(method.as_str(), &path));
+    let enforce = st.enforce_limits;
+    let (limited, route_headers) = match st.limits.check(method.as_str(), &path, enforce) {
+        Ok(h) => (None, h),
+        Err(r) => (Some(r), vec![]),
+    };
     if limited.is_some() {
         st.sent_429 += 1;
     }
-    let reply = match (
+    let mut reply = match (
         limited.or_else(|| st.take_fault(method.as_str(), &path)),
         &parsed,
     ) {
         (Some(refused), _) => refused,
         (None, Err(_)) => err(400, 50109, "The request body contains invalid JSON."),
-        (None, Ok((body, files))) => {
-            route(&inner.addr, &mut st, method.as_str(), &path, body, files)
-        }
+        (None, Ok((body, files))) => route(
+            &inner.addr,
+            &mut st,
+            method.as_str(),
+            &path,
+            &query,
+            body,
+            files,
+        ),
     };
+    if reply.status != 429 {
+        reply.headers.extend(route_headers);
+    }
     st.requests.push(Recorded {
         method: method.to_string(),
         path,
@@ -1517,6 +1655,7 @@ fn route(
     st: &mut State,
     method: &str,
     path: &str,
+    query: &str,
     body: &Value,
     files: &[FilePart],
 ) -> Reply {
@@ -1548,11 +1687,7 @@ fn route(
         ("GET", ["users", _]) if id(1) != 0 => ok(st.user_json(id(1))),
         ("POST", ["users", "@me", "channels"]) => create_dm(st, body),
         ("GET", ["channels", _]) => st.channel(id(1)).map_or_else(unknown_channel, ok),
-        ("GET", ["channels", _, "messages"]) => {
-            let mut msgs = channel_messages(st, id(1));
-            msgs.reverse(); // newest first, as Discord lists them
-            ok(Value::Array(msgs))
-        }
+        ("GET", ["channels", _, "messages"]) => list_messages(st, id(1), query),
         ("POST", ["channels", _, "messages"]) => create_message(st, id(1), body, files),
         (_, ["channels", _, "messages", _]) => message_op(st, method, id(1), id(3), body),
         ("GET", ["guilds", _]) => match st.guild(id(1)) {
@@ -1588,6 +1723,46 @@ fn route(
         (_, ["webhooks", ..]) => err(404, 10015, "Unknown Webhook"),
         _ => unknown,
     }
+}
+
+/// `GET /channels/{id}/messages` as Discord answers it: `limit` (1-100, default 50) messages
+/// after `after` (the oldest ones after it) or before `before` (default: the newest), newest
+/// first; the nonce is not part of a listed message.
+fn list_messages(st: &State, channel: u64, query: &str) -> Reply {
+    if st.channel(channel).is_none() {
+        return unknown_channel();
+    }
+    let param = |name: &str| {
+        query
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == name)
+            .and_then(|(_, v)| v.parse::<u64>().ok())
+    };
+    let limit = param("limit").unwrap_or(50).clamp(1, 100) as usize;
+    let mut msgs: Vec<Value> = channel_messages(st, channel)
+        .into_iter()
+        .map(|mut m| {
+            if let Some(o) = m.as_object_mut() {
+                o.remove("nonce");
+                o.remove("allowed_mentions");
+            }
+            m
+        })
+        .collect();
+    let id_of = |m: &Value| sf(&m["id"]).unwrap_or(0);
+    if let Some(after) = param("after") {
+        msgs.retain(|m| id_of(m) > after);
+        msgs.truncate(limit);
+    } else {
+        if let Some(before) = param("before") {
+            msgs.retain(|m| id_of(m) < before);
+        }
+        let skip = msgs.len().saturating_sub(limit);
+        msgs.drain(..skip);
+    }
+    msgs.reverse();
+    ok(Value::Array(msgs))
 }
 
 fn unknown_channel() -> Reply {
@@ -1626,7 +1801,8 @@ fn create_message(st: &mut State, channel: u64, body: &Value, files: &[FilePart]
         _ => None,
     };
     let nonce = nonce.filter(|_| body["enforce_nonce"] == true);
-    st.nonces.retain(|_, (at, _)| at.elapsed() < NONCE_WINDOW);
+    let window = st.nonce_window.unwrap_or(NONCE_WINDOW);
+    st.nonces.retain(|_, (at, _)| at.elapsed() < window);
     if let Some((_, first)) = nonce.as_ref().and_then(|n| st.nonces.get(n)) {
         if let Some(m) = st.messages.iter().find(|m| m.id == *first) {
             return ok(m.msg.clone());

@@ -1,0 +1,518 @@
+//! The command set, declared once for every adapter.
+//!
+//! Each command is one [`Spec`]: its path (`forum create`), its options (name, kind, whether
+//! required, what autocompletes it) and the function that turns the option values into a
+//! [`Request`]. A [`Request`] runs one use case. The Discord adapter builds its slash commands
+//! from these specs (names and descriptions from the catalogue) and the shell parses lines
+//! with them, so adding a command means adding a spec, a `Request` variant and its arm here,
+//! and nothing in either adapter.
+
+use std::collections::BTreeMap;
+
+use crate::domain::ids::{ChannelId, RoleId};
+use crate::error::{refuse, Result};
+use crate::i18n::Msg;
+use crate::msg;
+use crate::service::{Actor, CreateForum, EditForum, ForumRef, Reply, Services, SetupForums};
+
+/// What an option holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    Integer,
+    /// How many to list: 1 to [`crate::service::meetings::MAX_LIST`].
+    Count,
+    Bool,
+    /// A text or announcement channel of the guild.
+    Channel,
+    Role,
+    /// `Forum name=#channel, …`: text whose channels the shell may make up in a local guild.
+    Mapping,
+}
+
+/// What suggests values for an option while it is typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Complete {
+    Forum,
+    /// Upcoming meetings of the forum named in the same command.
+    Meeting,
+    Tier,
+    TimeZone,
+    Template,
+    Language,
+}
+
+/// One option of a command. Its name is also its catalogue attribute (`cmd-forum-create`,
+/// `.name`, `.name-description`) and the shell's `name:value`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Opt {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub required: bool,
+    pub complete: Option<Complete>,
+}
+
+const fn req(name: &'static str, kind: Kind) -> Opt {
+    Opt {
+        name,
+        kind,
+        required: true,
+        complete: None,
+    }
+}
+
+const fn opt(name: &'static str, kind: Kind) -> Opt {
+    Opt {
+        name,
+        kind,
+        required: false,
+        complete: None,
+    }
+}
+
+impl Opt {
+    const fn complete(mut self, c: Complete) -> Opt {
+        self.complete = Some(c);
+        self
+    }
+}
+
+/// One command: where it is, what it takes, what request it makes.
+pub struct Spec {
+    /// `["forum", "create"]`: a group and its subcommand (Discord's shape).
+    pub path: &'static [&'static str],
+    /// Required options first (Discord requires that order).
+    pub options: &'static [Opt],
+    pub parse: fn(&mut Values) -> Result<Request>,
+}
+
+impl std::fmt::Debug for Spec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "/{}", self.path.join(" "))
+    }
+}
+
+/// A use case with its input, as any adapter received it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    ForumCreate(CreateForum),
+    ForumList,
+    ForumShow(ForumRef),
+    ForumEdit(EditForum),
+    ForumSetup(SetupForums),
+    MeetingNext {
+        forum: String,
+    },
+    MeetingList {
+        forum: String,
+        count: i64,
+    },
+    MeetingSchedule {
+        forum: String,
+        date: String,
+        time: String,
+        duration: Option<i64>,
+    },
+    MeetingCancel {
+        forum: String,
+        meeting: String,
+        reason: String,
+    },
+    MeetingMove {
+        forum: String,
+        meeting: String,
+        date: String,
+        time: String,
+    },
+    MeetingRemindMe {
+        forum: String,
+        on: bool,
+    },
+    SettingsLanguage {
+        language: String,
+    },
+}
+
+const FORUM: Opt = req("forum", Kind::Text).complete(Complete::Forum);
+const MEETING: Opt = req("meeting", Kind::Text).complete(Complete::Meeting);
+
+/// Every command of the shell and of Discord's `/forum`, `/meeting` and `/settings`.
+pub static COMMANDS: &[Spec] = &[
+    Spec {
+        path: &["forum", "create"],
+        options: &[
+            req("name", Kind::Text),
+            req("tier", Kind::Text).complete(Complete::Tier),
+            req("channel", Kind::Channel),
+            opt("time_zone", Kind::Text).complete(Complete::TimeZone),
+            opt("escalates_to", Kind::Text).complete(Complete::Forum),
+            opt("chair_role", Kind::Role),
+        ],
+        parse: |v| {
+            Ok(Request::ForumCreate(CreateForum {
+                name: v.text("name")?,
+                tier: v.text("tier")?,
+                channel: v.channel("channel")?,
+                time_zone: v.opt_text("time_zone"),
+                escalates_to: v.opt_text("escalates_to"),
+                chair_role: v.opt_role("chair_role"),
+            }))
+        },
+    },
+    Spec {
+        path: &["forum", "list"],
+        options: &[],
+        parse: |_| Ok(Request::ForumList),
+    },
+    Spec {
+        path: &["forum", "show"],
+        options: &[FORUM],
+        parse: |v| Ok(Request::ForumShow(ForumRef(v.text("forum")?))),
+    },
+    Spec {
+        path: &["forum", "edit"],
+        options: &[
+            FORUM,
+            opt("cadence", Kind::Text),
+            opt("time", Kind::Text),
+            opt("duration", Kind::Integer),
+            opt("start_date", Kind::Text),
+            opt("time_zone", Kind::Text).complete(Complete::TimeZone),
+            opt("reminders", Kind::Text),
+            opt("participant_role", Kind::Role),
+        ],
+        parse: |v| {
+            Ok(Request::ForumEdit(EditForum {
+                forum: v.text("forum")?,
+                cadence: v.opt_text("cadence"),
+                time: v.opt_text("time"),
+                duration_minutes: v.integer("duration"),
+                start_date: v.opt_text("start_date"),
+                time_zone: v.opt_text("time_zone"),
+                reminders: v.opt_text("reminders"),
+                participant_role: v.opt_role("participant_role"),
+            }))
+        },
+    },
+    Spec {
+        path: &["forum", "setup"],
+        options: &[
+            req("template", Kind::Text).complete(Complete::Template),
+            req("channel", Kind::Channel),
+            opt("mapping", Kind::Mapping),
+        ],
+        parse: |v| {
+            Ok(Request::ForumSetup(SetupForums {
+                template: v.text("template")?,
+                channel: v.channel("channel")?,
+                mapping: v.opt_text("mapping"),
+            }))
+        },
+    },
+    Spec {
+        path: &["meeting", "next"],
+        options: &[FORUM],
+        parse: |v| {
+            Ok(Request::MeetingNext {
+                forum: v.text("forum")?,
+            })
+        },
+    },
+    Spec {
+        path: &["meeting", "list"],
+        options: &[FORUM, opt("count", Kind::Count)],
+        parse: |v| {
+            Ok(Request::MeetingList {
+                forum: v.text("forum")?,
+                count: v.integer("count").unwrap_or(5),
+            })
+        },
+    },
+    Spec {
+        path: &["meeting", "schedule"],
+        options: &[
+            FORUM,
+            req("date", Kind::Text),
+            req("time", Kind::Text),
+            opt("duration", Kind::Integer),
+        ],
+        parse: |v| {
+            Ok(Request::MeetingSchedule {
+                forum: v.text("forum")?,
+                date: v.text("date")?,
+                time: v.text("time")?,
+                duration: v.integer("duration"),
+            })
+        },
+    },
+    Spec {
+        path: &["meeting", "cancel"],
+        options: &[FORUM, MEETING, req("reason", Kind::Text)],
+        parse: |v| {
+            Ok(Request::MeetingCancel {
+                forum: v.text("forum")?,
+                meeting: v.text("meeting")?,
+                reason: v.text("reason")?,
+            })
+        },
+    },
+    Spec {
+        path: &["meeting", "move"],
+        options: &[
+            FORUM,
+            MEETING,
+            req("date", Kind::Text),
+            req("time", Kind::Text),
+        ],
+        parse: |v| {
+            Ok(Request::MeetingMove {
+                forum: v.text("forum")?,
+                meeting: v.text("meeting")?,
+                date: v.text("date")?,
+                time: v.text("time")?,
+            })
+        },
+    },
+    Spec {
+        path: &["meeting", "remind-me"],
+        options: &[FORUM, req("on", Kind::Bool)],
+        parse: |v| {
+            Ok(Request::MeetingRemindMe {
+                forum: v.text("forum")?,
+                on: v.boolean("on")?,
+            })
+        },
+    },
+    Spec {
+        path: &["settings", "language"],
+        options: &[req("language", Kind::Text).complete(Complete::Language)],
+        parse: |v| {
+            Ok(Request::SettingsLanguage {
+                language: v.text("language")?,
+            })
+        },
+    },
+];
+
+/// The spec at a path (`["forum", "create"]`).
+pub fn find(path: &[&str]) -> Option<&'static Spec> {
+    COMMANDS.iter().find(|s| s.path == path)
+}
+
+/// The command groups in declaration order (`forum`, `meeting`, `settings`).
+pub fn groups() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for s in COMMANDS {
+        if !out.contains(&s.path[0]) {
+            out.push(s.path[0]);
+        }
+    }
+    out
+}
+
+/// `/forum create|list|…, /meeting next|…`: the command list for help texts.
+pub fn summary() -> String {
+    groups()
+        .iter()
+        .map(|g| {
+            let subs: Vec<&str> = COMMANDS
+                .iter()
+                .filter(|s| s.path[0] == *g)
+                .map(|s| s.path[1])
+                .collect();
+            format!("/{g} {}", subs.join("|"))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Spec {
+    /// Makes the request from the values an adapter read; an option the spec does not know is
+    /// refused, as is a missing required one.
+    pub fn request(&self, mut values: Values) -> Result<Request> {
+        if let Some(extra) = values.0.keys().find(|k| !self.has(k)) {
+            return Err(unknown_option(extra));
+        }
+        let request = (self.parse)(&mut values)?;
+        values.finish()?;
+        Ok(request)
+    }
+
+    pub fn option(&self, name: &str) -> Option<&'static Opt> {
+        self.options.iter().find(|o| o.name == name)
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.option(name).is_some()
+    }
+}
+
+impl Request {
+    /// Runs the use case.
+    pub async fn run(self, s: &Services, a: &Actor) -> Result<Reply> {
+        match self {
+            Request::ForumCreate(req) => s.forum_create(a, req).await,
+            Request::ForumList => s.forum_list(a).await,
+            Request::ForumShow(forum) => s.forum_show(a, forum).await,
+            Request::ForumEdit(req) => s.forum_edit(a, req).await,
+            Request::ForumSetup(req) => s.forum_setup(a, req).await,
+            Request::MeetingNext { forum } => s.meeting_next(a, &forum).await,
+            Request::MeetingList { forum, count } => s.meeting_list(a, &forum, count).await,
+            Request::MeetingSchedule {
+                forum,
+                date,
+                time,
+                duration,
+            } => s.meeting_schedule(a, &forum, &date, &time, duration).await,
+            Request::MeetingCancel {
+                forum,
+                meeting,
+                reason,
+            } => s.meeting_cancel(a, &forum, &meeting, &reason).await,
+            Request::MeetingMove {
+                forum,
+                meeting,
+                date,
+                time,
+            } => s.meeting_move(a, &forum, &meeting, &date, &time).await,
+            Request::MeetingRemindMe { forum, on } => s.meeting_remind_me(a, &forum, on).await,
+            Request::SettingsLanguage { language } => s.set_language(a, &language).await,
+        }
+    }
+}
+
+/// An option's value, typed by its [`Kind`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Text(String),
+    Integer(i64),
+    Bool(bool),
+    Channel(ChannelId),
+    Role(RoleId),
+}
+
+/// The option values of one invocation, taken by name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Values(pub BTreeMap<String, Value>);
+
+impl Values {
+    pub fn insert(&mut self, name: impl Into<String>, value: Value) {
+        self.0.insert(name.into(), value);
+    }
+
+    fn text(&mut self, name: &'static str) -> Result<String> {
+        self.opt_text(name).ok_or_else(|| missing(name))
+    }
+
+    fn opt_text(&mut self, name: &str) -> Option<String> {
+        match self.0.remove(name)? {
+            Value::Text(s) => Some(s),
+            Value::Integer(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Channel(c) => Some(c.to_string()),
+            Value::Role(r) => Some(r.to_string()),
+        }
+    }
+
+    fn integer(&mut self, name: &str) -> Option<i64> {
+        match self.0.remove(name)? {
+            Value::Integer(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    fn boolean(&mut self, name: &'static str) -> Result<bool> {
+        match self.0.remove(name) {
+            Some(Value::Bool(b)) => Ok(b),
+            _ => Err(missing(name)),
+        }
+    }
+
+    fn channel(&mut self, name: &'static str) -> Result<ChannelId> {
+        match self.0.remove(name) {
+            Some(Value::Channel(c)) => Ok(c),
+            _ => Err(missing(name)),
+        }
+    }
+
+    fn opt_role(&mut self, name: &str) -> Option<RoleId> {
+        match self.0.remove(name)? {
+            Value::Role(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Values nobody took: a spec whose `parse` forgot an option it declares.
+    fn finish(self) -> Result<()> {
+        match self.0.into_keys().next() {
+            None => Ok(()),
+            Some(extra) => Err(unknown_option(&extra)),
+        }
+    }
+}
+
+fn missing(name: &'static str) -> crate::error::Error {
+    refuse(msg!("error-missing-option", option = name))
+}
+
+fn unknown_option(name: &str) -> crate::error::Error {
+    refuse(
+        Msg::new("shell-unknown-option").arg("option", name.chars().take(40).collect::<String>()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(kind: Kind) -> Value {
+        match kind {
+            Kind::Text | Kind::Mapping => Value::Text("x".into()),
+            Kind::Integer | Kind::Count => Value::Integer(3),
+            Kind::Bool => Value::Bool(true),
+            Kind::Channel => Value::Channel(ChannelId(1)),
+            Kind::Role => Value::Role(RoleId(2)),
+        }
+    }
+
+    #[test]
+    fn every_declared_option_is_read_and_required_ones_come_first() {
+        for spec in COMMANDS {
+            let mut all = Values::default();
+            for o in spec.options {
+                all.insert(o.name, sample(o.kind));
+            }
+            // `finish` refuses a value the parser left: every declared option is read.
+            assert!(spec.request(all).is_ok(), "{spec:?}");
+            let first_optional = spec.options.iter().position(|o| !o.required);
+            if let Some(i) = first_optional {
+                assert!(
+                    spec.options[i..].iter().all(|o| !o.required),
+                    "{spec:?}: required options first"
+                );
+            }
+            assert_eq!(spec.path.len(), 2, "{spec:?}");
+        }
+    }
+
+    #[test]
+    fn a_missing_required_option_and_an_unknown_one_are_refused() {
+        let spec = find(&["meeting", "cancel"]).unwrap();
+        let mut v = Values::default();
+        v.insert("forum", Value::Text("A".into()));
+        v.insert("meeting", Value::Text("2026-12-01".into()));
+        assert!(spec.request(v.clone()).is_err(), "reason is missing");
+        v.insert("reason", Value::Text("sjuk".into()));
+        assert!(spec.request(v.clone()).is_ok());
+        v.insert("colour", Value::Text("red".into()));
+        assert!(spec.request(v).is_err(), "unknown option");
+    }
+
+    #[test]
+    fn paths_are_unique_and_summarised() {
+        for (i, a) in COMMANDS.iter().enumerate() {
+            assert!(COMMANDS[i + 1..].iter().all(|b| b.path != a.path), "{a:?}");
+        }
+        assert!(summary().starts_with("/forum create|list|show|edit|setup, /meeting next|"));
+    }
+}

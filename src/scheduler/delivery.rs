@@ -1,0 +1,97 @@
+//! Sending exactly once, however long the outage.
+//!
+//! Discord de-duplicates a re-send by its nonce for a few minutes only. So before a send, the
+//! job records (fenced by its lease) a floor — a message id no later than the message it is
+//! about to post — and the digest of the content. A job that comes back with such a record
+//! (taken over from a process that died, or retried after an answer that never arrived)
+//! first looks through the bot's own messages in the channel after the floor for that
+//! content; one that no other job has recorded as its own is the earlier attempt's message,
+//! and the job is done. Only when there is none does it post (again with its nonce).
+
+use sha2::{Digest, Sha256};
+
+use crate::domain::ids::ChannelId;
+use crate::notifier::{Notifier, Outgoing, SendError};
+use crate::store::{Job, Store};
+
+/// How a message came to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sent {
+    /// Posted now.
+    Posted(u64),
+    /// Posted by an earlier attempt, found in the channel.
+    Found(u64),
+}
+
+impl Sent {
+    pub fn id(self) -> u64 {
+        match self {
+            Sent::Posted(id) | Sent::Found(id) => id,
+        }
+    }
+}
+
+/// What identifies a message's content: Discord trims surrounding whitespace.
+pub fn digest(content: &str) -> String {
+    hex::encode(Sha256::digest(content.trim().as_bytes()))
+}
+
+/// Posts `out` for `job`, unless an earlier attempt of the job already did.
+pub async fn post_once(
+    store: &Store,
+    notifier: &dyn Notifier,
+    job: &Job,
+    out: &Outgoing,
+) -> Result<Sent, SendError> {
+    if let Some(id) = find_earlier(store, notifier, job, out.channel).await? {
+        tracing::info!(
+            job = job.id,
+            message = id,
+            "found the message an earlier attempt posted"
+        );
+        return Ok(Sent::Found(id));
+    }
+    let floor = notifier.message_floor();
+    match store
+        .begin_attempt(job.id, &job.worker, floor, &digest(&out.content))
+        .await
+    {
+        Ok(true) => {}
+        // Another worker holds the job now: it must not be sent from here.
+        Ok(false) => return Err(SendError::Transient("lease lost before sending".into())),
+        Err(e) => {
+            return Err(SendError::Transient(format!(
+                "could not record the attempt: {e}"
+            )))
+        }
+    }
+    notifier.post(out).await.map(Sent::Posted)
+}
+
+/// The message an earlier attempt of `job` posted in `channel`, if any.
+pub async fn find_earlier(
+    store: &Store,
+    notifier: &dyn Notifier,
+    job: &Job,
+    channel: ChannelId,
+) -> Result<Option<u64>, SendError> {
+    let Some((floor, wanted)) = &job.attempt else {
+        return Ok(None);
+    };
+    let mine = notifier.own_messages_after(channel, *floor).await?;
+    let candidates: Vec<u64> = mine
+        .iter()
+        .filter(|(_, content)| digest(content) == *wanted)
+        .map(|(id, _)| *id)
+        .collect();
+    if candidates.is_empty() {
+        return Ok(None);
+    }
+    // The same text may have been posted for another job (notices have fixed texts): a
+    // message another job recorded is not this one's.
+    let taken = store
+        .recorded_messages(&candidates)
+        .await
+        .map_err(|e| SendError::Transient(format!("could not read recorded messages: {e}")))?;
+    Ok(candidates.into_iter().find(|id| !taken.contains(id)))
+}

@@ -1,0 +1,166 @@
+//! The one job registry: every kind of job is declared here once, with its typed payload and
+//! its idempotency key; `register_all` gives each its handler. Code that enqueues builds the
+//! job here (`K::job(key, payload, due)` → a [`NewJob`]) and hands it to the store, inside a
+//! transaction if it likes; the handler reads the payload back with `K::payload(job)`.
+//! New capabilities (deadlines, publications, deliveries) add a kind here and a handler.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::{Outcome, Scheduler};
+use crate::domain::ids::{ForumId, UserId};
+use crate::domain::meeting::MeetingId;
+use crate::notifier::Notifier;
+use crate::service::Services;
+use crate::store::{Job, NewJob};
+
+/// A kind of job.
+pub trait JobKind {
+    /// Stored in `jobs.kind`.
+    const NAME: &'static str;
+    /// What the handler needs.
+    type Payload: Serialize + DeserializeOwned;
+    /// What makes one job of this kind distinct: a job is enqueued once per key, ever.
+    type Key: ?Sized;
+
+    fn key(key: &Self::Key) -> String;
+
+    /// The job to enqueue.
+    fn job(key: &Self::Key, payload: &Self::Payload, due_at: DateTime<Utc>) -> NewJob {
+        NewJob {
+            kind: Self::NAME.to_string(),
+            key: Self::key(key),
+            due_at,
+            payload: serde_json::to_value(payload).unwrap_or_default(),
+        }
+    }
+
+    /// A claimed job's payload; one that does not parse fails the job (it never will).
+    fn payload(job: &Job) -> Result<Self::Payload, Outcome> {
+        serde_json::from_value(job.payload.clone())
+            .map_err(|e| Outcome::Failed(format!("bad {} payload: {e}", Self::NAME)))
+    }
+}
+
+/// Plans a forum's next meetings and their reminders; runs again when the window slides.
+pub struct Plan;
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PlanPayload {
+    pub forum: i64,
+}
+impl JobKind for Plan {
+    const NAME: &'static str = "plan";
+    type Payload = PlanPayload;
+    type Key = ForumId;
+    fn key(forum: &ForumId) -> String {
+        format!("plan:{}", forum.0)
+    }
+}
+
+/// A reminder posted in the forum's channel.
+pub struct Reminder;
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ReminderPayload {
+    pub meeting: i64,
+    /// The offset as typed (`1d`, `15m`).
+    pub offset: String,
+    /// Mentions the forum's participant role.
+    #[serde(default)]
+    pub mention: bool,
+}
+impl JobKind for Reminder {
+    const NAME: &'static str = "reminder";
+    type Payload = ReminderPayload;
+    /// Built by `domain::meeting::reminder_key` (forum, occurrence, offset).
+    type Key = str;
+    fn key(key: &str) -> String {
+        key.to_string()
+    }
+}
+
+/// A reminder by direct message to one member who opted in.
+pub struct Dm;
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DmPayload {
+    pub user: i64,
+    pub content: String,
+}
+impl JobKind for Dm {
+    const NAME: &'static str = "dm";
+    type Payload = DmPayload;
+    /// The channel reminder's key and the member.
+    type Key = (String, UserId);
+    fn key((reminder, user): &(String, UserId)) -> String {
+        format!("dm:{reminder}:{}", user.0)
+    }
+}
+
+/// Mirrors a meeting as a Discord scheduled event (re-armed when the meeting changes).
+pub struct Event;
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct EventPayload {
+    pub meeting: i64,
+}
+impl JobKind for Event {
+    const NAME: &'static str = "event";
+    type Payload = EventPayload;
+    type Key = MeetingId;
+    fn key(meeting: &MeetingId) -> String {
+        format!("event:{}", meeting.0)
+    }
+}
+
+/// A fixed, content-free notice to the whistleblowing handler channel.
+pub struct WbNotice;
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct WbNoticePayload {
+    /// Which fixed text: `new_report`, `new_followup`, `digest`, `reminder`, `flagged`,
+    /// `exclusion_requested`, `excluded`, `unreadable`.
+    pub notice: String,
+    /// What that text needs besides (a reminder's kind, counts); never case content.
+    #[serde(flatten)]
+    pub details: serde_json::Map<String, serde_json::Value>,
+}
+impl JobKind for WbNotice {
+    const NAME: &'static str = "wb_notice";
+    type Payload = WbNoticePayload;
+    /// After `wb:`: `notice:<random>`, `digest:<time>`, `reminder:<case>:<which>`,
+    /// `flagged:<day>` or `unreadable:<day>`.
+    type Key = str;
+    fn key(rest: &str) -> String {
+        format!("wb:{rest}")
+    }
+}
+
+/// The daily whistleblowing run: deadline reminders and purges.
+pub struct WbDaily;
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct WbDailyPayload {}
+impl JobKind for WbDaily {
+    const NAME: &'static str = "wb_daily";
+    type Payload = WbDailyPayload;
+    /// After `wb:daily:`: the run's time, or `start:<day>` for the catch-up run at start.
+    type Key = str;
+    fn key(rest: &str) -> String {
+        format!("wb:daily:{rest}")
+    }
+}
+
+/// Every kind, by name.
+pub const ALL: &[&str] = &[
+    Plan::NAME,
+    Reminder::NAME,
+    Dm::NAME,
+    Event::NAME,
+    WbNotice::NAME,
+    WbDaily::NAME,
+];
+
+/// Gives every kind its handler.
+pub fn register_all(scheduler: &mut Scheduler, services: &Services, notifier: Arc<dyn Notifier>) {
+    super::meetings::register(scheduler, services.clone(), notifier.clone());
+    super::whistleblowing::register(scheduler, services, notifier);
+}

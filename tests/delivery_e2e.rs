@@ -1,0 +1,267 @@
+//! Delivery end to end: the real binary against the Discord test double with Discord's rate
+//! limits on, on SQLite and on PostgreSQL with three processes. Every reminder is counted as
+//! a message stored in the channel, not as a call made.
+//!
+//! - Twelve forums meeting at the same time in one channel (the Stockholm template's default):
+//!   twelve reminders due at once go out 5 per 5 s, each exactly once, although the last waits
+//!   far longer than its lease.
+//! - The long outage: the process dies after Discord stored a reminder and before it heard
+//!   back, and comes back after Discord's nonce window has passed: no second copy.
+
+#[path = "support/bot.rs"]
+mod bot;
+#[path = "support/db.rs"]
+mod db;
+#[path = "support/discord_double.rs"]
+mod double;
+#[path = "support/forums.rs"]
+mod forums;
+#[path = "support/timeline.rs"]
+mod timeline;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use bot::{Bot, BotEnv};
+use chrono::{DateTime, TimeZone, Utc};
+use double::{DiscordDouble, GuildSpec};
+use forums::Weekly;
+use samverkan::store::{JobRecord, JobState, Store};
+use timeline::Timeline;
+
+const GUILD: u64 = 2_000_000_000_000_000_001;
+const CHANNEL: u64 = 4_000_000_000_000_000_001;
+const T: Duration = Duration::from_secs(20);
+/// Forums named so that none is a prefix of another.
+const NAMES: [&str; 12] = [
+    "Forum Alfa",
+    "Forum Bravo",
+    "Forum Charlie",
+    "Forum Delta",
+    "Forum Echo",
+    "Forum Foxtrot",
+    "Forum Golf",
+    "Forum Hotel",
+    "Forum India",
+    "Forum Juliett",
+    "Forum Kilo",
+    "Forum Lima",
+];
+
+fn guild() -> Vec<GuildSpec> {
+    vec![GuildSpec {
+        id: GUILD,
+        name: "Stockholms stad".into(),
+        channels: vec![(CHANNEL, "samverkan".into())],
+        roles: vec![],
+        preferred_locale: "sv-SE".into(),
+    }]
+}
+
+fn utc(h: u32, m: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 1, h, m, 0).unwrap()
+}
+
+/// Meetings at 10:30 Stockholm (09:30 UTC), each with one reminder 20 minutes before.
+async fn setup(d: &DiscordDouble, names: &[&str]) {
+    for name in names {
+        let w = Weekly {
+            name,
+            channel: CHANNEL,
+            time: "10:30",
+            time_zone: None,
+            reminders: "20m",
+        };
+        let (created, edited) = forums::weekly_forum(d, GUILD, &w).await;
+        assert!(created.contains("skapat"), "{created}");
+        assert!(edited.contains("uppdaterad"), "{edited}");
+    }
+}
+
+async fn reminder_jobs(db_url: &str) -> Vec<JobRecord> {
+    let store = Store::connect(db_url, 1).await.unwrap();
+    let jobs = store.jobs_with_prefix("reminder:").await.unwrap();
+    store.close().await;
+    jobs.into_iter()
+        .filter(|j| j.due_at == utc(9, 10))
+        .collect()
+}
+
+/// Waits until every reminder job due at 09:10 UTC has an outcome; returns them.
+async fn wait_finished(db_url: &str, n: usize, timeout: Duration) -> Vec<JobRecord> {
+    let end = Instant::now() + timeout;
+    loop {
+        let jobs = reminder_jobs(db_url).await;
+        let done = jobs
+            .iter()
+            .filter(|j| !matches!(j.state, JobState::Pending | JobState::Running))
+            .count();
+        if jobs.len() == n && done == n {
+            return jobs;
+        }
+        assert!(Instant::now() < end, "not finished: {jobs:#?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Every forum's reminder stored in the channel exactly once.
+fn assert_each_once(d: &DiscordDouble, names: &[&str]) {
+    let msgs = d.channel_messages(CHANNEL);
+    let texts: Vec<&str> = msgs.iter().filter_map(|m| m["content"].as_str()).collect();
+    assert_eq!(texts.len(), names.len(), "{texts:#?}");
+    let mut per: HashMap<&str, usize> = HashMap::new();
+    for t in &texts {
+        for n in names {
+            if t.contains(&format!("**{n}**")) {
+                *per.entry(n).or_default() += 1;
+            }
+        }
+    }
+    for n in names {
+        assert_eq!(per.get(n), Some(&1), "{n}: {texts:#?}");
+    }
+}
+
+fn env(
+    d: &DiscordDouble,
+    db_url: &str,
+    dir: &std::path::Path,
+    tl: &Timeline,
+    lease: &str,
+) -> BotEnv {
+    BotEnv {
+        api: d.base_url(),
+        db_url: db_url.to_string(),
+        test_guild: GUILD,
+        log_dir: dir.to_path_buf(),
+        extra: vec![
+            ("SAMVERKAN_TEST_CLOCK".into(), tl.spec()),
+            ("SAMVERKAN_SCHEDULER_LEASE_SECONDS".into(), lease.into()),
+        ],
+    }
+}
+
+async fn twelve_forums_in_one_channel(db_url: String, processes: usize) {
+    let d = DiscordDouble::start(guild()).await;
+    d.enable_rate_limits();
+    let dir = tempfile::tempdir().unwrap();
+    // 1 real second = 6 virtual seconds; the reminders fall due 10 real seconds in.
+    let tl = Timeline::new(utc(9, 9), 6.0);
+    // A 2 s lease: the last reminder waits 10 s for its channel slot, five leases.
+    let env = env(&d, &db_url, dir.path(), &tl, "2");
+    let mut bots: Vec<Bot> = vec![env.spawn("p0")];
+    d.wait_ready(T).await.unwrap();
+    bot::wait_directory(&env.db_url, GUILD, T).await;
+    setup(&d, &NAMES).await;
+    assert!(
+        tl.now() < utc(9, 10),
+        "set-up took too long to test anything"
+    );
+    assert_eq!(reminder_jobs(&db_url).await.len(), NAMES.len());
+    for p in 1..processes {
+        bots.push(env.spawn(&format!("p{p}")));
+    }
+    let jobs = wait_finished(&db_url, NAMES.len(), Duration::from_secs(60)).await;
+    for b in &mut bots {
+        let status = b.terminate(T);
+        assert!(status.success(), "{}", b.log_text());
+    }
+    for j in &jobs {
+        assert_eq!(j.state, JobState::Done, "{j:?}");
+    }
+    assert_each_once(&d, &NAMES);
+    if processes == 1 {
+        // One process keeps within the channel's limit on its own. (Several processes each
+        // learn the shared bucket from Discord's headers, and may meet a 429 first.)
+        assert_eq!(d.count_429_sent(), 0);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twelve_forums_in_one_channel_each_reminder_once_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/d.db", dir.path().display());
+    twelve_forums_in_one_channel(url, 1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twelve_forums_in_one_channel_each_reminder_once_postgres_three_processes() {
+    let Some(pg) = db::postgres().await else {
+        eprintln!("SAMVERKAN_TEST_PG_URL is not set: PostgreSQL run skipped");
+        return;
+    };
+    twelve_forums_in_one_channel(pg.url.clone(), 3).await;
+    pg.cleanup().await;
+}
+
+async fn long_outage(db_url: String, processes: usize) {
+    let d = DiscordDouble::start(guild()).await;
+    // Discord's nonce memory is a few minutes; here one second, so the outage outlasts it.
+    d.set_nonce_window(Duration::from_secs(1));
+    let dir = tempfile::tempdir().unwrap();
+    let tl = Timeline::new(utc(9, 9), 6.0);
+    let env = env(&d, &db_url, dir.path(), &tl, "1");
+    let mut bots: Vec<Bot> = vec![env.spawn("p0")];
+    d.wait_ready(T).await.unwrap();
+    bot::wait_directory(&env.db_url, GUILD, T).await;
+    setup(&d, &NAMES[..1]).await;
+    assert!(
+        tl.now() < utc(9, 10),
+        "set-up took too long to test anything"
+    );
+    for p in 1..processes {
+        bots.push(env.spawn(&format!("p{p}")));
+    }
+    // Discord stores the reminder, then takes its time to answer: the processes die then.
+    d.set_response_delay("/messages", Some(Duration::from_secs(5)));
+    let end = Instant::now() + Duration::from_secs(30);
+    while d.channel_messages(CHANNEL).is_empty() {
+        assert!(Instant::now() < end, "the reminder never came");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    for b in &mut bots {
+        b.kill();
+    }
+    d.set_response_delay("/messages", None);
+    // Down for longer than the nonce window (and the lease).
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let mut bots: Vec<Bot> = (0..processes)
+        .map(|p| env.spawn(&format!("again{p}")))
+        .collect();
+    let jobs = wait_finished(&db_url, 1, T).await;
+    // Give a wrongly re-posted copy the time to arrive before counting.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for b in &mut bots {
+        let status = b.terminate(T);
+        assert!(status.success(), "{}", b.log_text());
+    }
+    assert_each_once(&d, &NAMES[..1]);
+    assert_eq!(
+        (jobs[0].state, jobs[0].outcome.as_deref()),
+        (JobState::Done, Some("sent_found")),
+        "{jobs:?}"
+    );
+    let posts = d
+        .all_requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/messages"))
+        .count();
+    assert_eq!(posts, 1, "found, not posted again");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_stored_before_a_crash_is_not_repeated_after_a_long_outage_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/o.db", dir.path().display());
+    long_outage(url, 1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_stored_before_a_crash_is_not_repeated_after_a_long_outage_postgres() {
+    let Some(pg) = db::postgres().await else {
+        eprintln!("SAMVERKAN_TEST_PG_URL is not set: PostgreSQL run skipped");
+        return;
+    };
+    long_outage(pg.url.clone(), 3).await;
+    pg.cleanup().await;
+}
