@@ -1,4 +1,5 @@
-//! Issue 3, scale: 100,000 active forums with ≈300,000 pending reminders.
+//! Scale: 100,000 active forums with their meetings and pending reminders, seeded through the
+//! same planning code as `/forum edit` (issues 3 and 8).
 //!
 //! `cargo bench --bench scheduler_scale` (add `-- --quick` for 10,000 forums and shorter runs,
 //! `-- --enforce` to fail the run when a target is missed).
@@ -23,22 +24,24 @@ mod double;
 mod forums;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
 use double::{DiscordDouble, GuildSpec};
+use samverkan::config::Config;
 use samverkan::domain::forum::NewForum;
 use samverkan::domain::ids::{ChannelId, GuildId};
 use samverkan::domain::recurrence::{Cadence, Recurrence};
 use samverkan::domain::reminder::ReminderPolicy;
-use samverkan::store::{NewJob, ScheduleUpdate, Store};
+use samverkan::service::Services;
+use samverkan::store::{JobState, NewJob, ScheduleUpdate, Store};
 use sqlx::Connection;
 
 const GUILD: u64 = 2_000_000_000_000_000_001;
 const CHANNEL: u64 = 4_000_000_000_000_000_001;
 /// Seeded forums live in guilds of this many forums each.
 const PER_GUILD: u64 = 1000;
-const REMINDERS_PER_FORUM: u64 = 3;
 const T: Duration = Duration::from_secs(30);
 
 struct Sizes {
@@ -85,11 +88,10 @@ async fn run(sizes: Sizes) -> bool {
     let store = Store::open(&db_url, 4).await.expect("open sqlite");
     let now = Utc::now();
     let seeded = Instant::now();
-    seed(&store, sizes.forums, now).await;
+    let pending = seed(&store, sizes.forums, now).await;
     println!(
-        "seeded SQLite: {} forums, {} pending jobs in {:.1} s",
+        "seeded SQLite through the planning code: {} forums, {pending} pending jobs in {:.1} s",
         sizes.forums,
-        sizes.forums * (REMINDERS_PER_FORUM + 1),
         seeded.elapsed().as_secs_f64()
     );
     let mut rows = Vec::new();
@@ -112,13 +114,13 @@ async fn run(sizes: Sizes) -> bool {
         let pstore = Store::connect_postgres(options, 4).await.expect("pg");
         pstore.migrate().await.expect("migrate pg");
         let seeded = Instant::now();
-        seed(&pstore, sizes.forums, now).await;
+        let pending = seed(&pstore, sizes.forums, now).await;
         sqlx::query("ANALYZE")
             .execute(&mut admin)
             .await
             .expect("analyze");
         println!(
-            "seeded PostgreSQL in {:.1} s",
+            "seeded PostgreSQL through the planning code: {pending} pending jobs in {:.1} s",
             seeded.elapsed().as_secs_f64()
         );
         rows.extend(finding_due_work("PostgreSQL", &pstore, sizes.iterations).await);
@@ -141,13 +143,20 @@ async fn run(sizes: Sizes) -> bool {
     !rows.iter().any(|r| r.contains(common::met(false)))
 }
 
-/// `forums` forums, 1000 per guild, each weekly at a spread of times, with three pending reminders
-/// (1 day, 1 hour, 10 minutes before its next meeting) spread over the next three weeks and a
-/// pending planning job; plus one forum in the double's guild for `/forum list`.
-async fn seed(store: &Store, forums: u64, now: DateTime<Utc>) {
+/// `forums` forums, 1000 per guild, each weekly (or every second or third week) at a spread of
+/// days and times with reminders 1 day, 1 hour and 10 minutes before; plus one forum in the
+/// double's guild for `/forum list`. Their meetings, reminder, event and planning jobs are made
+/// by the same planning code as `/forum edit` (`Services::plan_forum`). The Discord events
+/// due now are then recorded as mirrored, as a running bot would have done long ago, so the
+/// database is in the steady state the figures are about. Returns the pending jobs.
+async fn seed(store: &Store, forums: u64, now: DateTime<Utc>) -> u64 {
     let policy = ReminderPolicy::parse("1d, 1h, 10m").expect("policy");
     let anchor = NaiveDate::from_ymd_opt(2026, 1, 5).expect("date");
-    let mut jobs = Vec::with_capacity(10_000);
+    let services = Services::new(
+        store.clone(),
+        Arc::new(samverkan::clock::SystemClock),
+        Arc::new(Config::default()),
+    );
     for i in 0..=forums {
         let (guild, name) = if i == forums {
             (GUILD, "Leveransforum".to_string())
@@ -198,31 +207,41 @@ async fn seed(store: &Store, forums: u64, now: DateTime<Utc>) {
             .set_forum_schedule(&f, &update)
             .await
             .expect("schedule");
-        // The next meeting somewhere in the next three weeks, at least two days ahead.
-        let spread = 21 * 24 * 3600 - 2 * 24 * 3600;
-        let meeting = now
-            + chrono::Duration::days(2)
-            + chrono::Duration::seconds(((i * 7_919_993) % spread) as i64);
-        for (offset, secs) in [("1d", 86_400), ("1h", 3_600), ("10m", 600)] {
-            jobs.push(NewJob {
-                kind: "reminder".into(),
-                key: format!("reminder:{}:r{}:{offset}", f.id.0, meeting.format("%F")),
-                due_at: meeting - chrono::Duration::seconds(secs),
-                payload: serde_json::json!({"meeting": i as i64 + 1, "offset": offset, "mention": false}),
-            });
-        }
-        jobs.push(NewJob {
-            kind: "plan".into(),
-            key: format!("plan:{}", f.id.0),
-            due_at: meeting + chrono::Duration::days(7),
-            payload: serde_json::json!({"forum": f.id.0}),
-        });
-        if jobs.len() >= 8000 {
-            store.enqueue_many(&jobs, now).await.expect("enqueue");
-            jobs.clear();
+        let planned = store
+            .forum(f.guild, f.id)
+            .await
+            .expect("forum")
+            .expect("the forum just made");
+        services
+            .plan_forum(&planned, now)
+            .await
+            .expect("plan the forum's meetings");
+        if i % 10_000 == 0 && i > 0 {
+            println!("  … {i} forums planned");
         }
     }
-    store.enqueue_many(&jobs, now).await.expect("enqueue");
+    // The events due now were mirrored long ago in a running system.
+    let worker = "seed:0:000000";
+    loop {
+        let claimed = store
+            .claim_due(now, chrono::Duration::seconds(600), worker, 500)
+            .await
+            .expect("claim");
+        if claimed.is_empty() {
+            break;
+        }
+        for j in claimed {
+            assert_eq!(
+                j.kind, "event",
+                "only Discord events are due at once: {j:?}"
+            );
+            store
+                .finish_job(j.id, worker, JobState::Done, "mirrored (seeded)", now)
+                .await
+                .expect("finish");
+        }
+    }
+    store.count_pending_jobs().await.expect("count")
 }
 
 fn row(what: &str, v: &mut [f64], target_ms: f64) -> String {

@@ -69,6 +69,9 @@ pub enum Arg {
     Channel(ChannelId),
     Role(RoleId),
     User(UserId),
+    /// What a person typed (a report, a reply): each platform shows it so it cannot format,
+    /// link, mention or forge a line of ours.
+    Typed(String),
 }
 
 impl Arg {
@@ -79,6 +82,11 @@ impl Arg {
             zone,
             style: TimeStyle::Full,
         }
+    }
+
+    /// Text a person typed.
+    pub fn typed(text: &str) -> Self {
+        Arg::Typed(text.to_string())
     }
 
     /// A day.
@@ -314,6 +322,10 @@ impl Catalog {
                 Arg::Channel(c) => atom(atoms, Atom::Channel(*c)),
                 Arg::Role(r) => atom(atoms, Atom::Role(*r)),
                 Arg::User(u) => atom(atoms, Atom::User(*u)),
+                Arg::Typed(t) => atom(
+                    atoms,
+                    Atom::Typed(render::strip_placeholders(t).into_owned()),
+                ),
                 Arg::Msg(m) => FluentValue::from(self.format(lang, m, atoms)),
             };
             fargs.set(*name, v);

@@ -51,6 +51,7 @@ pub enum Atom {
     Channel(ChannelId),
     Role(RoleId),
     User(UserId),
+    Typed(String),
 }
 
 /// One platform's way of showing messages. Implementations: `discord::render::DiscordRender`
@@ -66,6 +67,9 @@ pub trait Render: Send + Sync {
     fn channel(&self, id: ChannelId) -> String;
     fn role(&self, id: RoleId) -> String;
     fn user(&self, id: UserId) -> String;
+    /// Text a person typed, shown so that it cannot format, link, mention, or pass for a line
+    /// of ours; on lines of its own.
+    fn typed(&self, text: &str) -> String;
 
     fn atom(&self, lang: Lang, atom: &Atom) -> String {
         match atom {
@@ -73,6 +77,7 @@ pub trait Render: Send + Sync {
             Atom::Channel(c) => self.channel(*c),
             Atom::Role(r) => self.role(*r),
             Atom::User(u) => self.user(*u),
+            Atom::Typed(t) => self.typed(t),
         }
     }
 }
@@ -236,6 +241,21 @@ impl Render for Plain {
             None => format!("@{id}"),
         }
     }
+
+    /// Indented under the line that introduces it, so it cannot pass for a line of ours.
+    fn typed(&self, text: &str) -> String {
+        without_bidi_controls(text)
+            .lines()
+            .map(|l| format!("\n    {l}"))
+            .collect()
+    }
+}
+
+/// `text` without bidirectional formatting characters, which could reorder what surrounds it.
+pub fn without_bidi_controls(text: &str) -> String {
+    text.chars()
+        .filter(|c| !crate::domain::whistleblowing::display::is_bidi_control(*c))
+        .collect()
 }
 
 #[cfg(test)]
@@ -379,6 +399,26 @@ mod tests {
     }
 
     #[test]
+    fn typed_text_is_fenced_in_discord_and_indented_in_plain_text() {
+        let m = msg!(
+            "wb-view-what",
+            text = Arg::typed("ok\n```\n**Handler:** pay\u{202E} <@&1>")
+        );
+        let discord = m.render_with(Lang::En, &DiscordRender);
+        assert_eq!(
+            discord.lines().filter(|l| *l == "```").count(),
+            2,
+            "{discord}"
+        );
+        assert!(discord.ends_with("\n```") && !discord.contains('\u{202E}'));
+        let plain = m.plain(Lang::En);
+        assert!(
+            plain.ends_with("\n    ok\n    ```\n    **Handler:** pay <@&1>"),
+            "{plain}"
+        );
+    }
+
+    #[test]
     fn text_from_users_cannot_forge_placeholders() {
         // A name carrying the private-use characters the catalogue's marks and typed
         // arguments use: they are dropped, so it neither renders emphasis nor a mention.
@@ -413,7 +453,7 @@ mod tests {
         let mut found = Vec::new();
         // Code: what would build a timestamp, a mention or markdown into a reply. Reading a
         // mention someone typed (`strip_prefix("<#")`) and tests are not replies.
-        let code_markup = ["<t:", "<#{", "<@{", "<@&{", "<@!{", "**", "~~"];
+        let code_markup = ["<t:", "<#{", "<@{", "<@&{", "<@!{", "**", "~~", "```"];
         for dir in ["src/service", "src/domain", "src/scheduler"] {
             for (path, text) in files(dir, "rs") {
                 let code = text.split("#[cfg(test)]").next().unwrap_or("");

@@ -265,3 +265,70 @@ async fn a_reminder_stored_before_a_crash_is_not_repeated_after_a_long_outage_po
     long_outage(pg.url.clone(), 3).await;
     pg.cleanup().await;
 }
+
+/// Faults: the channel is deleted while a burst for it is under way. What was stored stays
+/// once, the rest is recorded as failed (not retried for ever, not lost silently) and shown
+/// with each forum, nothing is posted twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_channel_deleted_mid_burst_repeats_nothing_and_records_every_outcome() {
+    let names = &NAMES[..8];
+    let d = DiscordDouble::start(guild()).await;
+    d.enable_rate_limits();
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = format!("sqlite://{}/x.db", dir.path().display());
+    let tl = Timeline::new(utc(9, 9), 6.0);
+    let env = env(&d, &db_url, dir.path(), &tl, "2");
+    let mut bot = env.spawn("p0");
+    d.wait_ready(T).await.unwrap();
+    bot::wait_directory(&env.db_url, GUILD, T).await;
+    setup(&d, names).await;
+    assert!(
+        tl.now() < utc(9, 10),
+        "set-up took too long to test anything"
+    );
+    let end = Instant::now() + Duration::from_secs(30);
+    while d.channel_messages(CHANNEL).is_empty() {
+        assert!(Instant::now() < end, "the burst never came");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    d.delete_channel(CHANNEL);
+    let jobs = wait_finished(&db_url, names.len(), Duration::from_secs(60)).await;
+    let status = bot.terminate(T);
+    assert!(status.success(), "{}", bot.log_text());
+
+    let msgs = d.channel_messages(CHANNEL);
+    let stored: Vec<u64> = msgs
+        .iter()
+        .filter_map(|m| m["id"].as_str().and_then(|s| s.parse().ok()))
+        .collect();
+    let done: Vec<&JobRecord> = jobs.iter().filter(|j| j.state == JobState::Done).collect();
+    let failed: Vec<&JobRecord> = jobs
+        .iter()
+        .filter(|j| j.state == JobState::Failed)
+        .collect();
+    assert!(!done.is_empty() && !failed.is_empty(), "{jobs:#?}");
+    assert_eq!(done.len() + failed.len(), names.len(), "{jobs:#?}");
+    // Each stored message is one job's, once.
+    let mut recorded: Vec<u64> = done.iter().filter_map(|j| j.message_id).collect();
+    recorded.sort_unstable();
+    let mut seen = stored.clone();
+    seen.sort_unstable();
+    assert_eq!(recorded, seen, "{jobs:#?}");
+    for j in &failed {
+        let why = j.outcome.as_deref().unwrap_or("");
+        assert!(why.contains("Unknown Channel"), "{j:?}");
+    }
+    // The chair of each forum whose reminder failed sees why.
+    let store = Store::connect(&db_url, 1).await.unwrap();
+    let mut problems = 0;
+    for n in names {
+        let f = store
+            .forum_named(samverkan::domain::ids::GuildId(GUILD), n)
+            .await
+            .unwrap()
+            .unwrap();
+        problems += usize::from(f.delivery_problem.is_some());
+    }
+    store.close().await;
+    assert_eq!(problems, failed.len());
+}

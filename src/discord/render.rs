@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::domain::ids::{ChannelId, RoleId, UserId};
+use crate::domain::whistleblowing::display::is_bidi_control;
 use crate::i18n::Lang;
 use crate::render::{Mark, Render, TimeStyle};
 
@@ -42,5 +43,51 @@ impl Render for DiscordRender {
 
     fn user(&self, id: UserId) -> String {
         format!("<@{id}>")
+    }
+
+    fn typed(&self, text: &str) -> String {
+        fenced(text)
+    }
+}
+
+/// The fence line that opens and closes a block of typed text.
+pub const FENCE: &str = "```";
+
+/// What a reporter or handler typed, inside a code block: no markdown, no clickable links, no
+/// mentions, and it cannot close the block to forge a label or a line of ours. Bidirectional
+/// controls are removed and every backtick is replaced by a look-alike that cannot end a block.
+pub fn fenced(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 10);
+    out.push('\n');
+    out.push_str(FENCE);
+    out.push('\n');
+    for c in text.chars() {
+        match c {
+            '`' => out.push('\u{02CB}'),
+            c if is_bidi_control(c) => {}
+            c => out.push(c),
+        }
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(FENCE);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_text_cannot_leave_its_block() {
+        let forged = "ok\n```\n**Handler:** pay here\u{202E}txt.exe\n`x`";
+        let shown = fenced(forged);
+        // Exactly our two fence lines; the typed ones are defused.
+        assert_eq!(shown.lines().filter(|l| *l == FENCE).count(), 2);
+        assert_eq!(shown.matches('`').count(), 6);
+        assert!(shown.starts_with("\n```\n") && shown.ends_with("\n```"));
+        assert!(!shown.chars().any(is_bidi_control));
+        assert!(shown.contains("**Handler:** pay here"));
     }
 }

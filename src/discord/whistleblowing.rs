@@ -606,7 +606,7 @@ async fn on_modal(ctx: &serenity::Context, data: &Data, m: &ModalInteraction) {
 /// that ends inside a fenced block of typed text closes it, and the next reopens it, so typed
 /// text never escapes its block when a long answer is split.
 pub fn chunks(text: &str, max: usize) -> Vec<String> {
-    const FENCE: &str = crate::domain::whistleblowing::display::FENCE;
+    const FENCE: &str = super::render::FENCE;
     // Room kept for closing a fence ("\n```") at the end of a piece.
     let room_for_close = FENCE.len() + 1;
     let max = max.max(room_for_close + 2);
@@ -673,7 +673,7 @@ mod tests {
     /// the typed text is ever rendered as markdown, and nothing is lost.
     #[test]
     fn chunks_keep_typed_text_fenced() {
-        use crate::domain::whistleblowing::display::fenced;
+        use super::super::render::fenced;
         let typed = format!(
             "{}\n**bold** https://x.example\n{}",
             "x".repeat(1900),

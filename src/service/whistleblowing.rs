@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Reply, Services};
 use crate::config::{NotifyMode, WhistleblowingConfig};
-use crate::domain::whistleblowing::display::{fenced, has_link};
+use crate::domain::whistleblowing::display::has_link;
 use crate::domain::whistleblowing::{
     self as wb, attempt_gate, check_access, create_handler_key, deadlines, encode_public_key,
     fingerprint, fingerprint_matches, open_case_key, parse_public_key, seal_case_key,
@@ -30,7 +30,7 @@ use crate::domain::whistleblowing::{
     Message, Outcome, ReceiptSecret, Retention, StoredReceipt, TipForm, MAX_FAILED_ATTEMPTS,
 };
 use crate::error::{refuse, Error, Result};
-use crate::i18n::Msg;
+use crate::i18n::{Arg, Msg};
 use crate::msg;
 use crate::scheduler::kinds::JobKind;
 use crate::store::{CaseMeta, ExclusionStep, HandlerRecord, NewCase, NewJob, StoreError};
@@ -117,7 +117,7 @@ impl ReporterView {
     }
 }
 
-/// One message of the conversation, its text fenced (it cannot forge our lines). A handler's
+/// One message of the conversation, its text typed (it cannot forge our lines). A handler's
 /// link is shown as plain text, with a warning to the reporter.
 fn message_line(day: NaiveDate, author: Author, text: &str) -> Msg {
     let who = match author {
@@ -128,7 +128,7 @@ fn message_line(day: NaiveDate, author: Author, text: &str) -> Msg {
         "wb-message-line",
         date = day.to_string(),
         author = who,
-        text = fenced(text)
+        text = Arg::typed(text)
     );
     if author == Author::Handler && has_link(text) {
         msg!("wb-link-warning", line = line)
@@ -1102,7 +1102,7 @@ impl Services {
             .await?;
         let f = &content.form;
         let none = || msg!("wb-none");
-        let typed = |t: &str| msg!("wb-text", text = fenced(t));
+        let typed = |t: &str| msg!("wb-text", text = Arg::typed(t));
         let mut lines = vec![
             msg!(
                 "wb-view-header",
@@ -1110,9 +1110,9 @@ impl Services {
                 status = status_label(meta.status),
                 received = meta.dates.received.to_string()
             ),
-            msg!("wb-view-what", text = fenced(&f.what)),
-            msg!("wb-view-when-where", text = fenced(&f.when_where)),
-            msg!("wb-view-who", text = fenced(&f.who)),
+            msg!("wb-view-what", text = Arg::typed(&f.what)),
+            msg!("wb-view-when-where", text = Arg::typed(&f.when_where)),
+            msg!("wb-view-who", text = Arg::typed(&f.who)),
             msg!(
                 "wb-view-evidence",
                 text = f.evidence.as_deref().map_or_else(none, typed)

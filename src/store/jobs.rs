@@ -635,6 +635,16 @@ impl Store {
         Ok(r == 1)
     }
 
+    /// Jobs waiting to run (for benchmarks and operators).
+    pub async fn count_pending_jobs(&self) -> Result<u64> {
+        let (n,): (i64,) = on_pool!(self, |p| sqlx::query_as(
+            "SELECT COUNT(*) FROM jobs WHERE state = 'pending'"
+        )
+        .fetch_one(p)
+        .await)?;
+        Ok(n as u64)
+    }
+
     /// Kinds of the jobs still to run (pending or running), for checking each has a handler.
     pub async fn unfinished_kinds(&self) -> Result<Vec<String>> {
         let rows: Vec<(String,)> = on_pool!(self, |p| {
