@@ -2,16 +2,13 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use zeroize::Zeroize;
 
-use crate::clock::{Clock, ScaledClock, SystemClock};
+use crate::app;
 use crate::config::{Config, DEFAULT_CONFIG_PATH};
-use crate::service::Services;
 use crate::shell::{Shell, ShellIdentity};
-use crate::store::Store;
 use crate::templates::TemplateCatalog;
 
 #[derive(Debug, Parser)]
@@ -156,7 +153,7 @@ async fn execute(
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
-            let store = open_store(&config).await?;
+            let store = app::open_store(&config).await?;
             store.close().await;
             println!("migrations applied");
             Ok(ExitCode::SUCCESS)
@@ -169,17 +166,16 @@ async fn execute(
                 );
                 return Ok(ExitCode::from(2));
             }
-            let services = services(config).await?.with_templates(templates);
-            crate::discord::run(services).await?;
+            crate::app::run(config, templates).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Handler {
             action: HandlerAction::Add { user },
-        } => handler_add(config, user).await,
+        } => handler_add(config, templates, user).await,
         Command::Handler {
             action: HandlerAction::List,
         } => {
-            let services = services(config).await?;
+            let services = app::services(config, templates).await?;
             for (user, fp) in services.wb_handler_fingerprints().await? {
                 let same = |a: &str, b: &str| {
                     let norm = |s: &str| -> String {
@@ -216,7 +212,7 @@ async fn execute(
             use std::io::BufRead;
             let mut line = String::new();
             std::io::stdin().lock().read_line(&mut line)?;
-            let services = services(config).await?;
+            let services = app::services(config, templates).await?;
             let result = services
                 .wb_recover(secrecy::SecretString::from(line.trim().to_string()), user)
                 .await;
@@ -245,7 +241,7 @@ async fn execute(
             admin,
             strict,
         } => {
-            let services = services(config).await?.with_templates(templates);
+            let services = app::services(config, templates).await?;
             let shell = Shell::open(
                 services.clone(),
                 &ShellIdentity {
@@ -268,34 +264,12 @@ async fn execute(
     }
 }
 
-async fn open_store(config: &Config) -> anyhow::Result<Store> {
-    Ok(Store::open(
-        config.database.url.expose(),
-        config.database.max_connections,
-    )
-    .await?)
-}
-
-async fn services(config: Config) -> anyhow::Result<Services> {
-    let store = open_store(&config).await?;
-    let clock: Arc<dyn Clock> = match std::env::var("SAMVERKAN_TEST_CLOCK") {
-        // For end-to-end tests only: run on a virtual timeline (see `ScaledClock`).
-        Ok(spec) => match ScaledClock::parse(&spec) {
-            Some(c) => {
-                tracing::warn!(%spec, "SAMVERKAN_TEST_CLOCK is set: running on a virtual clock");
-                Arc::new(c)
-            }
-            None => {
-                anyhow::bail!("SAMVERKAN_TEST_CLOCK must be VIRTUAL_RFC3339,REAL_UNIX_MILLIS,SPEED")
-            }
-        },
-        Err(_) => Arc::new(SystemClock),
-    };
-    Ok(Services::new(store, clock, Arc::new(config)))
-}
-
 /// `samverkan handler add --user ID`: reads the passphrase from stdin and stores the key pair.
-async fn handler_add(config: Config, user: u64) -> anyhow::Result<ExitCode> {
+async fn handler_add(
+    config: Config,
+    templates: TemplateCatalog,
+    user: u64,
+) -> anyhow::Result<ExitCode> {
     use std::io::{BufRead, IsTerminal, Write};
     let interactive = std::io::stdin().is_terminal();
     let read = |prompt: &str| -> anyhow::Result<String> {
@@ -318,7 +292,7 @@ async fn handler_add(config: Config, user: u64) -> anyhow::Result<ExitCode> {
              or they cannot use /case."
         );
     }
-    let services = services(config).await?;
+    let services = app::services(config, templates).await?;
     let result = services
         .wb_register_handler(user, secrecy::SecretString::from(pass))
         .await;

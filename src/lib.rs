@@ -2,8 +2,10 @@
 //!
 //! The library holds everything; `main.rs` only calls [`cli::main`]. Layers, from the inside out:
 //! [`domain`] (pure rules), [`store`] (all SQL), [`service`] (use cases, permissions),
-//! and the thin adapters [`discord`] and [`shell`].
+//! and the thin adapters [`discord`] and [`shell`]; [`app`] builds and wires them (the
+//! composition root).
 
+pub mod app;
 pub mod cli;
 pub mod clock;
 pub mod command;

@@ -269,7 +269,7 @@ async fn forums_end_to_end_on_the_real_binary() {
     assert!(bot.log_text().contains("stopped"), "{}", bot.log_text());
 
     // A restart does not re-register unchanged commands, and the data is still there.
-    let _bot = env.spawn("second");
+    let mut second = env.spawn("second");
     d.wait_ready(T).await.unwrap();
     let i = d
         .slash(GUILD, LEV, &member(), &["forum", "list"], vec![])
@@ -281,6 +281,131 @@ async fn forums_end_to_end_on_the_real_binary() {
         1,
         "commands registered only when changed"
     );
+
+    // Commands deleted in Discord by hand: the stored digest alone would skip registering;
+    // the start-up check finds them missing and registers them again.
+    let status = second.terminate(T);
+    assert!(status.success(), "{}", second.log_text());
+    d.delete_commands(Some(GUILD));
+    let third = env.spawn("third");
+    d.wait_ready(T).await.unwrap();
+    let commands = d.wait_commands_registered(T).await.unwrap();
+    assert_eq!(d.command_puts().len(), 2, "{}", third.log_text());
+    assert!(commands.iter().any(|c| c["name"] == "forum"));
+}
+
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let until = std::time::Instant::now() + T;
+    while !check().await {
+        assert!(std::time::Instant::now() < until, "timed out: {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_server_is_served_at_once_and_its_directory_kept_current() {
+    use samverkan::domain::ids::{ChannelId, GuildId, RoleId};
+    const NEW_GUILD: u64 = 2_000_000_000_000_000_003;
+    const NEW_CHANNEL: u64 = 4_000_000_000_000_000_003;
+    const NEW_ROLE: u64 = 5_000_000_000_000_000_003;
+    let d = DiscordDouble::start(guilds()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let env = BotEnv {
+        api: d.base_url(),
+        db_url: format!("sqlite://{}/new.db", dir.path().display()),
+        test_guild: GUILD,
+        log_dir: dir.path().to_path_buf(),
+        extra: vec![],
+    };
+    let bot = env.spawn("new-server");
+    d.wait_ready(T).await.unwrap();
+    d.wait_commands_registered(T).await.unwrap();
+    bot::wait_directory(&env.db_url, GUILD, T).await;
+
+    // The bot joins a server and a member creates a forum there at once, before the bot has
+    // recorded the server's directory (here: its GUILD_CREATE comes after the command): the
+    // interaction itself says the channel is the server's.
+    let spec = GuildSpec {
+        id: NEW_GUILD,
+        name: "Region Nord".into(),
+        channels: vec![(NEW_CHANNEL, "samverkan".into())],
+        roles: vec![],
+        preferred_locale: "sv-SE".into(),
+    };
+    let appeared = std::time::Instant::now();
+    d.add_guild_unannounced(spec.clone());
+    let i = d
+        .slash(
+            NEW_GUILD,
+            NEW_CHANNEL,
+            &admin(),
+            &["forum", "create"],
+            vec![
+                Opt::Str("name", "Nordforum"),
+                Opt::Str("tier", "delivery"),
+                Opt::Channel("channel", NEW_CHANNEL),
+            ],
+        )
+        .await;
+    assert!(appeared.elapsed() < Duration::from_millis(100));
+    let r = d.wait_response(&i, T).await.expect("a reply");
+    assert!(
+        r.text().contains("är skapat"),
+        "{}
+{}",
+        r.text(),
+        bot.log_text()
+    );
+
+    d.announce_guild(NEW_GUILD);
+    let db = db::TestDb::existing(&env.db_url).await;
+    let g = GuildId(NEW_GUILD);
+    eventually("the new guild's directory", || async {
+        db.store.guild(g).await.unwrap().is_some()
+    })
+    .await;
+
+    // GUILD_UPDATE: renamed, a role added.
+    d.update_guild(GuildSpec {
+        name: "Region Norrland".into(),
+        roles: vec![(NEW_ROLE, "Ordförande".into())],
+        ..spec
+    });
+    eventually("GUILD_UPDATE recorded", || async {
+        let named = db.store.guild(g).await.unwrap().map(|r| r.name);
+        let role = db.store.role_name(g, RoleId(NEW_ROLE)).await.unwrap();
+        named.as_deref() == Some("Region Norrland") && role.as_deref() == Some("Ordförande")
+    })
+    .await;
+
+    // GUILD_DELETE (the bot was removed): its channels and roles are forgotten, the forum stays.
+    d.remove_guild(NEW_GUILD);
+    eventually("GUILD_DELETE recorded", || async {
+        db.store
+            .channel_name(g, ChannelId(NEW_CHANNEL))
+            .await
+            .unwrap()
+            .is_none()
+            && db
+                .store
+                .role_name(g, RoleId(NEW_ROLE))
+                .await
+                .unwrap()
+                .is_none()
+    })
+    .await;
+    assert!(db
+        .store
+        .forum_named(g, "nordforum")
+        .await
+        .unwrap()
+        .is_some());
+    db.store.close().await;
+    drop(bot);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -164,7 +164,7 @@ async fn schedule_edits_recompute_meetings_and_never_repeat_a_sent_reminder(stor
         .unwrap();
     let next = s.upcoming(&forum, clock.now_utc(), 1).await.unwrap();
     assert_eq!(
-        next[0].starts_at,
+        next[0].starts_at(),
         Utc.with_ymd_and_hms(2026, 12, 1, 10, 0, 0).unwrap()
     );
 
@@ -193,7 +193,7 @@ async fn schedule_edits_recompute_meetings_and_never_repeat_a_sent_reminder(stor
         .unwrap();
     let next = s.upcoming(&forum, clock.now_utc(), 2).await.unwrap();
     assert_eq!(
-        next[0].starts_at,
+        next[0].starts_at(),
         Utc.with_ymd_and_hms(2026, 12, 2, 10, 0, 0).unwrap()
     );
     assert_eq!(

@@ -414,11 +414,10 @@ async fn downtime_sends_meaningful_reminders_late_and_records_the_rest_as_skippe
             .into_iter()
             .filter(|j| j.due_at <= utc(9, 30))
             .collect();
-        if today
-            .iter()
-            .all(|j| j.state != samverkan::store::JobState::Pending)
-            || Instant::now() > end
-        {
+        // Settled: neither waiting nor being handled (a claimed job shows as running).
+        use samverkan::store::JobState;
+        let settled = |s| !matches!(s, JobState::Pending | JobState::Running);
+        if today.iter().all(|j| settled(j.state)) || Instant::now() > end {
             break today;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;

@@ -622,7 +622,56 @@ on_both_backends!(
     concurrent_claims_never_share_a_job,
     upsert_moves_pending_but_never_resurrects_done,
     obsolete_pending_by_prefix,
+    a_rearm_while_running_is_honoured_when_the_outcome_is_recorded,
 );
+
+/// A use case re-arms a reconciling job (a meeting's event) while a worker runs it: the
+/// worker may have read the state before the change, so its outcome must not end the job.
+async fn a_rearm_while_running_is_honoured_when_the_outcome_is_recorded(store: Store) {
+    // Finished by its worker: back in the queue at the re-armed time.
+    store.enqueue(&job("event:1", 1), at(0)).await.unwrap();
+    let got = store
+        .claim_due(at(2), Duration::seconds(30), "w", 1)
+        .await
+        .unwrap();
+    store.rearm_job("event:1", at(3)).await.unwrap();
+    let rec = store.job("event:1").await.unwrap().unwrap();
+    assert_eq!(rec.state, JobState::Running, "the worker keeps its lease");
+    assert!(store
+        .finish_job(got[0].id, "w", JobState::Done, "created", at(4))
+        .await
+        .unwrap());
+    let rec = store.job("event:1").await.unwrap().unwrap();
+    assert_eq!((rec.state, rec.due_at), (JobState::Pending, at(3)));
+    // Claimed again, finished with nothing re-armed: done.
+    let again = store
+        .claim_due(at(5), Duration::seconds(30), "w", 1)
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+    store
+        .finish_job(again[0].id, "w", JobState::Done, "cancelled", at(5))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.job("event:1").await.unwrap().unwrap().state,
+        JobState::Done
+    );
+
+    // Retried by its worker for later: due at the earlier of the two.
+    store.enqueue(&job("event:2", 1), at(0)).await.unwrap();
+    let got = store
+        .claim_due(at(6), Duration::seconds(30), "w", 1)
+        .await
+        .unwrap();
+    store.rearm_job("event:2", at(7)).await.unwrap();
+    store
+        .requeue_job(got[0].id, "w", at(60), "awaiting start", None)
+        .await
+        .unwrap();
+    let rec = store.job("event:2").await.unwrap().unwrap();
+    assert_eq!((rec.state, rec.due_at), (JobState::Pending, at(7)));
+}
 
 async fn jobs_are_enqueued_once_per_key(store: Store) {
     assert!(store.enqueue(&job("a", 5), at(0)).await.unwrap());

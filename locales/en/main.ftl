@@ -88,6 +88,7 @@ error-meeting-exists = There is already a meeting at that time.
 error-meeting-unknown = The forum has no upcoming meeting on { $when }. See { CODE("/meeting list") }.
 error-meeting-ambiguous = The forum has several meetings that day. Give the time too, such as 2026-12-01 13:30.
 error-meeting-already-cancelled = That meeting is already cancelled.
+error-meeting-not-changeable = That meeting has already started or taken place; it can no longer be moved or cancelled.
 error-cancel-reason = Give a short reason (at most 300 characters, no formatting).
 error-not-chair = Only the chair of { STRONG($name) } or an administrator can change its meetings.
 error-reminder-offset = “{ $value }” is not a reminder time. Write for example { CODE("14d, 3d, 1d, 15m@") } (@ mentions the participant role).

@@ -88,6 +88,7 @@ error-meeting-exists = Det finns redan ett möte vid den tiden.
 error-meeting-unknown = Forumet har inget kommande möte { $when }. Se { CODE("/möte lista") }.
 error-meeting-ambiguous = Forumet har flera möten den dagen. Ange även tiden, till exempel 2026-12-01 13:30.
 error-meeting-already-cancelled = Det mötet är redan inställt.
+error-meeting-not-changeable = Det mötet har redan börjat eller hållits och kan inte längre flyttas eller ställas in.
 error-cancel-reason = Ange ett kort skäl (högst 300 tecken, utan formatering).
 error-not-chair = Bara ordföranden för { STRONG($name) } eller en administratör kan ändra dess möten.
 error-reminder-offset = ”{ $value }” är ingen påminnelsetid. Skriv till exempel { CODE("14d, 3d, 1d, 15m@") } (@ nämner deltagarrollen).

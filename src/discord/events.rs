@@ -1,5 +1,6 @@
 //! Gateway events that keep the guild directory in the store current.
 
+use anyhow::Context as _;
 use poise::serenity_prelude as serenity;
 use serenity::FullEvent;
 
@@ -21,7 +22,31 @@ pub async fn on_event(
             // Hand over the small directory and return at once: serenity keeps the whole
             // `Guild` alive until this handler returns, and at start-up a thousand of them
             // arrive together. One writer stores them, many per transaction.
-            let _ = data.directories.send(directory(guild));
+            let handed_over = data.directories.send(directory(guild));
+            if handed_over.is_err() {
+                tracing::warn!(guild = %guild.id, "the directory writer has stopped; guild not recorded");
+            }
+        }
+        FullEvent::GuildUpdate { new_data, .. } => {
+            // Name and roles (a GUILD_UPDATE carries no channels).
+            let mut roles: Vec<(RoleId, String)> = new_data
+                .roles
+                .values()
+                .map(|r| (RoleId(r.id.get()), r.name.clone()))
+                .collect();
+            roles.sort();
+            store
+                .update_guild(GuildId(new_data.id.get()), &new_data.name, &roles)
+                .await
+                .context("recording a GUILD_UPDATE")?;
+        }
+        // `unavailable` is an outage, which passes; otherwise the bot left or was removed, and
+        // its channels and roles are no longer ours to know. Forums and settings stay.
+        FullEvent::GuildDelete { incomplete, .. } if !incomplete.unavailable => {
+            store
+                .forget_guild_directory(GuildId(incomplete.id.get()))
+                .await
+                .context("recording a GUILD_DELETE")?;
         }
         FullEvent::ChannelCreate { channel } | FullEvent::ChannelUpdate { new: channel, .. }
             if keeps(channel.kind) =>
@@ -32,17 +57,20 @@ pub async fn on_event(
                     ChannelId(channel.id.get()),
                     &channel.name,
                 )
-                .await?;
+                .await
+                .context("recording a channel")?;
         }
         FullEvent::ChannelDelete { channel, .. } => {
             store
                 .remove_channel(GuildId(channel.guild_id.get()), ChannelId(channel.id.get()))
-                .await?;
+                .await
+                .context("removing a channel")?;
         }
         FullEvent::GuildRoleCreate { new } | FullEvent::GuildRoleUpdate { new, .. } => {
             store
                 .upsert_role(GuildId(new.guild_id.get()), RoleId(new.id.get()), &new.name)
-                .await?;
+                .await
+                .context("recording a role")?;
         }
         FullEvent::GuildRoleDelete {
             guild_id,
@@ -51,7 +79,8 @@ pub async fn on_event(
         } => {
             store
                 .remove_role(GuildId(guild_id.get()), RoleId(removed_role_id.get()))
-                .await?;
+                .await
+                .context("removing a role")?;
         }
         _ => {}
     }
@@ -71,14 +100,16 @@ pub async fn directory_writer(
             Ok(changed) => {
                 tracing::debug!(changed, received = batch.len(), "guild directories stored")
             }
-            Err(e) => tracing::error!(error = %e, "could not store guild directories"),
+            Err(e) => {
+                tracing::error!(error = %e, count = batch.len(), "could not store guild directories")
+            }
         }
         batch.clear();
     }
 }
 
 /// Channels a forum can meet in: those with a text chat.
-fn keeps(kind: serenity::ChannelType) -> bool {
+pub(super) fn keeps(kind: serenity::ChannelType) -> bool {
     matches!(
         kind,
         serenity::ChannelType::Text

@@ -1,5 +1,6 @@
 //! The Discord adapter (serenity + poise). It turns interactions into typed requests for the
-//! services and renders their replies; it holds no business rule.
+//! services and renders their replies; it holds no business rule. The composition root
+//! (`app.rs`) builds the services, the scheduler and the outbox and starts [`serve`].
 //!
 //! The bot needs no privileged intent: GUILDS only. serenity's cache is not compiled in: the
 //! guild directory the services need (channel and role names) is kept in the store, which keeps
@@ -21,7 +22,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use poise::serenity_prelude as serenity;
 use sha2::{Digest, Sha256};
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
 
 use crate::service::Services;
 
@@ -59,7 +60,9 @@ impl InFlight {
                 notified.await;
             }
         };
-        let _ = tokio::time::timeout(grace, wait).await;
+        if tokio::time::timeout(grace, wait).await.is_err() {
+            tracing::warn!("commands still in flight after the grace period");
+        }
     }
 }
 
@@ -78,8 +81,9 @@ pub fn command_set() -> Vec<poise::Command<Data, Error>> {
     commands
 }
 
-/// Connects to Discord and serves until SIGINT or SIGTERM.
-pub async fn run(services: Services) -> anyhow::Result<()> {
+/// The Discord adapter: connects to the gateway and serves interactions until `stop` turns
+/// true (the composition root's shutdown signal), then lets commands in flight finish.
+pub async fn serve(services: Services, mut stop: watch::Receiver<bool>) -> anyhow::Result<()> {
     let config = services.config.clone();
     let token = config.discord.token.expose().trim().to_string();
     let mut http = serenity::HttpBuilder::new(&token);
@@ -139,47 +143,27 @@ pub async fn run(services: Services) -> anyhow::Result<()> {
         .await
         .context("could not build the Discord client")?;
 
-    // Durable jobs (reminders, events, whistleblowing notices and purges): run beside the
-    // gateway, stopped with it.
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let notifier: Arc<dyn crate::notifier::Notifier> = Arc::new(outbox::DiscordOutbox::new(
-        &config.discord.api_base_url,
-        &token,
-        stop_rx.clone(),
-    )?);
-    let mut scheduler = crate::scheduler::Scheduler::new(
-        services.store.clone(),
-        services.clock.clone(),
-        services.wake.clone(),
-        Duration::from_secs(config.scheduler.lease_seconds),
-    );
-    crate::scheduler::kinds::register_all(&mut scheduler, &services, notifier);
-    if let Err(e) = crate::scheduler::whistleblowing::schedule_daily(&services, true).await {
-        tracing::error!(
-            error = format!("{e:#}"),
-            "could not schedule whistleblowing jobs"
-        );
-    }
-    let scheduler = tokio::spawn(scheduler.run(stop_rx));
-
     let shard_manager = client.shard_manager.clone();
-    tokio::spawn(async move {
-        shutdown_signal().await;
-        tracing::info!("shutting down: finishing commands in flight");
-        shard_manager.shutdown_all().await;
+    let stopper = tokio::spawn(async move {
+        // An error means the sender is gone: stop as well.
+        stop.wait_for(|s| *s).await.ok();
+        // A shard manager still starting its shards ignores a shutdown (it has no runner to
+        // stop yet): ask again until the client has stopped and this task is aborted.
+        loop {
+            shard_manager.shutdown_all().await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     });
 
     let result = client.start().await;
-    let _ = stop_tx.send(true);
+    stopper.abort();
     inflight.drained(Duration::from_secs(10)).await;
-    let _ = scheduler.await;
     // The framework (and with it the directory sender) is gone once the client stopped.
     drop(client);
-    let _ = directory_writer.await;
-    services.store.close().await;
-    result.context("the Discord connection failed")?;
-    tracing::info!("stopped");
-    Ok(())
+    if let Err(e) = directory_writer.await {
+        tracing::error!(error = %e, "the guild directory writer ended abnormally");
+    }
+    result.context("the Discord connection failed")
 }
 
 /// Registers the command set, only when it differs from the last one registered in this scope
@@ -199,44 +183,49 @@ async fn register_commands(
         None => "global".to_string(),
     };
     let key = format!("commands:{application}:{scope}");
-    if services.store.meta(&key).await?.as_deref() == Some(digest.as_str()) {
-        tracing::info!(%scope, "commands unchanged; not registering");
-        return Ok(());
+    let stored = services
+        .store
+        .meta(&key)
+        .await
+        .context("reading the registered commands' digest")?;
+    if stored.as_deref() == Some(digest.as_str()) {
+        // The digest says what we registered, not what Discord still has (commands can be
+        // deleted by hand): one cheap GET checks that every command is still there.
+        let registered = match test_guild {
+            Some(g) => serenity::GuildId::new(g).get_commands(ctx).await,
+            None => serenity::Command::get_global_commands(ctx).await,
+        }
+        .context("listing the registered commands")?;
+        let mut theirs: Vec<&str> = registered.iter().map(|c| c.name.as_str()).collect();
+        let mut ours: Vec<&str> = commands.iter().map(|c| &*c.name).collect();
+        theirs.sort_unstable();
+        ours.sort_unstable();
+        if theirs == ours {
+            tracing::info!(%scope, "commands unchanged; not registering");
+            return Ok(());
+        }
+        tracing::warn!(%scope, "commands missing in Discord; registering again");
     }
     match test_guild {
         Some(g) => {
-            serenity::GuildId::new(g).set_commands(ctx, create).await?;
+            serenity::GuildId::new(g)
+                .set_commands(ctx, create)
+                .await
+                .context("registering guild commands")?;
         }
         None => {
-            serenity::Command::set_global_commands(ctx, create).await?;
+            serenity::Command::set_global_commands(ctx, create)
+                .await
+                .context("registering global commands")?;
         }
     }
-    services.store.set_meta(&key, &digest).await?;
+    services
+        .store
+        .set_meta(&key, &digest)
+        .await
+        .context("storing the registered commands' digest")?;
     tracing::info!(%scope, count = commands.len(), "commands registered");
     Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = ctrl_c => {},
-            _ = term.recv() => {},
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = ctrl_c.await;
-    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use poise::CreateReply;
 
 use super::render::DiscordRender;
 use super::{Ctx, Data, Error};
-use crate::domain::ids::{GuildId, RoleId, UserId};
+use crate::domain::ids::{ChannelId, GuildId, RoleId, UserId};
 use crate::domain::text::truncate;
 use crate::error::{refuse, Result};
 use crate::i18n::Msg;
@@ -53,6 +53,7 @@ where
     let presented = match actor(ctx) {
         Some(actor) => {
             let guild = actor.guild;
+            learn_from_interaction(ctx, &services, guild).await;
             let result = use_case(services.clone(), actor).await;
             services.present(Some(guild), result, &DiscordRender).await
         }
@@ -63,6 +64,56 @@ where
         }
     };
     send(ctx, presented).await
+}
+
+/// Records the channels and roles the interaction itself names (options the member picked,
+/// resolved by Discord for this guild) while the guild is not in the directory yet. The
+/// directory is written asynchronously from GUILD_CREATE, so a command in the first moment
+/// after the bot joined a server would otherwise be refused with "the channel is not in this
+/// server". Once the guild is there, the directory alone decides (a channel id of another
+/// guild stays refused).
+async fn learn_from_interaction(ctx: Ctx<'_>, services: &Services, guild: GuildId) {
+    let poise::Context::Application(a) = ctx else {
+        return;
+    };
+    let resolved = &a.interaction.data.resolved;
+    if resolved.channels.is_empty() && resolved.roles.is_empty() {
+        return;
+    }
+    let store = &services.store;
+    match store.guild(guild).await {
+        Ok(None) => {}
+        Ok(Some(_)) => return,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read the guild directory");
+            return;
+        }
+    }
+    for (id, channel) in &resolved.channels {
+        let (Some(name), true) = (&channel.name, super::events::keeps(channel.kind)) else {
+            continue;
+        };
+        let id = ChannelId(id.get());
+        let learned = match store.channel_name(guild, id).await {
+            Ok(Some(_)) => Ok(()),
+            Ok(None) => store.upsert_channel(guild, id, name).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = learned {
+            tracing::warn!(error = %e, "could not record a channel from an interaction");
+        }
+    }
+    for (id, role) in &resolved.roles {
+        let id = RoleId(id.get());
+        let learned = match store.role_name(guild, id).await {
+            Ok(Some(_)) => Ok(()),
+            Ok(None) => store.upsert_role(guild, id, &role.name).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = learned {
+            tracing::warn!(error = %e, "could not record a role from an interaction");
+        }
+    }
 }
 
 /// Sends a rendered reply. User text in it can never ping: no mention is allowed.

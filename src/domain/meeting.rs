@@ -45,26 +45,113 @@ impl OccurrenceKey {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Where a meeting is in its life. Every change goes through [`MeetingState::apply`], the
+/// one table of allowed transitions:
+///
+/// ```text
+///  scheduled ──move──► moved ──move──► moved
+///      │  └──────cancel───┴──► cancelled (final)
+///      └──open──► open ◄──open── moved
+///                  │
+///                 end
+///                  ▼
+///                held ──draft minutes──► minutes draft ──approve──► minutes approved
+///                  │                       (redraft ↺)                    │
+///                  └────────────close────────────► closed ◄──close────────┘
+/// ```
+///
+/// A schedule edit re-times only a `scheduled` meeting: `moved` and `cancelled` are what a
+/// person decided, and are left alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum MeetingStatus {
+pub enum MeetingState {
     Scheduled,
+    Moved,
     Cancelled,
+    Open,
+    Held,
+    MinutesDraft,
+    MinutesApproved,
+    Closed,
 }
 
-impl MeetingStatus {
+/// What happens to a meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MeetingEvent {
+    /// A person gives it another time.
+    Move,
+    /// A person (or a schedule edit that removes its date) cancels it.
+    Cancel,
+    /// Its start time is reached.
+    Open,
+    /// Its end time is reached.
+    End,
+    /// Minutes are drafted (or redrafted).
+    DraftMinutes,
+    ApproveMinutes,
+    Close,
+}
+
+/// A transition the life cycle does not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a {from:?} meeting cannot {event:?}")]
+pub struct NotAllowed {
+    pub from: MeetingState,
+    pub event: MeetingEvent,
+}
+
+impl MeetingState {
+    pub const ALL: [MeetingState; 8] = [
+        MeetingState::Scheduled,
+        MeetingState::Moved,
+        MeetingState::Cancelled,
+        MeetingState::Open,
+        MeetingState::Held,
+        MeetingState::MinutesDraft,
+        MeetingState::MinutesApproved,
+        MeetingState::Closed,
+    ];
+
+    /// The state after `event`, or why not.
+    pub fn apply(self, event: MeetingEvent) -> Result<MeetingState, NotAllowed> {
+        use MeetingEvent as E;
+        use MeetingState as S;
+        Ok(match (self, event) {
+            (S::Scheduled | S::Moved, E::Move) => S::Moved,
+            (S::Scheduled | S::Moved, E::Cancel) => S::Cancelled,
+            (S::Scheduled | S::Moved, E::Open) => S::Open,
+            (S::Open, E::End) => S::Held,
+            (S::Held | S::MinutesDraft, E::DraftMinutes) => S::MinutesDraft,
+            (S::MinutesDraft, E::ApproveMinutes) => S::MinutesApproved,
+            (S::Held | S::MinutesApproved, E::Close) => S::Closed,
+            (from, event) => return Err(NotAllowed { from, event }),
+        })
+    }
+
+    /// Still to come: reminders and a Discord event are kept for it.
+    pub fn is_planned(self) -> bool {
+        matches!(self, MeetingState::Scheduled | MeetingState::Moved)
+    }
+
+    pub fn is_cancelled(self) -> bool {
+        self == MeetingState::Cancelled
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
-            MeetingStatus::Scheduled => "scheduled",
-            MeetingStatus::Cancelled => "cancelled",
+            MeetingState::Scheduled => "scheduled",
+            MeetingState::Moved => "moved",
+            MeetingState::Cancelled => "cancelled",
+            MeetingState::Open => "open",
+            MeetingState::Held => "held",
+            MeetingState::MinutesDraft => "minutes_draft",
+            MeetingState::MinutesApproved => "minutes_approved",
+            MeetingState::Closed => "closed",
         }
     }
+
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "scheduled" => Some(MeetingStatus::Scheduled),
-            "cancelled" => Some(MeetingStatus::Cancelled),
-            _ => None,
-        }
+        MeetingState::ALL.into_iter().find(|m| m.as_str() == s)
     }
 }
 
@@ -76,10 +163,8 @@ pub struct Meeting {
     pub occurrence: OccurrenceKey,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
-    pub status: MeetingStatus,
-    pub moved: bool,
+    pub state: MeetingState,
     pub cancel_reason: Option<String>,
-    pub discord_event: Option<u64>,
 }
 
 impl Meeting {
@@ -90,6 +175,44 @@ impl Meeting {
     /// Held meetings are those whose end has passed.
     pub fn is_past(&self, now: DateTime<Utc>) -> bool {
         self.ends_at <= now
+    }
+}
+
+/// A meeting in a forum's coming list: one the database holds, or one its schedule implies
+/// that is not stored yet (it is stored when someone acts on it, or when planning reaches it).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Upcoming {
+    Stored(Meeting),
+    Unstored(Occurrence),
+}
+
+impl Upcoming {
+    pub fn starts_at(&self) -> DateTime<Utc> {
+        match self {
+            Upcoming::Stored(m) => m.starts_at,
+            Upcoming::Unstored(o) => o.starts_at,
+        }
+    }
+
+    pub fn ends_at(&self) -> DateTime<Utc> {
+        match self {
+            Upcoming::Stored(m) => m.ends_at,
+            Upcoming::Unstored(o) => o.ends_at,
+        }
+    }
+
+    pub fn occurrence(&self) -> OccurrenceKey {
+        match self {
+            Upcoming::Stored(m) => m.occurrence.clone(),
+            Upcoming::Unstored(o) => OccurrenceKey::Recurring(o.local_date),
+        }
+    }
+
+    pub fn state(&self) -> MeetingState {
+        match self {
+            Upcoming::Stored(m) => m.state,
+            Upcoming::Unstored(_) => MeetingState::Scheduled,
+        }
     }
 }
 
@@ -208,6 +331,57 @@ mod tests {
         .unwrap()
     }
 
+    /// The whole transition table: every (state, event) pair, allowed or not.
+    #[test]
+    fn life_cycle_transitions() {
+        use MeetingEvent as E;
+        use MeetingState as S;
+        let allowed = [
+            (S::Scheduled, E::Move, S::Moved),
+            (S::Scheduled, E::Cancel, S::Cancelled),
+            (S::Scheduled, E::Open, S::Open),
+            (S::Moved, E::Move, S::Moved),
+            (S::Moved, E::Cancel, S::Cancelled),
+            (S::Moved, E::Open, S::Open),
+            (S::Open, E::End, S::Held),
+            (S::Held, E::DraftMinutes, S::MinutesDraft),
+            (S::Held, E::Close, S::Closed),
+            (S::MinutesDraft, E::DraftMinutes, S::MinutesDraft),
+            (S::MinutesDraft, E::ApproveMinutes, S::MinutesApproved),
+            (S::MinutesApproved, E::Close, S::Closed),
+        ];
+        let events = [
+            E::Move,
+            E::Cancel,
+            E::Open,
+            E::End,
+            E::DraftMinutes,
+            E::ApproveMinutes,
+            E::Close,
+        ];
+        for from in S::ALL {
+            for event in events {
+                let expected = allowed
+                    .iter()
+                    .find(|(f, e, _)| *f == from && *e == event)
+                    .map(|(_, _, to)| *to);
+                assert_eq!(from.apply(event).ok(), expected, "{from:?} --{event:?}-->");
+            }
+        }
+        // Final states: nothing leads out of them.
+        for end in [S::Cancelled, S::Closed] {
+            assert!(events.iter().all(|e| end.apply(*e).is_err()), "{end:?}");
+        }
+    }
+
+    #[test]
+    fn states_round_trip_through_their_stored_names() {
+        for s in MeetingState::ALL {
+            assert_eq!(MeetingState::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(MeetingState::parse("moved "), None);
+    }
+
     #[test]
     fn occurrence_keys_round_trip() {
         for k in [
@@ -256,10 +430,8 @@ mod tests {
             occurrence: OccurrenceKey::Recurring(NaiveDate::from_ymd_opt(2026, 3, 29).unwrap()),
             starts_at: Utc.with_ymd_and_hms(2026, 3, 29, 11, 30, 0).unwrap(),
             ends_at: Utc.with_ymd_and_hms(2026, 3, 29, 13, 0, 0).unwrap(),
-            status: MeetingStatus::Scheduled,
-            moved: false,
+            state: MeetingState::Scheduled,
             cancel_reason: None,
-            discord_event: None,
         };
         let policy = ReminderPolicy::parse("1d, 15m@").unwrap();
         let rs = reminders_for(&m, chrono_tz::Europe::Stockholm, &policy);

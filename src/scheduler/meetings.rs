@@ -4,13 +4,14 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
+use tracing::instrument;
 
 use super::delivery::{find_earlier, post_once, Sent};
 use super::kinds::{self, JobKind};
 use super::{JobHandler, Outcome, Scheduler};
 use crate::domain::forum::Forum;
 use crate::domain::ids::{ForumId, GuildId, UserId};
-use crate::domain::meeting::{reminders_for, Meeting, MeetingId, MeetingStatus, EVENT_HORIZON};
+use crate::domain::meeting::{reminders_for, Meeting, MeetingEvent, MeetingId, EVENT_HORIZON};
 use crate::domain::recurrence::Offset;
 use crate::domain::reminder::{decide, Delivery, ReminderKind};
 use crate::i18n::Msg;
@@ -50,6 +51,7 @@ fn on_store_error(e: impl std::fmt::Display) -> Outcome {
 
 #[async_trait]
 impl JobHandler for Plan {
+    #[instrument(name = "job.plan", skip_all, fields(job = job.id))]
     async fn run(&self, job: &crate::store::Job) -> Outcome {
         let s = &self.0.services;
         let p = match kinds::Plan::payload(job) {
@@ -67,7 +69,10 @@ impl JobHandler for Plan {
         // This job is the forum's planning job: it runs again when the window must slide.
         match s.plan_forum(&forum, s.clock.now()).await {
             Ok(next) => Outcome::Reschedule(next, job.payload.clone()),
-            Err(e) => on_store_error(e),
+            Err(e) => {
+                tracing::warn!(forum = %forum.id, error = format!("{e:#}"), "planning failed");
+                on_store_error(e)
+            }
         }
     }
 }
@@ -92,6 +97,7 @@ impl MeetingJobs {
 
 #[async_trait]
 impl JobHandler for Remind {
+    #[instrument(name = "job.reminder", skip_all, fields(job = job.id, attempts = job.attempts))]
     async fn run(&self, job: &crate::store::Job) -> Outcome {
         let h = &self.0;
         let s = &h.services;
@@ -104,7 +110,7 @@ impl JobHandler for Remind {
             Err(o) => return o,
         };
         let now = s.clock.now();
-        if m.status == MeetingStatus::Cancelled {
+        if m.state.is_cancelled() {
             return self.skip_unless_sent(job, &forum, "cancelled", now).await;
         }
         let Ok(offset) = Offset::parse(&p.offset) else {
@@ -149,7 +155,9 @@ impl JobHandler for Remind {
         match post_once(&s.store, &*h.notifier, job, &out).await {
             Ok(sent) => {
                 if forum.delivery_problem.is_some() {
-                    let _ = s.store.set_delivery_problem(forum.id, None, now).await;
+                    if let Err(e) = s.store.set_delivery_problem(forum.id, None, now).await {
+                        tracing::error!(forum = %forum.id, error = %e, "could not clear a delivery problem");
+                    }
                 }
                 self.fan_out_dms(&forum, &job.key, &body, now).await;
                 let how = match (sent, late) {
@@ -175,10 +183,13 @@ impl JobHandler for Remind {
         if let Ok((_, forum)) = self.0.load(p.meeting).await {
             // Shown with the forum (`/forum show`, `/meeting next|list`) until one gets through.
             let problem: String = reason.chars().take(300).collect();
-            let _ = s
+            if let Err(e) = s
                 .store
                 .set_delivery_problem(forum.id, Some(&problem), s.clock.now())
-                .await;
+                .await
+            {
+                tracing::error!(forum = %forum.id, error = %e, "could not record a delivery problem");
+            }
         }
     }
 }
@@ -233,6 +244,7 @@ fn reminder_msg(kind: ReminderKind, forum: &Forum, m: &Meeting) -> Msg {
 
 #[async_trait]
 impl JobHandler for Direct {
+    #[instrument(name = "job.dm", skip_all, fields(job = job.id, attempts = job.attempts))]
     async fn run(&self, job: &crate::store::Job) -> Outcome {
         let h = &self.0;
         let now = h.services.clock.now();
@@ -264,6 +276,7 @@ const EVENT_LIMIT: i64 = 90;
 
 #[async_trait]
 impl JobHandler for Event {
+    #[instrument(name = "job.event", skip_all, fields(job = job.id, attempts = job.attempts))]
     async fn run(&self, job: &crate::store::Job) -> Outcome {
         let h = &self.0;
         let s = &h.services;
@@ -276,7 +289,12 @@ impl JobHandler for Event {
             Err(o) => return o,
         };
         let now = s.clock.now();
-        match self.reconcile(&m, &forum, now).await {
+        self.advance_life_cycle(&m, now).await;
+        let event = match s.store.meeting_event(m.id).await {
+            Ok(e) => e,
+            Err(e) => return on_store_error(e),
+        };
+        match self.reconcile(&m, event, &forum, now).await {
             // The meeting changed while this ran (a move or cancel re-arms the job, but not
             // while it runs): look again at once.
             Ok(_) if self.changed_meanwhile(&m).await => {
@@ -303,13 +321,44 @@ async fn settle_event(
 }
 
 impl Event {
+    /// This job runs at the meeting's start and end (to mirror them in Discord): it also takes
+    /// the meeting through its life cycle as time passes — open at the start, held at the end.
+    async fn advance_life_cycle(&self, m: &Meeting, now: DateTime<Utc>) {
+        let store = &self.0.services.store;
+        let mut m = m.clone();
+        for (at, event) in [
+            (m.starts_at, MeetingEvent::Open),
+            (m.ends_at, MeetingEvent::End),
+        ] {
+            if now < at {
+                return;
+            }
+            let Ok(to) = m.state.apply(event) else {
+                continue;
+            };
+            match store.advance_meeting(&m, to).await {
+                Ok(true) => m.state = to,
+                // Changed meanwhile (cancelled, moved): the next run sees it.
+                Ok(false) => return,
+                Err(e) => {
+                    tracing::error!(meeting = %m.id, error = %e, "could not advance a meeting's state");
+                    return;
+                }
+            }
+        }
+    }
+
     async fn changed_meanwhile(&self, seen: &Meeting) -> bool {
         match self.0.services.store.meeting_by_id(seen.id).await {
             Ok(Some(now)) => {
-                (now.starts_at, now.ends_at, now.status)
-                    != (seen.starts_at, seen.ends_at, seen.status)
+                (now.starts_at, now.ends_at, now.state.is_cancelled())
+                    != (seen.starts_at, seen.ends_at, seen.state.is_cancelled())
             }
-            _ => false,
+            Ok(None) => false,
+            Err(e) => {
+                tracing::warn!(meeting = %seen.id, error = %e, "could not re-read a meeting");
+                false
+            }
         }
     }
 
@@ -318,6 +367,7 @@ impl Event {
     async fn reconcile(
         &self,
         m: &Meeting,
+        event: Option<u64>,
         forum: &Forum,
         now: DateTime<Utc>,
     ) -> Result<Outcome, SendError> {
@@ -332,18 +382,21 @@ impl Event {
             starts_at: m.starts_at,
             ends_at: m.ends_at,
         };
-        if m.status == MeetingStatus::Cancelled {
-            if let Some(ev) = m.discord_event {
+        if m.state.is_cancelled() {
+            if let Some(ev) = event {
                 settle_event(n, forum.guild, ev, EventStatus::Cancelled).await?;
             }
             return Ok(Outcome::Done("cancelled".to_string()));
         }
         if now >= m.ends_at {
-            if let Some(ev) = m.discord_event {
-                // Discord completes only an active event.
-                let _ = n
+            if let Some(ev) = event {
+                // Discord completes only an active event; it may be active already.
+                if let Err(e) = n
                     .update_event(forum.guild, ev, None, Some(EventStatus::Active))
-                    .await;
+                    .await
+                {
+                    tracing::debug!(error = %e, "event not activated before completing");
+                }
                 settle_event(n, forum.guild, ev, EventStatus::Completed).await?;
             }
             return Ok(Outcome::Done("completed".to_string()));
@@ -354,7 +407,7 @@ impl Event {
                 "not yet".into(),
             ));
         }
-        let event = match m.discord_event {
+        let event = match event {
             Some(ev) => {
                 if now < m.starts_at {
                     n.update_event(forum.guild, ev, Some(&spec), None).await?;
@@ -362,7 +415,10 @@ impl Event {
                 ev
             }
             None => {
-                let open = s.store.open_events(forum.guild, now).await.unwrap_or(0);
+                let open = match s.store.open_events(forum.guild, now).await {
+                    Ok(n) => n,
+                    Err(e) => return Ok(on_store_error(e)),
+                };
                 if open >= EVENT_LIMIT {
                     return Ok(Outcome::RetryAt(
                         now + Duration::hours(1),
@@ -374,7 +430,10 @@ impl Event {
                     Some(ev) => ev,
                     None => n.create_event(&spec, &marker).await?,
                 };
-                let _ = s.store.set_meeting_event(m.id, Some(ev)).await;
+                // Not recorded, the next run finds the event again by its marker.
+                if let Err(e) = s.store.set_meeting_event(m, Some(ev)).await {
+                    tracing::error!(meeting = %m.id, error = %e, "could not record a meeting's Discord event");
+                }
                 ev
             }
         };
@@ -394,7 +453,11 @@ impl Event {
         let s = &self.0.services;
         match s.store.channel_name(forum.guild, forum.channel).await {
             Ok(Some(name)) => format!("#{name}"),
-            _ => "Discord".to_string(),
+            Ok(None) => "Discord".to_string(),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read a channel's name");
+                "Discord".to_string()
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::error::{refuse, Error, Result};
 use crate::i18n::{Arg, Msg};
 use crate::msg;
 use crate::store::StoreError;
+use tracing::instrument;
 
 /// `/forum create`, as typed options.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +29,7 @@ pub struct CreateForum {
 pub struct ForumRef(pub String);
 
 impl Services {
+    #[instrument(skip_all, fields(guild = %actor.guild))]
     pub async fn forum_create(&self, actor: &Actor, req: CreateForum) -> Result<Reply> {
         self.require_manager(actor).await?;
         let name = validate_name(&req.name).map_err(problem)?;
@@ -90,6 +92,7 @@ impl Services {
         ]))
     }
 
+    #[instrument(skip_all, fields(guild = %actor.guild))]
     pub async fn forum_list(&self, actor: &Actor) -> Result<Reply> {
         let forums = self.store.forums(actor.guild).await?;
         if forums.is_empty() {
@@ -107,6 +110,7 @@ impl Services {
         Ok(Reply::private(lines))
     }
 
+    #[instrument(skip_all, fields(guild = %actor.guild))]
     pub async fn forum_show(&self, actor: &Actor, forum: ForumRef) -> Result<Reply> {
         let f = self.find_forum(actor.guild, &forum.0).await?;
         let mut lines = vec![

@@ -2,15 +2,17 @@
 //! and moving one, DM reminders; and `plan_forum`, which keeps the next meetings and their
 //! reminder jobs in the database.
 
+use anyhow::Context as _;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
+use tracing::instrument;
 
 use super::{Actor, Reply, Services};
 use crate::domain::forum::{parse_time_zone, Forum};
 use crate::domain::ids::{ForumId, RoleId};
 use crate::domain::meeting::{
-    self, plan, reminder_prefix, reminders_for, Meeting, MeetingStatus, OccurrenceKey,
-    EVENT_HORIZON,
+    plan, reminder_prefix, reminders_for, Meeting, MeetingEvent, MeetingState, OccurrenceKey,
+    Upcoming, EVENT_HORIZON,
 };
 use crate::domain::recurrence::{parse_cadence, resolve_local, Recurrence, RecurrenceError};
 use crate::domain::reminder::{ReminderPolicy, ReminderProblem};
@@ -18,7 +20,7 @@ use crate::error::{refuse, Error, Result};
 use crate::i18n::{Arg, Msg};
 use crate::msg;
 use crate::scheduler::kinds::{self, JobKind};
-use crate::store::{ScheduleUpdate, StoreError};
+use crate::store::{ScheduleUpdate, StoreError, Tx};
 
 /// `/forum edit`: any of these may be given.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -40,6 +42,7 @@ const DEFAULT_DURATION: u32 = 60;
 impl Services {
     /// `/forum edit`: sets or changes a forum's cadence, time, duration, time zone, reminders
     /// and participant role. Future meetings follow; reminders already sent are not repeated.
+    #[instrument(skip_all, fields(guild = %actor.guild))]
     pub async fn forum_edit(&self, actor: &Actor, req: EditForum) -> Result<Reply> {
         let forum = self.find_forum(actor.guild, &req.forum).await?;
         self.require_chair(actor, &forum).await?;
@@ -101,48 +104,57 @@ impl Services {
             reminders,
             participant_role: req.participant_role.or(forum.participant_role),
         };
-        let forum = self.install_schedule(&forum, &update, now).await?;
+        let mut tx = self.store.begin().await?;
+        let forum = self.install_schedule(&mut tx, &forum, &update, now).await?;
+        tx.commit().await.context("committing a schedule edit")?;
+        self.wake.notify();
         let mut lines = vec![msg!("forum-schedule-set", name = forum.name.as_str())];
         lines.push(self.schedule_line(&forum));
         if let Some(next) = self.upcoming(&forum, now, 1).await?.into_iter().next() {
             lines.push(msg!(
                 "meeting-next-line",
-                when = when(&forum, next.starts_at)
+                when = when(&forum, next.starts_at())
             ));
         }
         Ok(Reply::public(lines))
     }
 
     /// Stores a validated schedule and plans the forum's next meetings and reminders from it
-    /// (`/forum edit`, `/forum setup`). Returns the forum as stored.
+    /// (`/forum edit`, `/forum setup`), inside the caller's transaction. Returns the forum as
+    /// stored. The caller wakes the scheduler after committing.
     pub(crate) async fn install_schedule(
         &self,
+        tx: &mut Tx,
         forum: &Forum,
         update: &ScheduleUpdate,
         now: DateTime<Utc>,
     ) -> Result<Forum> {
-        self.store.set_forum_schedule(forum, update).await?;
-        let forum = self
-            .store
+        tx.set_forum_schedule(forum, update)
+            .await
+            .context("storing a forum's schedule")?;
+        let forum = tx
             .forum(forum.guild, forum.id)
             .await?
             .ok_or_else(|| Error::Internal(anyhow::anyhow!("forum vanished")))?;
-        self.reconcile_future(&forum, now).await?;
-        self.plan_forum(&forum, now).await?;
-        self.wake.notify();
+        self.reconcile_future(tx, &forum, now)
+            .await
+            .context("re-timing future meetings")?;
+        self.plan_in(tx, &forum, now)
+            .await
+            .context("planning meetings")?;
         Ok(forum)
     }
 
     /// After a schedule edit: future recurring meetings that no longer occur are removed (with
     /// their pending reminders); those that still occur take the new time. Moved, extra and
     /// cancelled meetings keep what a person decided for them.
-    async fn reconcile_future(&self, forum: &Forum, now: DateTime<Utc>) -> Result<()> {
-        let existing = self.store.meetings_from(forum.id, now, 1000).await?;
+    async fn reconcile_future(&self, tx: &mut Tx, forum: &Forum, now: DateTime<Utc>) -> Result<()> {
+        let existing = tx.meetings_from(forum.id, now, 1000).await?;
         for m in existing {
             let OccurrenceKey::Recurring(date) = m.occurrence else {
                 continue;
             };
-            if m.moved || m.starts_at <= now {
+            if m.state != MeetingState::Scheduled || m.starts_at <= now {
                 continue;
             }
             let still = forum.schedule.as_ref().and_then(|r| {
@@ -151,23 +163,21 @@ impl Services {
                     .find(|o| o.local_date == date)
             });
             match still {
-                Some(o) => {
-                    self.store
-                        .retime_meeting(m.id, o.starts_at, o.ends_at)
-                        .await?
-                }
+                Some(o) => tx.retime_meeting(m.id, o.starts_at, o.ends_at).await?,
                 None => {
-                    self.store
-                        .obsolete_pending(&reminder_prefix(forum.id, &m.occurrence), now)
+                    tx.obsolete_pending(&reminder_prefix(forum.id, &m.occurrence), now)
                         .await?;
-                    if m.discord_event.is_some() {
+                    if tx.meeting_event(m.id).await?.is_some() {
                         // Keep the row (cancelled) so the event job can cancel the event.
-                        self.store
-                            .set_meeting_cancelled(m.id, Some("schedule changed"))
+                        let to = m
+                            .state
+                            .apply(MeetingEvent::Cancel)
+                            .context("cancelling a meeting the schedule dropped")?;
+                        tx.change_meeting(&m, to, None, Some("schedule changed"))
                             .await?;
-                        self.arm_event(&m, now).await?;
+                        self.arm_event(tx, &m, now).await?;
                     } else {
-                        self.store.delete_meeting(m.id).await?;
+                        tx.delete_meeting(m.id).await?;
                     }
                 }
             }
@@ -176,9 +186,22 @@ impl Services {
     }
 
     /// Keeps the forum's next meetings in the database with their reminder and event jobs,
-    /// and arms the job that plans again when the window must slide. Idempotent. Returns
-    /// when to plan next.
+    /// and arms the job that plans again when the window must slide, in one transaction.
+    /// Idempotent. Returns when to plan next.
+    #[instrument(skip_all, fields(forum = %forum.id))]
     pub async fn plan_forum(&self, forum: &Forum, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+        let mut tx = self.store.begin().await?;
+        let next = self.plan_in(&mut tx, forum, now).await?;
+        tx.commit().await.context("committing a forum's plan")?;
+        Ok(next)
+    }
+
+    async fn plan_in(
+        &self,
+        tx: &mut Tx,
+        forum: &Forum,
+        now: DateTime<Utc>,
+    ) -> Result<DateTime<Utc>> {
         let Some(rec) = &forum.schedule else {
             return Ok(now + Duration::days(366));
         };
@@ -186,34 +209,38 @@ impl Services {
         let (occurrences, next_plan) = plan(rec, &policy, now);
         for occ in occurrences {
             let key = OccurrenceKey::Recurring(occ.local_date);
-            let m = self
-                .store
+            let m = tx
                 .ensure_meeting(forum, &key, occ.starts_at, occ.ends_at, now)
                 .await?;
-            if m.status == MeetingStatus::Scheduled {
-                self.arm_reminders(forum, &m, now).await?;
-                self.arm_event(&m, now).await?;
+            if m.state.is_planned() {
+                self.arm_reminders(tx, forum, &m, now).await?;
+                self.arm_event(tx, &m, now).await?;
             }
         }
-        self.store
-            .upsert_pending(
-                &kinds::Plan::job(
-                    &forum.id,
-                    &kinds::PlanPayload { forum: forum.id.0 },
-                    next_plan,
-                ),
-                now,
-            )
-            .await?;
+        tx.upsert_pending(
+            &kinds::Plan::job(
+                &forum.id,
+                &kinds::PlanPayload { forum: forum.id.0 },
+                next_plan,
+            ),
+            now,
+        )
+        .await?;
         Ok(next_plan)
     }
 
     /// Queues (or re-times) a meeting's reminders. A reminder whose time had already passed
     /// when its meeting was first planned is not queued: it belongs to a time before the bot
     /// knew of the meeting. One already sent is never queued again (its key is taken).
-    async fn arm_reminders(&self, forum: &Forum, m: &Meeting, now: DateTime<Utc>) -> Result<()> {
+    async fn arm_reminders(
+        &self,
+        tx: &mut Tx,
+        forum: &Forum,
+        m: &Meeting,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         for r in reminders_for(m, forum.time_zone, &forum.reminder_policy()) {
-            if r.due_at < now && self.store.job(&r.key).await?.is_none() {
+            if r.due_at < now && tx.job(&r.key).await?.is_none() {
                 continue;
             }
             let payload = kinds::ReminderPayload {
@@ -222,23 +249,23 @@ impl Services {
                 mention: r.mention,
             };
             let job = kinds::Reminder::job(&r.key, &payload, r.due_at);
-            self.store.upsert_pending(&job, now).await?;
+            tx.upsert_pending(&job, now).await?;
         }
         Ok(())
     }
 
     /// Arms the job that mirrors a meeting as a Discord scheduled event.
-    async fn arm_event(&self, m: &Meeting, now: DateTime<Utc>) -> Result<()> {
+    async fn arm_event(&self, tx: &mut Tx, m: &Meeting, now: DateTime<Utc>) -> Result<()> {
         let due = (m.starts_at - EVENT_HORIZON).max(now);
         let job = kinds::Event::job(&m.id, &kinds::EventPayload { meeting: m.id.0 }, due);
         // A finished event job is re-armed too: the meeting changed after it ran.
-        if let Some(rec) = self.store.job(&job.key).await? {
+        if let Some(rec) = tx.job(&job.key).await? {
             if rec.state != crate::store::JobState::Pending {
-                self.store.rearm_job(&job.key, due).await?;
+                tx.rearm_job(&job.key, due).await?;
                 return Ok(());
             }
         }
-        self.store.upsert_pending(&job, now).await?;
+        tx.upsert_pending(&job, now).await?;
         Ok(())
     }
 
@@ -248,6 +275,7 @@ impl Services {
     }
 
     /// `/meeting list`: the next `count` meetings, cancelled ones shown as cancelled.
+    #[instrument(skip_all, fields(guild = %actor.guild))]
     pub async fn meeting_list(&self, actor: &Actor, forum: &str, count: i64) -> Result<Reply> {
         let forum = self.find_forum(actor.guild, forum).await?;
         let count = usize::try_from(count).unwrap_or(1).clamp(1, MAX_LIST);
@@ -273,38 +301,31 @@ impl Services {
         forum: &Forum,
         now: DateTime<Utc>,
         count: usize,
-    ) -> Result<Vec<Meeting>> {
-        let mut list = self
+    ) -> Result<Vec<Upcoming>> {
+        let mut list: Vec<Upcoming> = self
             .store
             .meetings_from(forum.id, now, count as i64 + 20)
-            .await?;
+            .await?
+            .into_iter()
+            .map(Upcoming::Stored)
+            .collect();
         if let Some(rec) = &forum.schedule {
             for occ in rec.occurrences_from(now).take(count + 20) {
                 let key = OccurrenceKey::Recurring(occ.local_date);
-                if list.iter().any(|m| m.occurrence == key) {
+                if list.iter().any(|m| m.occurrence() == key) {
                     continue;
                 }
-                list.push(Meeting {
-                    id: meeting::MeetingId(0),
-                    forum: forum.id,
-                    guild: forum.guild,
-                    occurrence: key,
-                    starts_at: occ.starts_at,
-                    ends_at: occ.ends_at,
-                    status: MeetingStatus::Scheduled,
-                    moved: false,
-                    cancel_reason: None,
-                    discord_event: None,
-                });
+                list.push(Upcoming::Unstored(occ));
             }
         }
-        list.retain(|m| m.ends_at > now);
-        list.sort_by_key(|m| m.starts_at);
+        list.retain(|m| m.ends_at() > now);
+        list.sort_by_key(Upcoming::starts_at);
         list.truncate(count);
         Ok(list)
     }
 
     /// `/meeting schedule`: an extra meeting ("vid behov").
+    #[instrument(skip_all, fields(guild = %actor.guild))]
     pub async fn meeting_schedule(
         &self,
         actor: &Actor,
@@ -332,17 +353,22 @@ impl Services {
             return Err(refuse(msg!("error-duration", minutes = minutes)));
         }
         let ends_at = starts_at + Duration::minutes(minutes);
-        let m = match self
-            .store
+        let mut tx = self.store.begin().await?;
+        let m = match tx
             .create_extra_meeting(&forum, starts_at, ends_at, now)
             .await
         {
             Ok(m) => m,
             Err(StoreError::Conflict(_)) => return Err(refuse(msg!("error-meeting-exists"))),
-            Err(e) => return Err(e.into()),
+            Err(e) => {
+                return Err(anyhow::Error::new(e)
+                    .context("storing an extra meeting")
+                    .into())
+            }
         };
-        self.arm_reminders(&forum, &m, now).await?;
-        self.arm_event(&m, now).await?;
+        self.arm_reminders(&mut tx, &forum, &m, now).await?;
+        self.arm_event(&mut tx, &m, now).await?;
+        tx.commit().await.context("committing an extra meeting")?;
         self.wake.notify();
         Ok(Reply::public(vec![msg!(
             "meeting-scheduled",
@@ -351,7 +377,9 @@ impl Services {
         )]))
     }
 
-    /// `/meeting cancel`: the meeting stays visible as cancelled; its reminders are dropped.
+    /// `/meeting cancel`: the meeting stays visible as cancelled; its reminders are dropped
+    /// and its Discord event is cancelled. All of it, or (on any failure) none of it.
+    #[instrument(skip_all, fields(guild = %actor.guild))]
     pub async fn meeting_cancel(
         &self,
         actor: &Actor,
@@ -364,17 +392,19 @@ impl Services {
         let reason = crate::domain::text::clean_name(reason, 300)
             .map_err(|_| refuse(msg!("error-cancel-reason")))?;
         let now = self.clock.now();
-        let m = self.pick_meeting(&forum, which, now).await?;
-        if m.status == MeetingStatus::Cancelled {
-            return Err(refuse(msg!("error-meeting-already-cancelled")));
-        }
-        self.store
-            .set_meeting_cancelled(m.id, Some(&reason))
-            .await?;
-        self.store
-            .obsolete_pending(&reminder_prefix(forum.id, &m.occurrence), now)
-            .await?;
-        self.arm_event(&m, now).await?;
+        let mut tx = self.store.begin().await?;
+        let m = self.pick_meeting(&mut tx, &forum, which, now).await?;
+        let to = transition(&m, MeetingEvent::Cancel)?;
+        tx.change_meeting(&m, to, None, Some(&reason))
+            .await
+            .context("cancelling a meeting")?;
+        tx.obsolete_pending(&reminder_prefix(forum.id, &m.occurrence), now)
+            .await
+            .context("dropping a cancelled meeting's reminders")?;
+        self.arm_event(&mut tx, &m, now)
+            .await
+            .context("arming the event job of a cancelled meeting")?;
+        tx.commit().await.context("committing a cancel")?;
         self.wake.notify();
         Ok(Reply::public(vec![msg!(
             "meeting-cancelled",
@@ -386,6 +416,7 @@ impl Services {
 
     /// `/meeting move`: one meeting to another time; its reminders follow, but one already
     /// sent is not sent again.
+    #[instrument(skip_all, fields(guild = %actor.guild))]
     pub async fn meeting_move(
         &self,
         actor: &Actor,
@@ -397,24 +428,30 @@ impl Services {
         let forum = self.find_forum(actor.guild, forum).await?;
         self.require_chair(actor, &forum).await?;
         let now = self.clock.now();
-        let m = self.pick_meeting(&forum, which, now).await?;
-        if m.status == MeetingStatus::Cancelled {
-            return Err(refuse(msg!("error-meeting-already-cancelled")));
-        }
         let starts_at = local_instant(forum.time_zone, parse_date(date)?, parse_time(time)?);
         if starts_at <= now {
             return Err(refuse(msg!("error-meeting-in-past")));
         }
+        let mut tx = self.store.begin().await?;
+        let m = self.pick_meeting(&mut tx, &forum, which, now).await?;
+        let to = transition(&m, MeetingEvent::Move)?;
         let ends_at = starts_at + (m.ends_at - m.starts_at);
-        self.store.move_meeting(m.id, starts_at, ends_at).await?;
+        tx.change_meeting(&m, to, Some((starts_at, ends_at)), None)
+            .await
+            .context("moving a meeting")?;
         let moved = Meeting {
             starts_at,
             ends_at,
-            moved: true,
+            state: to,
             ..m.clone()
         };
-        self.arm_reminders(&forum, &moved, now).await?;
-        self.arm_event(&moved, now).await?;
+        self.arm_reminders(&mut tx, &forum, &moved, now)
+            .await
+            .context("re-timing a moved meeting's reminders")?;
+        self.arm_event(&mut tx, &moved, now)
+            .await
+            .context("arming the event job of a moved meeting")?;
+        tx.commit().await.context("committing a move")?;
         self.wake.notify();
         Ok(Reply::public(vec![msg!(
             "meeting-moved",
@@ -425,6 +462,7 @@ impl Services {
     }
 
     /// `/meeting remind-me`: DM reminders for one member, on or off.
+    #[instrument(skip_all, fields(guild = %actor.guild))]
     pub async fn meeting_remind_me(&self, actor: &Actor, forum: &str, on: bool) -> Result<Reply> {
         let forum = self.find_forum(actor.guild, forum).await?;
         self.store
@@ -447,7 +485,7 @@ impl Services {
             .unwrap_or_default()
             .iter()
             .map(|m| {
-                m.starts_at
+                m.starts_at()
                     .with_timezone(&forum.time_zone)
                     .format("%Y-%m-%d %H:%M")
                     .to_string()
@@ -456,37 +494,42 @@ impl Services {
     }
 
     /// The meeting a user means by `2026-12-01` or `2026-12-01 13:30` (local time): one in the
-    /// database, or a scheduled one not yet there (then it is stored now).
+    /// database, or a scheduled one not yet there (then it is stored, in the caller's
+    /// transaction). Read locked, so the state the caller decides from is current.
     async fn pick_meeting(
         &self,
+        tx: &mut Tx,
         forum: &Forum,
         which: &str,
         now: DateTime<Utc>,
     ) -> Result<Meeting> {
         let (date, time) = parse_when(which)?;
         let tz = forum.time_zone;
-        let on_date = |m: &Meeting| {
-            let local = m.starts_at.with_timezone(&tz);
+        let on_date = |m: &Upcoming| {
+            let local = m.starts_at().with_timezone(&tz);
             local.date_naive() == date && time.is_none_or(|t| local.time() == t)
         };
-        let candidates: Vec<Meeting> = self
+        let candidates: Vec<Upcoming> = self
             .upcoming(forum, now, 400)
             .await?
             .into_iter()
             .filter(on_date)
             .collect();
-        let m = match candidates.as_slice() {
+        let id = match candidates.as_slice() {
             [] => return Err(refuse(msg!("error-meeting-unknown", when = which.trim()))),
-            [one] => one.clone(),
+            [Upcoming::Stored(m)] => m.id,
+            [Upcoming::Unstored(o)] => {
+                let key = OccurrenceKey::Recurring(o.local_date);
+                tx.ensure_meeting(forum, &key, o.starts_at, o.ends_at, now)
+                    .await
+                    .context("storing a planned meeting")?
+                    .id
+            }
             _ => return Err(refuse(msg!("error-meeting-ambiguous"))),
         };
-        if m.id.0 != 0 {
-            return Ok(m);
-        }
-        Ok(self
-            .store
-            .ensure_meeting(forum, &m.occurrence, m.starts_at, m.ends_at, now)
-            .await?)
+        tx.meeting_for_update(id)
+            .await?
+            .ok_or_else(|| refuse(msg!("error-meeting-unknown", when = which.trim())))
     }
 
     /// Chairs of the forum (its chair role) and managers may change its meetings.
@@ -525,18 +568,31 @@ pub fn when(forum: &Forum, t: DateTime<Utc>) -> Arg {
     Arg::time(t, forum.time_zone)
 }
 
-fn meeting_line(forum: &Forum, m: &Meeting) -> Msg {
-    let at = when(forum, m.starts_at);
-    match (&m.status, m.moved, m.is_extra()) {
-        (MeetingStatus::Cancelled, _, _) => msg!(
+fn meeting_line(forum: &Forum, m: &Upcoming) -> Msg {
+    let at = when(forum, m.starts_at());
+    match m {
+        Upcoming::Stored(m) if m.state.is_cancelled() => msg!(
             "meeting-line-cancelled",
             when = at,
             reason = m.cancel_reason.clone().unwrap_or_default()
         ),
-        (_, true, _) => msg!("meeting-line-moved", when = at),
-        (_, _, true) => msg!("meeting-line-extra", when = at),
+        Upcoming::Stored(m) if m.state == MeetingState::Moved => {
+            msg!("meeting-line-moved", when = at)
+        }
+        Upcoming::Stored(m) if m.is_extra() => msg!("meeting-line-extra", when = at),
         _ => msg!("meeting-line", when = at),
     }
+}
+
+/// The meeting's next state after `event`, or the user's refusal.
+fn transition(m: &Meeting, event: MeetingEvent) -> Result<MeetingState> {
+    m.state.apply(event).map_err(|_| {
+        refuse(if m.state.is_cancelled() {
+            msg!("error-meeting-already-cancelled")
+        } else {
+            msg!("error-meeting-not-changeable")
+        })
+    })
 }
 
 fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {

@@ -4,9 +4,11 @@ use super::{Actor, Reply, Services};
 use crate::error::{refuse, Result};
 use crate::i18n::Lang;
 use crate::msg;
+use tracing::instrument;
 
 impl Services {
     /// `/settings language`: the language the bot speaks in this guild.
+    #[instrument(skip_all, fields(guild = %actor.guild))]
     pub async fn set_language(&self, actor: &Actor, code: &str) -> Result<Reply> {
         self.require_manager(actor).await?;
         let Some(lang) = Lang::from_code(code) else {

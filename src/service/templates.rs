@@ -10,6 +10,9 @@
 
 use std::collections::HashMap;
 
+use anyhow::Context as _;
+use tracing::instrument;
+
 use super::meetings::recurrence_problem;
 use super::{Actor, Reply, Services};
 use crate::domain::forum::{Forum, NewForum};
@@ -19,7 +22,7 @@ use crate::domain::template::{
     parse_channel_text, parse_mapping, ChannelText, MappingProblem, Template,
 };
 use crate::domain::text::name_key;
-use crate::error::{refuse, Result};
+use crate::error::{refuse, Error, Result};
 use crate::msg;
 use crate::store::{ScheduleUpdate, StoreError};
 
@@ -42,7 +45,20 @@ struct Planned {
 }
 
 impl Services {
+    /// `/forum setup`: every forum of the template, with its schedule and planned meetings,
+    /// in one transaction: on any failure nothing is created.
+    #[instrument(skip_all, fields(guild = %actor.guild))]
     pub async fn forum_setup(&self, actor: &Actor, req: SetupForums) -> Result<Reply> {
+        // Another setup or create may commit a forum of the same name between our check and our
+        // insert (PostgreSQL; SQLite serialises writers). Then this transaction is void: run
+        // again, and that forum counts as already there.
+        match self.forum_setup_once(actor, &req).await {
+            Err(Error::Internal(e)) if is_conflict(&e) => self.forum_setup_once(actor, &req).await,
+            other => other,
+        }
+    }
+
+    async fn forum_setup_once(&self, actor: &Actor, req: &SetupForums) -> Result<Reply> {
         self.require_manager(actor).await?;
         let Some(template) = self.templates.get(&req.template).cloned() else {
             let available = self
@@ -70,10 +86,12 @@ impl Services {
             .mapping_channels(actor.guild, &template, req.mapping.as_deref().unwrap_or(""))
             .await?;
 
-        // What exists already (by name) stays as it is.
+        // What exists already (by name) stays as it is. Read inside the transaction, so the
+        // check and the creates see the same forums.
+        let mut tx = self.store.begin().await?;
         let mut existing: HashMap<String, Forum> = HashMap::new();
         for f in &template.forums {
-            if let Some(found) = self.store.forum_named(actor.guild, &f.name).await? {
+            if let Some(found) = tx.forum_named(actor.guild, &f.name).await? {
                 existing.insert(name_key(&f.name), found);
             }
         }
@@ -121,27 +139,21 @@ impl Services {
                 chair_role: None,
                 created_at: now,
             };
-            let forum = match self.store.create_forum(&new).await {
-                Ok(forum) => forum,
-                // Made by someone else a moment ago: it exists, so it is left alone.
-                Err(StoreError::Conflict(_)) => {
-                    if let Some(found) = self.store.forum_named(actor.guild, &f.name).await? {
-                        ids.insert(name_key(&f.name), found.id);
-                        existing.insert(name_key(&f.name), found);
-                    }
-                    continue;
-                }
-                Err(e) => return Err(e.into()),
-            };
+            let forum = tx
+                .create_forum(&new)
+                .await
+                .with_context(|| format!("creating forum {} of a template", p.index))?;
             ids.insert(name_key(&f.name), forum.id);
             let update = ScheduleUpdate {
                 schedule: Some(p.schedule),
                 reminders: None,
                 participant_role: None,
             };
-            let forum = self.install_schedule(&forum, &update, now).await?;
+            let forum = self.install_schedule(&mut tx, &forum, &update, now).await?;
             created.push((p.index, forum));
         }
+        tx.commit().await.context("committing a template setup")?;
+        self.wake.notify();
         tracing::info!(
             guild = %actor.guild,
             template = template.key.as_str(),
@@ -238,4 +250,14 @@ impl Services {
 fn shown(text: &str) -> String {
     let t: String = text.chars().filter(|c| !c.is_control()).take(60).collect();
     crate::domain::text::defuse_mentions(&t.replace(['*', '_', '`', '~', '|', '>', '<'], ""))
+}
+
+/// A unique-constraint conflict somewhere in the error's chain.
+fn is_conflict(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<StoreError>(),
+            Some(StoreError::Conflict(_))
+        )
+    })
 }

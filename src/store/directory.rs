@@ -143,6 +143,62 @@ impl Store {
         Ok(changed.len())
     }
 
+    /// GUILD_UPDATE: the guild's name and its roles as they are now (channels are not part of
+    /// it). The digest is cleared so the next full GUILD_CREATE rewrites the guild.
+    pub async fn update_guild(
+        &self,
+        id: GuildId,
+        name: &str,
+        roles: &[(RoleId, String)],
+    ) -> Result<()> {
+        on_pool!(self, |p| {
+            let mut tx = begin_write!(p).await?;
+            sqlx::query(
+                "UPDATE guilds SET name = $1, name_key = $2, directory_hash = NULL
+                 WHERE id = $3 AND is_local = FALSE",
+            )
+            .bind(name)
+            .bind(name_key(name))
+            .bind(id.to_db())
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM roles WHERE guild_id = $1")
+                .bind(id.to_db())
+                .execute(&mut *tx)
+                .await?;
+            for (role, name) in roles {
+                sqlx::query(
+                    "INSERT INTO roles (guild_id, id, name, name_key) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(id.to_db())
+                .bind(role.to_db())
+                .bind(name)
+                .bind(name_key(name))
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await
+        })?;
+        Ok(())
+    }
+
+    /// GUILD_DELETE (the bot left or was removed): its channels and roles are forgotten; the
+    /// guild's own row (its language) and its forums stay, should the bot come back.
+    pub async fn forget_guild_directory(&self, id: GuildId) -> Result<()> {
+        on_pool!(self, |p| {
+            let mut tx = begin_write!(p).await?;
+            for sql in [
+                "DELETE FROM channels WHERE guild_id = $1",
+                "DELETE FROM roles WHERE guild_id = $1",
+                "UPDATE guilds SET directory_hash = NULL WHERE id = $1",
+            ] {
+                sqlx::query(sql).bind(id.to_db()).execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        })?;
+        Ok(())
+    }
+
     /// A channel was created or renamed. The directory digest is cleared so the next full
     /// GUILD_CREATE rewrites the guild.
     pub async fn upsert_channel(&self, guild: GuildId, id: ChannelId, name: &str) -> Result<()> {

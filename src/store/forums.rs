@@ -5,7 +5,8 @@ use std::str::FromStr;
 use chrono_tz::Tz;
 
 use super::{
-    begin_write, conflict_on_unique, from_millis, on_pool, to_millis, Result, Store, StoreError,
+    conflict_on_unique, from_millis, on_conn, on_pool, to_millis, Conn, Result, Store, StoreError,
+    Tx,
 };
 use crate::domain::forum::{Forum, NewForum};
 use crate::domain::ids::{ChannelId, ForumId, GuildId, RoleId};
@@ -74,67 +75,97 @@ fn rows_to_forums(rows: Vec<ForumRow>) -> Result<Vec<Forum>> {
     Ok(forums)
 }
 
-impl Store {
-    /// Creates a forum. A name already used in the guild (case-insensitive) is
-    /// [`StoreError::Conflict`]; an escalation target must be a forum of the same guild.
-    pub async fn create_forum(&self, f: &NewForum) -> Result<Forum> {
+/// Forum queries a use case may run inside its transaction.
+impl Conn<'_> {
+    async fn create_forum(&mut self, f: &NewForum) -> Result<Forum> {
+        if let Some(target) = f.escalates_to {
+            let found: Option<(i64,)> = on_conn!(self, |c| sqlx::query_as(
+                "SELECT id FROM forums WHERE id = $1 AND guild_id = $2"
+            )
+            .bind(target.0)
+            .bind(f.guild.to_db())
+            .fetch_optional(c)
+            .await)?;
+            if found.is_none() {
+                return Err(StoreError::NotFound);
+            }
+        }
         let sql = format!(
             "INSERT INTO forums (guild_id, name, name_key, tier, channel_id, time_zone,
                                  escalates_to, chair_role, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {COLUMNS}"
         );
-        let row: ForumRow = on_pool!(self, |p| {
-            let mut tx = begin_write!(p).await?;
-            if let Some(target) = f.escalates_to {
-                let found: Option<(i64,)> =
-                    sqlx::query_as("SELECT id FROM forums WHERE id = $1 AND guild_id = $2")
-                        .bind(target.0)
-                        .bind(f.guild.to_db())
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                if found.is_none() {
-                    return Err(StoreError::NotFound);
-                }
-            }
-            let row = sqlx::query_as(&sql)
-                .bind(f.guild.to_db())
-                .bind(&f.name)
-                .bind(f.name_key())
-                .bind(&f.tier)
-                .bind(f.channel.to_db())
-                .bind(f.time_zone.name())
-                .bind(f.escalates_to.map(|e| e.0))
-                .bind(f.chair_role.map(RoleId::to_db))
-                .bind(to_millis(f.created_at))
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(|e| conflict_on_unique(e, "forum name"))?;
-            tx.commit().await?;
-            row
-        });
+        let row: ForumRow = on_conn!(self, |c| sqlx::query_as(&sql)
+            .bind(f.guild.to_db())
+            .bind(&f.name)
+            .bind(f.name_key())
+            .bind(&f.tier)
+            .bind(f.channel.to_db())
+            .bind(f.time_zone.name())
+            .bind(f.escalates_to.map(|e| e.0))
+            .bind(f.chair_role.map(RoleId::to_db))
+            .bind(to_millis(f.created_at))
+            .fetch_one(c)
+            .await)
+        .map_err(|e| conflict_on_unique(e, "forum name"))?;
         row.try_into()
+    }
+
+    async fn forum(&mut self, guild: GuildId, id: ForumId) -> Result<Option<Forum>> {
+        let sql = format!("SELECT {COLUMNS} FROM forums WHERE guild_id = $1 AND id = $2");
+        let row: Option<ForumRow> = on_conn!(self, |c| sqlx::query_as(&sql)
+            .bind(guild.to_db())
+            .bind(id.0)
+            .fetch_optional(c)
+            .await)?;
+        row.map(Forum::try_from).transpose()
+    }
+
+    async fn forum_named(&mut self, guild: GuildId, name: &str) -> Result<Option<Forum>> {
+        let sql = format!("SELECT {COLUMNS} FROM forums WHERE guild_id = $1 AND name_key = $2");
+        let row: Option<ForumRow> = on_conn!(self, |c| sqlx::query_as(&sql)
+            .bind(guild.to_db())
+            .bind(name_key(name.trim()))
+            .fetch_optional(c)
+            .await)?;
+        row.map(Forum::try_from).transpose()
+    }
+}
+
+impl Tx {
+    /// Creates a forum (see [`Store::create_forum`]) inside the use case's transaction. On
+    /// PostgreSQL a conflict aborts the transaction: the use case must end it.
+    pub async fn create_forum(&mut self, f: &NewForum) -> Result<Forum> {
+        self.write()?.create_forum(f).await
+    }
+
+    pub async fn forum(&mut self, guild: GuildId, id: ForumId) -> Result<Option<Forum>> {
+        self.conn().forum(guild, id).await
+    }
+
+    pub async fn forum_named(&mut self, guild: GuildId, name: &str) -> Result<Option<Forum>> {
+        self.conn().forum_named(guild, name).await
+    }
+}
+
+impl Store {
+    /// Creates a forum. A name already used in the guild (case-insensitive) is
+    /// [`StoreError::Conflict`]; an escalation target must be a forum of the same guild.
+    pub async fn create_forum(&self, f: &NewForum) -> Result<Forum> {
+        let mut tx = self.begin().await?;
+        let forum = tx.create_forum(f).await?;
+        tx.commit().await?;
+        Ok(forum)
     }
 
     /// A forum of this guild, by id: another guild's forum is not found.
     pub async fn forum(&self, guild: GuildId, id: ForumId) -> Result<Option<Forum>> {
-        let sql = format!("SELECT {COLUMNS} FROM forums WHERE guild_id = $1 AND id = $2");
-        let row: Option<ForumRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(guild.to_db())
-            .bind(id.0)
-            .fetch_optional(p)
-            .await)?;
-        row.map(Forum::try_from).transpose()
+        self.conn().forum(guild, id).await
     }
 
     /// A forum of this guild by name, case-insensitive.
     pub async fn forum_named(&self, guild: GuildId, name: &str) -> Result<Option<Forum>> {
-        let sql = format!("SELECT {COLUMNS} FROM forums WHERE guild_id = $1 AND name_key = $2");
-        let row: Option<ForumRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(guild.to_db())
-            .bind(name_key(name.trim()))
-            .fetch_optional(p)
-            .await)?;
-        row.map(Forum::try_from).transpose()
+        self.conn().forum_named(guild, name).await
     }
 
     /// All forums of a guild, by name.

@@ -6,7 +6,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{begin_write, from_millis, on_pool, to_millis, Backend, Result, Store};
+use super::{
+    begin_write, from_millis, on_conn, on_pool, to_millis, Backend, Conn, Result, Store, Tx,
+};
 
 /// A job to enqueue. `key` is its idempotency key.
 #[derive(Debug, Clone, PartialEq)]
@@ -195,6 +197,123 @@ macro_rules! in_tx {
 #[allow(unused_imports)]
 pub(crate) use in_tx;
 
+/// Queue operations a use case may run inside its transaction (one text for pool and [`Tx`]).
+impl Conn<'_> {
+    /// Enqueues a job, or moves a still-pending one to a new due time and payload. A job that
+    /// already ran (done, skipped, failed) is left alone: what was sent is never sent again.
+    /// An obsolete one comes back to life (a cancelled meeting reinstated).
+    async fn upsert_pending(&mut self, job: &NewJob, now: DateTime<Utc>) -> Result<()> {
+        let payload = job.payload.to_string();
+        on_conn!(self, |c| sqlx::query(
+            "INSERT INTO jobs (kind, key, due_at, payload, created_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload,
+                 state = 'pending'
+             WHERE jobs.state IN ('pending', 'obsolete')"
+        )
+        .bind(&job.kind)
+        .bind(&job.key)
+        .bind(to_millis(job.due_at))
+        .bind(&payload)
+        .bind(to_millis(now))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Puts a finished job back in the queue (a job that reconciles state, such as a meeting's
+    /// Discord event, after the state changed). A running job is left to its worker.
+    async fn rearm_job(&mut self, key: &str, due_at: DateTime<Utc>) -> Result<()> {
+        // A running job keeps its worker; the request is remembered and honoured when the
+        // worker records its outcome (the worker may have read the state before this change).
+        on_conn!(self, |c| sqlx::query(
+            "UPDATE jobs SET
+                 state = CASE WHEN state = 'running' THEN state ELSE 'pending' END,
+                 due_at = CASE WHEN state = 'running' THEN due_at ELSE $1 END,
+                 lease_until = CASE WHEN state = 'running' THEN lease_until ELSE NULL END,
+                 leased_by = CASE WHEN state = 'running' THEN leased_by ELSE NULL END,
+                 rearm_at = CASE WHEN state = 'running' THEN $1 ELSE NULL END
+             WHERE key = $2"
+        )
+        .bind(to_millis(due_at))
+        .bind(key)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Marks pending jobs whose key starts with `prefix` obsolete. Returns how many.
+    async fn obsolete_pending(&mut self, prefix: &str, now: DateTime<Utc>) -> Result<u64> {
+        let pattern = format!("{}%", like_escape(prefix));
+        let r = on_conn!(self, |c| sqlx::query(
+            "UPDATE jobs SET state = 'obsolete', finished_at = $1
+             WHERE state = 'pending' AND key LIKE $2 ESCAPE '\\'"
+        )
+        .bind(to_millis(now))
+        .bind(&pattern)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(r)
+    }
+
+    async fn job(&mut self, key: &str) -> Result<Option<JobRecord>> {
+        let sql = format!("SELECT {RECORD_COLUMNS} FROM jobs WHERE key = $1");
+        let row: Option<RecordRow> = on_conn!(self, |c| sqlx::query_as(&sql)
+            .bind(key)
+            .fetch_optional(c)
+            .await)?;
+        row.map(JobRecord::try_from).transpose()
+    }
+}
+
+impl Store {
+    /// Enqueues a job, or moves a still-pending one to a new due time and payload. A job that
+    /// already ran (done, skipped, failed) is left alone: what was sent is never sent again.
+    /// An obsolete one comes back to life (a cancelled meeting reinstated).
+    pub async fn upsert_pending(&self, job: &NewJob, now: DateTime<Utc>) -> Result<()> {
+        self.conn().upsert_pending(job, now).await
+    }
+
+    /// Puts a finished job back in the queue (see [`Tx::rearm_job`]).
+    pub async fn rearm_job(&self, key: &str, due_at: DateTime<Utc>) -> Result<()> {
+        self.conn().rearm_job(key, due_at).await
+    }
+
+    /// Marks pending jobs whose key starts with `prefix` obsolete. Returns how many.
+    pub async fn obsolete_pending(&self, prefix: &str, now: DateTime<Utc>) -> Result<u64> {
+        self.conn().obsolete_pending(prefix, now).await
+    }
+
+    pub async fn job(&self, key: &str) -> Result<Option<JobRecord>> {
+        self.conn().job(key).await
+    }
+}
+
+impl Tx {
+    /// As [`Store::upsert_pending`], inside the use case's transaction.
+    pub async fn upsert_pending(&mut self, job: &NewJob, now: DateTime<Utc>) -> Result<()> {
+        self.write()?.upsert_pending(job, now).await
+    }
+
+    /// Puts a finished job back in the queue (a job that reconciles state, such as a meeting's
+    /// Discord event, after the state changed). A running job is left to its worker and goes
+    /// back to the queue when the worker records its outcome.
+    pub async fn rearm_job(&mut self, key: &str, due_at: DateTime<Utc>) -> Result<()> {
+        self.write()?.rearm_job(key, due_at).await
+    }
+
+    /// As [`Store::obsolete_pending`], inside the use case's transaction.
+    pub async fn obsolete_pending(&mut self, prefix: &str, now: DateTime<Utc>) -> Result<u64> {
+        self.write()?.obsolete_pending(prefix, now).await
+    }
+
+    pub async fn job(&mut self, key: &str) -> Result<Option<JobRecord>> {
+        self.conn().job(key).await
+    }
+}
+
 impl Store {
     /// Enqueues a job unless one with its key was ever enqueued. Returns whether it was new.
     pub async fn enqueue(&self, job: &NewJob, now: DateTime<Utc>) -> Result<bool> {
@@ -239,28 +358,6 @@ impl Store {
             n
         });
         Ok(n)
-    }
-
-    /// Enqueues a job, or moves a still-pending one to a new due time and payload. A job that
-    /// already ran (done, skipped, failed) is left alone: what was sent is never sent again.
-    /// An obsolete one comes back to life (a cancelled meeting reinstated).
-    pub async fn upsert_pending(&self, job: &NewJob, now: DateTime<Utc>) -> Result<()> {
-        let payload = job.payload.to_string();
-        on_pool!(self, |p| sqlx::query(
-            "INSERT INTO jobs (kind, key, due_at, payload, created_at) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload,
-                 state = 'pending'
-             WHERE jobs.state IN ('pending', 'obsolete')"
-        )
-        .bind(&job.kind)
-        .bind(&job.key)
-        .bind(to_millis(job.due_at))
-        .bind(&payload)
-        .bind(to_millis(now))
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(())
     }
 
     /// Claims up to `limit` jobs that are due (or whose lease ran out), leasing them to
@@ -367,7 +464,11 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<bool> {
         let r = on_pool!(self, |p| sqlx::query(
-            "UPDATE jobs SET state = $1, outcome = $2, finished_at = $3, lease_until = NULL
+            "UPDATE jobs SET state = CASE WHEN rearm_at IS NULL THEN $1 ELSE 'pending' END,
+                             due_at = COALESCE(rearm_at, due_at),
+                             outcome = $2, finished_at = $3, lease_until = NULL,
+                             leased_by = CASE WHEN rearm_at IS NULL THEN leased_by END,
+                             rearm_at = NULL
              WHERE id = $4 AND leased_by = $5 AND state = 'running'"
         )
         .bind(state.as_str())
@@ -393,8 +494,10 @@ impl Store {
     ) -> Result<bool> {
         let payload = payload.map(|p| p.to_string());
         let r = on_pool!(self, |p| sqlx::query(
-            "UPDATE jobs SET state = 'pending', due_at = $1, outcome = $2, lease_until = NULL,
-                             leased_by = NULL, payload = COALESCE($3, payload)
+            "UPDATE jobs SET state = 'pending',
+                             due_at = CASE WHEN rearm_at < $1 THEN rearm_at ELSE $1 END,
+                             outcome = $2, lease_until = NULL, leased_by = NULL,
+                             payload = COALESCE($3, payload), rearm_at = NULL
              WHERE id = $4 AND leased_by = $5 AND state = 'running'"
         )
         .bind(to_millis(due_at))
@@ -517,8 +620,9 @@ impl Store {
         reason: &str,
     ) -> Result<bool> {
         let r = on_pool!(self, |p| sqlx::query(
-            "UPDATE jobs SET state = 'pending', due_at = $1, outcome = $2, lease_until = NULL,
-                             leased_by = NULL, failures = failures + 1
+            "UPDATE jobs SET state = 'pending', outcome = $2, lease_until = NULL,
+                             due_at = CASE WHEN rearm_at < $1 THEN rearm_at ELSE $1 END,
+                             leased_by = NULL, failures = failures + 1, rearm_at = NULL
              WHERE id = $3 AND leased_by = $4 AND state = 'running'"
         )
         .bind(to_millis(due_at))
@@ -553,36 +657,6 @@ impl Store {
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
-    /// Puts a finished job back in the queue (a job that reconciles state, such as a meeting's
-    /// Discord event, after the state changed). A running job is left to its worker.
-    pub async fn rearm_job(&self, key: &str, due_at: DateTime<Utc>) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE jobs SET state = 'pending', due_at = $1, lease_until = NULL, leased_by = NULL
-             WHERE key = $2 AND state <> 'running'"
-        )
-        .bind(to_millis(due_at))
-        .bind(key)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(())
-    }
-
-    /// Marks pending jobs whose key starts with `prefix` obsolete. Returns how many.
-    pub async fn obsolete_pending(&self, prefix: &str, now: DateTime<Utc>) -> Result<u64> {
-        let pattern = format!("{}%", like_escape(prefix));
-        let r = on_pool!(self, |p| sqlx::query(
-            "UPDATE jobs SET state = 'obsolete', finished_at = $1
-             WHERE state = 'pending' AND key LIKE $2 ESCAPE '\\'"
-        )
-        .bind(to_millis(now))
-        .bind(&pattern)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(r)
-    }
-
     /// When the next job falls due (a pending job's due time or a running job's lease end).
     pub async fn next_due_at(&self) -> Result<Option<DateTime<Utc>>> {
         let row: (Option<i64>, Option<i64>) = on_pool!(self, |p| sqlx::query_as(
@@ -596,15 +670,6 @@ impl Store {
             (a, b) => a.or(b),
         };
         next.map(from_millis).transpose()
-    }
-
-    pub async fn job(&self, key: &str) -> Result<Option<JobRecord>> {
-        let sql = format!("SELECT {RECORD_COLUMNS} FROM jobs WHERE key = $1");
-        let row: Option<RecordRow> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(key)
-            .fetch_optional(p)
-            .await)?;
-        row.map(JobRecord::try_from).transpose()
     }
 
     /// Jobs whose key starts with `prefix`, by due time.

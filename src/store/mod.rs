@@ -13,6 +13,7 @@ mod directory;
 mod forums;
 mod jobs;
 mod meetings;
+mod tx;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -27,6 +28,7 @@ pub use cases::{AuditEntry, CaseMeta, ExclusionStep, HandlerRecord, NewCase, Sto
 pub use directory::{GuildDirectory, GuildRecord};
 pub use jobs::{Job, JobRecord, JobState, NewJob};
 pub use meetings::ScheduleUpdate;
+pub use tx::Tx;
 
 /// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +68,10 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A failure injected by a test between two writes of a transaction
+    /// ([`Store::fail_nth_write`]).
+    #[error("injected failure (test)")]
+    Injected,
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -82,7 +88,54 @@ pub struct Store {
     pool: Pool,
     /// SQLite's background checkpointer; stops when the last clone is dropped.
     _checkpointer: Option<Arc<Checkpointer>>,
+    /// Test hook: fails a chosen write inside a transaction (see [`Store::fail_nth_write`]).
+    failpoint: Arc<tx::FailPoint>,
 }
+
+/// Where a query runs: on the pool (a statement of its own) or inside a [`Tx`]. Queries that
+/// use cases run inside transactions take a `Conn`, so their text exists once for both.
+pub(crate) enum Conn<'a> {
+    SqlitePool(&'a sqlx::SqlitePool),
+    PgPool(&'a sqlx::PgPool),
+    Sqlite(&'a mut sqlx::SqliteConnection),
+    Postgres(&'a mut sqlx::PgConnection),
+}
+
+impl Conn<'_> {
+    pub(crate) fn backend(&self) -> Backend {
+        match self {
+            Conn::SqlitePool(_) | Conn::Sqlite(_) => Backend::Sqlite,
+            Conn::PgPool(_) | Conn::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// Runs `$body` with `$c` bound to the typed executor of a `&mut Conn` (a pool or a
+/// transaction's connection), reborrowed each time, so a method may run several statements.
+/// The body is compiled once per backend and place: one query text serves all four.
+macro_rules! on_conn {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::store::Conn::SqlitePool(p) => {
+                let $c: &sqlx::SqlitePool = *p;
+                $body
+            }
+            $crate::store::Conn::PgPool(p) => {
+                let $c: &sqlx::PgPool = *p;
+                $body
+            }
+            $crate::store::Conn::Sqlite(t) => {
+                let $c: &mut sqlx::SqliteConnection = &mut **t;
+                $body
+            }
+            $crate::store::Conn::Postgres(t) => {
+                let $c: &mut sqlx::PgConnection = &mut **t;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_conn;
 
 /// How often SQLite's write-ahead log is folded into the database file, off the request path.
 /// SQLite would otherwise do it (with an fsync) inside whichever commit crosses 1000 pages,
@@ -216,6 +269,7 @@ impl Store {
         Ok(Self {
             pool: Pool::Sqlite(pool),
             _checkpointer: Some(Arc::new(checkpointer)),
+            failpoint: Arc::default(),
         })
     }
 
@@ -230,6 +284,7 @@ impl Store {
         Ok(Self {
             pool: Pool::Postgres(pool),
             _checkpointer: None,
+            failpoint: Arc::default(),
         })
     }
 
@@ -237,6 +292,14 @@ impl Store {
         match self.pool {
             Pool::Sqlite(_) => Backend::Sqlite,
             Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The pool, as a place to run a query outside any transaction.
+    pub(crate) fn conn(&self) -> Conn<'_> {
+        match &self.pool {
+            Pool::Sqlite(p) => Conn::SqlitePool(p),
+            Pool::Postgres(p) => Conn::PgPool(p),
         }
     }
 

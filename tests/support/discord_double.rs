@@ -779,7 +779,67 @@ impl DiscordDouble {
         self.mutate(|st| dispatch(st, t, d));
     }
 
+    /// The bot is added to a new server: from now on the guild exists, and its GUILD_CREATE
+    /// is dispatched at once.
+    pub fn add_guild(&self, g: GuildSpec) {
+        let id = g.id;
+        self.add_guild_unannounced(g);
+        self.announce_guild(id);
+    }
+
+    /// A guild that exists (interactions can come from it) before its GUILD_CREATE reached
+    /// the bot, as with a guild still unavailable at start-up or just joined.
+    pub fn add_guild_unannounced(&self, g: GuildSpec) {
+        self.mutate(|st| st.guilds.push(g));
+    }
+
+    /// Dispatches GUILD_CREATE for a guild the double has.
+    pub fn announce_guild(&self, id: u64) {
+        self.mutate(|st| {
+            if let Some(d) = st.guild(id).map(guild_json) {
+                dispatch(st, "GUILD_CREATE", d);
+            }
+        });
+    }
+
+    /// The guild's settings changed (e.g. renamed): replaces it and dispatches GUILD_UPDATE.
+    pub fn update_guild(&self, g: GuildSpec) {
+        self.mutate(|st| {
+            let mut d = guild_json(&g);
+            // A GUILD_UPDATE carries no channels, members or other create-only lists.
+            if let Some(o) = d.as_object_mut() {
+                for k in [
+                    "channels",
+                    "members",
+                    "threads",
+                    "presences",
+                    "voice_states",
+                ] {
+                    o.remove(k);
+                }
+            }
+            st.guilds.retain(|x| x.id != g.id);
+            st.guilds.push(g);
+            dispatch(st, "GUILD_UPDATE", d);
+        });
+    }
+
+    /// The bot is removed from a guild: GUILD_DELETE without `unavailable`.
+    pub fn remove_guild(&self, id: u64) {
+        self.mutate(|st| {
+            st.guilds.retain(|x| x.id != id);
+            dispatch(st, "GUILD_DELETE", json!({"id": id.to_string()}));
+        });
+    }
+
     // --- commands --------------------------------------------------------------------------
+
+    /// Someone deletes the application's commands of a scope by hand (None = global).
+    pub fn delete_commands(&self, guild: Option<u64>) {
+        self.mutate(|st| {
+            st.commands.remove(&guild);
+        });
+    }
 
     /// Every PUT .../commands received, accepted or not: (path, body).
     pub fn command_puts(&self) -> Vec<(String, Value)> {

@@ -1,0 +1,320 @@
+//! Use-case transactions, on SQLite and on PostgreSQL: every use case that writes more than
+//! one row is stopped by an injected failure before each of its writes in turn (the store's
+//! test failpoint; the database is real), and each time nothing of it is found afterwards.
+//! Then it runs to the end and its writes are all there.
+
+#[path = "support/db.rs"]
+mod db;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use samverkan::clock::{Clock, ManualClock};
+use samverkan::config::Config;
+use samverkan::discord::render::DiscordRender;
+use samverkan::domain::forum::NewForum;
+use samverkan::domain::ids::{ChannelId, GuildId, UserId};
+use samverkan::service::{Actor, EditForum, Presented, Services, SetupForums, Status};
+use samverkan::store::GuildDirectory;
+use sqlx::Connection;
+
+use db::TestDb;
+
+const G: GuildId = GuildId(900_000_000_000_000_001);
+const LEV: ChannelId = ChannelId(800_000_000_000_000_001);
+const SAMVERKAN: ChannelId = ChannelId(800_000_000_000_000_002);
+
+/// The tables a use case writes.
+const TABLES: [&str; 4] = ["forums", "meetings", "jobs", "discord_event_mirrors"];
+
+/// Generates a SQLite and a PostgreSQL test for each `async fn(&TestDb)`.
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = $crate::db::sqlite().await;
+                super::$name(&db).await;
+                db.cleanup().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(db) = $crate::db::postgres().await else {
+                    eprintln!("SAMVERKAN_TEST_PG_URL is not set: PostgreSQL run skipped");
+                    return;
+                };
+                super::$name(&db).await;
+                db.cleanup().await;
+            }
+        }
+    )*};
+}
+
+on_both!(
+    forum_edit_is_all_or_nothing,
+    forum_setup_is_all_or_nothing,
+    meeting_schedule_is_all_or_nothing,
+    meeting_cancel_is_all_or_nothing,
+    meeting_move_is_all_or_nothing,
+    planning_is_all_or_nothing,
+);
+
+/// Every row of the use-case tables, as sorted text, read through a connection of its own.
+async fn snapshot(db: &TestDb) -> Vec<String> {
+    let mut out = Vec::new();
+    if db.url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+        for t in TABLES {
+            let cols: Vec<(String,)> =
+                sqlx::query_as(&format!("SELECT name FROM pragma_table_info('{t}')"))
+                    .fetch_all(&mut c)
+                    .await
+                    .unwrap();
+            let row = cols
+                .iter()
+                .map(|(n,)| format!("COALESCE(CAST(\"{n}\" AS TEXT), 'NULL')"))
+                .collect::<Vec<_>>()
+                .join(" || '|' || ");
+            let rows: Vec<(String,)> = sqlx::query_as(&format!("SELECT {row} FROM \"{t}\""))
+                .fetch_all(&mut c)
+                .await
+                .unwrap();
+            out.extend(rows.into_iter().map(|(r,)| format!("{t}: {r}")));
+        }
+        c.close().await.ok();
+    } else {
+        let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        for t in TABLES {
+            let rows: Vec<(String,)> =
+                sqlx::query_as(&format!("SELECT row_to_json(x)::text FROM \"{t}\" x"))
+                    .fetch_all(&mut c)
+                    .await
+                    .unwrap();
+            out.extend(rows.into_iter().map(|(r,)| format!("{t}: {r}")));
+        }
+        c.close().await.ok();
+    }
+    out.sort();
+    out
+}
+
+/// Runs `use_case` with a failure injected before its 1st, 2nd, 3rd … write until it gets
+/// through: after each failure the tables are exactly as before. Returns the successful
+/// result and how many writes it made.
+async fn fails_cleanly_at_every_write<F, Fut>(db: &TestDb, what: &str, use_case: F) -> Presented
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Presented>,
+{
+    let before = snapshot(db).await;
+    for n in 1.. {
+        db.store.fail_nth_write(n);
+        let p = use_case().await;
+        if db.store.failpoint_armed() {
+            // Fewer than `n` writes: it ran to the end.
+            db.store.fail_nth_write(0);
+            assert_eq!(p.status, Status::Ok, "{what}: {}", p.text);
+            assert!(
+                n > 2,
+                "{what}: made {} write(s), not a multi-write use case",
+                n - 1
+            );
+            assert_ne!(snapshot(db).await, before, "{what}: wrote nothing");
+            return p;
+        }
+        assert!(
+            matches!(p.status, Status::Failed { .. }),
+            "{what}: failure before write {n} answered {:?}: {}",
+            p.status,
+            p.text
+        );
+        assert_eq!(
+            snapshot(db).await,
+            before,
+            "{what}: half done after a failure before write {n}"
+        );
+    }
+    unreachable!()
+}
+
+fn admin() -> Actor {
+    Actor {
+        guild: G,
+        user: UserId(1),
+        roles: vec![],
+        manage_guild: true,
+    }
+}
+
+/// A guild with two channels and one forum without a schedule; the clock on Monday
+/// 30 November 2026, 09:00 in Stockholm.
+async fn setup(db: &TestDb) -> (Services, ManualClock) {
+    let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 30, 8, 0, 0).unwrap());
+    let store = &db.store;
+    store
+        .sync_guild(
+            &GuildDirectory {
+                id: G,
+                name: "Stockholms stad".into(),
+                channels: vec![
+                    (LEV, "leveransforum".into()),
+                    (SAMVERKAN, "samverkan".into()),
+                ],
+                roles: vec![],
+            },
+            0,
+        )
+        .await
+        .unwrap();
+    store
+        .create_forum(&NewForum {
+            guild: G,
+            name: "Leveransforum".into(),
+            tier: "delivery".into(),
+            channel: LEV,
+            time_zone: chrono_tz::Europe::Stockholm,
+            escalates_to: None,
+            chair_role: None,
+            created_at: clock.now(),
+        })
+        .await
+        .unwrap();
+    let s = Services::new(
+        store.clone(),
+        Arc::new(clock.clone()),
+        Arc::new(Config::default()),
+    );
+    (s, clock)
+}
+
+fn weekly() -> EditForum {
+    EditForum {
+        forum: "leveransforum".into(),
+        cadence: Some("weekly tue".into()),
+        time: Some("10:30".into()),
+        start_date: Some("2026-11-03".into()),
+        reminders: Some("3d, 1d, 15m".into()),
+        ..EditForum::default()
+    }
+}
+
+async fn edit(s: &Services, req: EditForum) -> Presented {
+    let r = s.forum_edit(&admin(), req).await;
+    s.present(Some(G), r, &DiscordRender).await
+}
+
+async fn forum_edit_is_all_or_nothing(db: &TestDb) {
+    let (s, _) = setup(db).await;
+    fails_cleanly_at_every_write(db, "/forum edit", || edit(&s, weekly())).await;
+    // A second edit re-times what the first planned: also all or nothing.
+    let later = EditForum {
+        time: Some("14:00".into()),
+        cadence: None,
+        start_date: None,
+        reminders: None,
+        ..weekly()
+    };
+    fails_cleanly_at_every_write(db, "/forum edit again", || edit(&s, later.clone())).await;
+}
+
+async fn forum_setup_is_all_or_nothing(db: &TestDb) {
+    let (s, _) = setup(db).await;
+    let p = fails_cleanly_at_every_write(db, "/forum setup", || async {
+        let req = SetupForums {
+            template: "stockholm".into(),
+            channel: SAMVERKAN,
+            mapping: None,
+        };
+        let r = s.forum_setup(&admin(), req).await;
+        s.present(Some(G), r, &DiscordRender).await
+    })
+    .await;
+    assert!(p.text.contains("Ledningsforum"), "{}", p.text);
+    assert_eq!(db.store.forums(G).await.unwrap().len(), 11);
+}
+
+async fn meeting_schedule_is_all_or_nothing(db: &TestDb) {
+    let (s, _) = setup(db).await;
+    assert_eq!(edit(&s, weekly()).await.status, Status::Ok);
+    fails_cleanly_at_every_write(db, "/meeting schedule", || async {
+        let r = s
+            .meeting_schedule(&admin(), "leveransforum", "2026-12-03", "09:00", Some(30))
+            .await;
+        s.present(Some(G), r, &DiscordRender).await
+    })
+    .await;
+}
+
+async fn meeting_cancel_is_all_or_nothing(db: &TestDb) {
+    let (s, _) = setup(db).await;
+    assert_eq!(edit(&s, weekly()).await.status, Status::Ok);
+    // A meeting beyond the planned window: the cancel stores it first, in the same
+    // transaction, then cancels it, drops its reminders and arms its event job.
+    for which in ["2026-12-01", "2027-02-02"] {
+        fails_cleanly_at_every_write(db, "/meeting cancel", || async {
+            let r = s
+                .meeting_cancel(&admin(), "leveransforum", which, "Sjukdom")
+                .await;
+            s.present(Some(G), r, &DiscordRender).await
+        })
+        .await;
+    }
+    let f = db
+        .store
+        .forum_named(G, "leveransforum")
+        .await
+        .unwrap()
+        .unwrap();
+    let jobs = db
+        .store
+        .jobs_with_prefix(&format!("reminder:{}:r:2026-12-01:", f.id.0))
+        .await
+        .unwrap();
+    assert!(!jobs.is_empty());
+    assert!(
+        jobs.iter()
+            .all(|j| j.state == samverkan::store::JobState::Obsolete),
+        "{jobs:#?}"
+    );
+}
+
+async fn meeting_move_is_all_or_nothing(db: &TestDb) {
+    let (s, _) = setup(db).await;
+    assert_eq!(edit(&s, weekly()).await.status, Status::Ok);
+    fails_cleanly_at_every_write(db, "/meeting move", || async {
+        let r = s
+            .meeting_move(
+                &admin(),
+                "leveransforum",
+                "2026-12-08",
+                "2026-12-09",
+                "13:00",
+            )
+            .await;
+        s.present(Some(G), r, &DiscordRender).await
+    })
+    .await;
+}
+
+async fn planning_is_all_or_nothing(db: &TestDb) {
+    let (s, clock) = setup(db).await;
+    assert_eq!(edit(&s, weekly()).await.status, Status::Ok);
+    // A week later the planning job slides the window: new meetings and their jobs.
+    clock.set(Utc.with_ymd_and_hms(2026, 12, 7, 8, 0, 0).unwrap());
+    let f = db
+        .store
+        .forum_named(G, "leveransforum")
+        .await
+        .unwrap()
+        .unwrap();
+    fails_cleanly_at_every_write(db, "planning", || async {
+        let r = s
+            .plan_forum(&f, clock.now())
+            .await
+            .map(|_| samverkan::service::Reply::private(vec![]));
+        s.present(Some(G), r, &DiscordRender).await
+    })
+    .await;
+}
