@@ -288,7 +288,7 @@ impl Scheduler {
     async fn handle(&self, job: Job) {
         let Some(handler) = self.handlers.get(&job.kind).cloned() else {
             tracing::error!(kind = %job.kind, "no handler for job kind");
-            let _ = self
+            if let Err(e) = self
                 .store
                 .finish_job(
                     job.id,
@@ -297,7 +297,10 @@ impl Scheduler {
                     "no handler",
                     self.clock.now(),
                 )
-                .await;
+                .await
+            {
+                tracing::error!(job = job.id, error = %e, "could not record a job without handler");
+            }
             return;
         };
         let outcome = handler.run(&job).await;

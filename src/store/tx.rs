@@ -6,7 +6,7 @@
 //! SQLite begins it `IMMEDIATE` (the write lock is taken up front, so two writers never
 //! deadlock upgrading from a read, and what the use case read stays true until it commits).
 //! PostgreSQL runs at READ COMMITTED; a use case that decides from a row it then changes reads
-//! that row with [`Tx::lock_meeting`]-style `FOR UPDATE` reads, and unique constraints catch
+//! that row with a `FOR UPDATE` read ([`Tx::meeting_for_update`]), and unique constraints catch
 //! concurrent creates. Neither needs retries on serialization failures.
 
 use std::sync::atomic::{AtomicU64, Ordering};
