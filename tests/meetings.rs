@@ -3,17 +3,15 @@
 
 #[path = "support/db.rs"]
 mod db;
-
-use std::sync::Arc;
+#[path = "support/leveransforum.rs"]
+mod leveransforum;
 
 use chrono::{Duration, TimeZone, Utc};
 use samverkan::clock::ManualClock;
-use samverkan::config::Config;
 use samverkan::discord::render::DiscordRender;
-use samverkan::domain::forum::NewForum;
 use samverkan::domain::ids::{ChannelId, GuildId, UserId};
 use samverkan::service::{Actor, EditForum, Services, Status};
-use samverkan::store::{GuildDirectory, JobState, Store};
+use samverkan::store::{JobState, Store};
 
 const G: GuildId = GuildId(900_000_000_000_000_001);
 const LEV: ChannelId = ChannelId(800_000_000_000_000_001);
@@ -28,36 +26,7 @@ fn admin() -> Actor {
 }
 
 async fn setup(store: &Store, clock: &ManualClock) -> Services {
-    store
-        .sync_guild(
-            &GuildDirectory {
-                id: G,
-                name: "Stockholms stad".into(),
-                channels: vec![(LEV, "leveransforum".into())],
-                roles: vec![],
-            },
-            0,
-        )
-        .await
-        .unwrap();
-    store
-        .create_forum(&NewForum {
-            guild: G,
-            name: "Leveransforum".into(),
-            tier: "delivery".into(),
-            channel: LEV,
-            time_zone: chrono_tz::Europe::Stockholm,
-            escalates_to: None,
-            chair_role: None,
-            created_at: clock.now_utc(),
-        })
-        .await
-        .unwrap();
-    Services::new(
-        store.clone(),
-        Arc::new(clock.clone()),
-        Arc::new(Config::default()),
-    )
+    leveransforum::setup(store, clock, G, &[(LEV, "leveransforum")]).await
 }
 
 trait NowUtc {

@@ -5,6 +5,8 @@
 
 #[path = "support/db.rs"]
 mod db;
+#[path = "support/leveransforum.rs"]
+mod leveransforum;
 #[path = "support/recorder.rs"]
 mod recorder;
 
@@ -14,14 +16,12 @@ use std::time::{Duration as StdDuration, Instant};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use recorder::{Answer, Recorder};
 use samverkan::clock::{Clock, ManualClock};
-use samverkan::config::Config;
 use samverkan::discord::render::DiscordRender;
-use samverkan::domain::forum::NewForum;
 use samverkan::domain::ids::{ChannelId, GuildId, UserId};
 use samverkan::scheduler::kinds;
 use samverkan::scheduler::{Scheduler, MAX_FAILURES};
 use samverkan::service::{Actor, EditForum, ForumRef, Services, Status};
-use samverkan::store::{GuildDirectory, JobRecord, JobState, Store};
+use samverkan::store::{JobRecord, JobState, Store};
 use tokio::sync::watch;
 
 const G: GuildId = GuildId(900_000_000_000_000_001);
@@ -48,36 +48,7 @@ fn admin() -> Actor {
 /// 08:00 UTC on the day.
 async fn setup(store: &Store) -> (Services, ManualClock) {
     let clock = ManualClock::new(utc(8, 0));
-    store
-        .sync_guild(
-            &GuildDirectory {
-                id: G,
-                name: "Stockholms stad".into(),
-                channels: vec![(LEV, "leveransforum".into())],
-                roles: vec![],
-            },
-            0,
-        )
-        .await
-        .unwrap();
-    store
-        .create_forum(&NewForum {
-            guild: G,
-            name: "Leveransforum".into(),
-            tier: "delivery".into(),
-            channel: LEV,
-            time_zone: chrono_tz::Europe::Stockholm,
-            escalates_to: None,
-            chair_role: None,
-            created_at: clock.now(),
-        })
-        .await
-        .unwrap();
-    let s = Services::new(
-        store.clone(),
-        Arc::new(clock.clone()),
-        Arc::new(Config::default()),
-    );
+    let s = leveransforum::setup(store, &clock, G, &[(LEV, "leveransforum")]).await;
     let edit = EditForum {
         forum: "leveransforum".into(),
         cadence: Some("weekly tue".into()),

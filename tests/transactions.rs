@@ -5,18 +5,16 @@
 
 #[path = "support/db.rs"]
 mod db;
+#[path = "support/leveransforum.rs"]
+mod leveransforum;
 
 use std::future::Future;
-use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use samverkan::clock::{Clock, ManualClock};
-use samverkan::config::Config;
 use samverkan::discord::render::DiscordRender;
-use samverkan::domain::forum::NewForum;
 use samverkan::domain::ids::{ChannelId, GuildId, UserId};
 use samverkan::service::{Actor, EditForum, Presented, Services, SetupForums, Status};
-use samverkan::store::GuildDirectory;
 use sqlx::Connection;
 
 use db::TestDb;
@@ -152,40 +150,13 @@ fn admin() -> Actor {
 /// 30 November 2026, 09:00 in Stockholm.
 async fn setup(db: &TestDb) -> (Services, ManualClock) {
     let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 30, 8, 0, 0).unwrap());
-    let store = &db.store;
-    store
-        .sync_guild(
-            &GuildDirectory {
-                id: G,
-                name: "Stockholms stad".into(),
-                channels: vec![
-                    (LEV, "leveransforum".into()),
-                    (SAMVERKAN, "samverkan".into()),
-                ],
-                roles: vec![],
-            },
-            0,
-        )
-        .await
-        .unwrap();
-    store
-        .create_forum(&NewForum {
-            guild: G,
-            name: "Leveransforum".into(),
-            tier: "delivery".into(),
-            channel: LEV,
-            time_zone: chrono_tz::Europe::Stockholm,
-            escalates_to: None,
-            chair_role: None,
-            created_at: clock.now(),
-        })
-        .await
-        .unwrap();
-    let s = Services::new(
-        store.clone(),
-        Arc::new(clock.clone()),
-        Arc::new(Config::default()),
-    );
+    let s = leveransforum::setup(
+        &db.store,
+        &clock,
+        G,
+        &[(LEV, "leveransforum"), (SAMVERKAN, "samverkan")],
+    )
+    .await;
     (s, clock)
 }
 
