@@ -32,7 +32,7 @@ use crate::domain::whistleblowing::{
 use crate::error::{refuse, Error, Result};
 use crate::i18n::{Arg, Msg};
 use crate::msg;
-use crate::scheduler::kinds::JobKind;
+use crate::scheduler::kinds::{JobKind, WbNotice, WbNoticePayload};
 use crate::store::{CaseMeta, ExclusionStep, HandlerRecord, NewCase, NewJob, StoreError};
 
 /// A handler: a Discord user id on the configuration's allow-list.
@@ -679,35 +679,35 @@ impl Services {
         let now = self.clock.now();
         let mut nonce = [0u8; 12];
         OsRng.fill_bytes(&mut nonce);
-        let payload = match notice {
-            Notice::NewReport => json!({ "notice": "new_report" }),
-            Notice::NewFollowUp => json!({ "notice": "new_followup" }),
-            Notice::Flagged => json!({ "notice": "flagged" }),
-            Notice::ExclusionRequested => json!({ "notice": "exclusion_requested" }),
-            Notice::Excluded => json!({ "notice": "excluded" }),
-            Notice::Unreadable { cases, recoverable } => {
-                json!({ "notice": "unreadable", "cases": cases, "recoverable": recoverable })
-            }
+        let (name, details) = match notice {
+            Notice::NewReport => ("new_report", json!({})),
+            Notice::NewFollowUp => ("new_followup", json!({})),
+            Notice::Flagged => ("flagged", json!({})),
+            Notice::ExclusionRequested => ("exclusion_requested", json!({})),
+            Notice::Excluded => ("excluded", json!({})),
+            Notice::Unreadable { cases, recoverable } => (
+                "unreadable",
+                json!({ "cases": cases, "recoverable": recoverable }),
+            ),
         };
+        let details = details.as_object().cloned().unwrap_or_default();
+        let random = format!("notice:{}", hex::encode(nonce));
         let job = match notice {
-            Notice::ExclusionRequested | Notice::Excluded => NewJob {
-                kind: NOTICE_JOB.to_string(),
-                key: format!("wb:notice:{}", hex::encode(nonce)),
-                due_at: now,
-                payload,
-            },
-            Notice::Unreadable { .. } => NewJob {
-                kind: NOTICE_JOB.to_string(),
-                key: format!("wb:unreadable:{}", self.wb_today()),
-                due_at: now,
-                payload,
-            },
-            Notice::Flagged => NewJob {
-                kind: NOTICE_JOB.to_string(),
-                key: format!("wb:flagged:{}", self.wb_today()),
-                due_at: self.wb_next_local(now),
-                payload,
-            },
+            Notice::ExclusionRequested | Notice::Excluded => {
+                notice_job(&random, name, details, now)
+            }
+            Notice::Unreadable { .. } => notice_job(
+                &format!("unreadable:{}", self.wb_today()),
+                name,
+                details,
+                now,
+            ),
+            Notice::Flagged => notice_job(
+                &format!("flagged:{}", self.wb_today()),
+                name,
+                details,
+                self.wb_next_local(now),
+            ),
             Notice::NewReport | Notice::NewFollowUp => match self.wb_config().notify {
                 NotifyMode::Delayed => {
                     let (lo, hi) = (
@@ -717,21 +717,13 @@ impl Services {
                     // Uniform over the whole window, to the second.
                     let seconds = rand::thread_rng()
                         .gen_range(i64::from(lo) * 60..=i64::from(hi.max(lo)) * 60);
-                    NewJob {
-                        kind: NOTICE_JOB.to_string(),
-                        key: format!("wb:notice:{}", hex::encode(nonce)),
-                        due_at: now + Duration::seconds(seconds),
-                        payload,
-                    }
+                    notice_job(&random, name, details, now + Duration::seconds(seconds))
                 }
+                // The digest says only that something arrived: one job per digest time.
                 NotifyMode::Digest => {
                     let at = self.wb_next_local(now);
-                    NewJob {
-                        kind: NOTICE_JOB.to_string(),
-                        key: format!("wb:digest:{}", at.timestamp()),
-                        due_at: at,
-                        payload: json!({ "notice": "digest" }),
-                    }
+                    let rest = format!("digest:{}", at.timestamp());
+                    notice_job(&rest, "digest", serde_json::Map::new(), at)
                 }
             },
         };
@@ -798,12 +790,14 @@ impl Services {
                 continue;
             }
             for r in wb::reminders_due(&case.dates, retention, today) {
-                let job = NewJob {
-                    kind: NOTICE_JOB.to_string(),
-                    key: format!("wb:reminder:{}:{}", case.id, r.key()),
-                    due_at: now,
-                    payload: json!({ "notice": "reminder", "reminder": r.kind.as_str() }),
-                };
+                let mut details = serde_json::Map::new();
+                details.insert("reminder".into(), r.kind.as_str().into());
+                let job = notice_job(
+                    &format!("reminder:{}:{}", case.id, r.key()),
+                    "reminder",
+                    details,
+                    now,
+                );
                 if self.store.enqueue(&job, now).await? {
                     reminders += 1;
                 }
@@ -1343,10 +1337,19 @@ impl Services {
     }
 }
 
-/// Job kind of the content-free notices.
-pub const NOTICE_JOB: &str = crate::scheduler::kinds::WbNotice::NAME;
-/// Job kind of the daily reminders-and-purge run.
-pub const DAILY_JOB: &str = crate::scheduler::kinds::WbDaily::NAME;
+/// A notice job, built by the registry's declaration of the kind (its key and payload shape).
+fn notice_job(
+    rest: &str,
+    notice: &str,
+    details: serde_json::Map<String, serde_json::Value>,
+    due_at: DateTime<Utc>,
+) -> NewJob {
+    let payload = WbNoticePayload {
+        notice: notice.to_string(),
+        details,
+    };
+    WbNotice::job(rest, &payload, due_at)
+}
 
 /// The reporter's key is derived from the 100-bit receipt secret: the receipt-hash cost is
 /// enough (the entropy carries the strength), and it keeps follow-ups quick.
