@@ -13,7 +13,10 @@ use crate::domain::ids::{ChannelId, RoleId};
 use crate::error::{refuse, Result};
 use crate::i18n::Msg;
 use crate::msg;
-use crate::service::{Actor, CreateForum, EditForum, ForumRef, Reply, Services, SetupForums};
+use crate::service::{
+    Actor, AskQuestion, CreateForum, EditForum, ForumRef, ProposeItem, Reply, Services,
+    SetupForums, ShowAgenda, Triage, TriageAction,
+};
 
 /// What an option holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +43,8 @@ pub enum Complete {
     TimeZone,
     Template,
     Language,
+    /// Open agenda items of the guild (`#12 title`; the value is the id).
+    Item,
 }
 
 /// One option of a command. Its name is also its catalogue attribute (`cmd-forum-create`,
@@ -131,10 +136,43 @@ pub enum Request {
     SettingsLanguage {
         language: String,
     },
+    AgendaPropose(ProposeItem),
+    AgendaQuestion(AskQuestion),
+    AgendaMine,
+    AgendaShow(ShowAgenda),
+    AgendaTriage(Triage),
+    AgendaStandingAdd {
+        forum: String,
+        title: String,
+        place: String,
+    },
+    AgendaStandingRemove {
+        forum: String,
+        title: String,
+    },
+    SettingsOrg {
+        role: RoleId,
+        on: bool,
+    },
+    SettingsOrgs,
 }
 
 const FORUM: Opt = req("forum", Kind::Text).complete(Complete::Forum);
 const MEETING: Opt = req("meeting", Kind::Text).complete(Complete::Meeting);
+/// The forum of the channel the command is used in when left out.
+const OPT_FORUM: Opt = opt("forum", Kind::Text).complete(Complete::Forum);
+/// The next meeting whose agenda is open when left out.
+const OPT_MEETING: Opt = opt("meeting", Kind::Text).complete(Complete::Meeting);
+const ITEM: Opt = req("item", Kind::Integer).complete(Complete::Item);
+
+/// A triage command: the item and what to do with it.
+fn triage(v: &mut Values, action: TriageAction) -> Result<Request> {
+    Ok(Request::AgendaTriage(Triage {
+        item: v.required_integer("item")?,
+        action,
+        version: None,
+    }))
+}
 
 /// Every command of the shell and of Discord's `/forum`, `/meeting` and `/settings`.
 pub static COMMANDS: &[Spec] = &[
@@ -180,6 +218,9 @@ pub static COMMANDS: &[Spec] = &[
             opt("time_zone", Kind::Text).complete(Complete::TimeZone),
             opt("reminders", Kind::Text),
             opt("participant_role", Kind::Role),
+            opt("agenda_deadline", Kind::Text),
+            opt("empty_agenda", Kind::Text),
+            opt("agenda_format", Kind::Text),
         ],
         parse: |v| {
             Ok(Request::ForumEdit(EditForum {
@@ -191,6 +232,9 @@ pub static COMMANDS: &[Spec] = &[
                 time_zone: v.opt_text("time_zone"),
                 reminders: v.opt_text("reminders"),
                 participant_role: v.opt_role("participant_role"),
+                agenda_deadline: v.opt_text("agenda_deadline"),
+                empty_agenda: v.opt_text("empty_agenda"),
+                agenda_format: v.opt_text("agenda_format"),
             }))
         },
     },
@@ -292,6 +336,162 @@ pub static COMMANDS: &[Spec] = &[
             })
         },
     },
+    Spec {
+        path: &["settings", "org-add"],
+        options: &[req("role", Kind::Role)],
+        parse: |v| {
+            Ok(Request::SettingsOrg {
+                role: v.role("role")?,
+                on: true,
+            })
+        },
+    },
+    Spec {
+        path: &["settings", "org-remove"],
+        options: &[req("role", Kind::Role)],
+        parse: |v| {
+            Ok(Request::SettingsOrg {
+                role: v.role("role")?,
+                on: false,
+            })
+        },
+    },
+    Spec {
+        path: &["settings", "orgs"],
+        options: &[],
+        parse: |_| Ok(Request::SettingsOrgs),
+    },
+    Spec {
+        path: &["agenda", "propose"],
+        options: &[
+            req("title", Kind::Text),
+            opt("background", Kind::Text),
+            opt("wants", Kind::Text),
+            opt("minutes", Kind::Integer),
+            OPT_FORUM,
+            OPT_MEETING,
+        ],
+        parse: |v| {
+            Ok(Request::AgendaPropose(ProposeItem {
+                title: v.text("title")?,
+                background: v.opt_text("background").unwrap_or_default(),
+                wants: v.opt_text("wants").unwrap_or_default(),
+                minutes: v.integer("minutes"),
+                forum: v.opt_text("forum"),
+                meeting: v.opt_text("meeting"),
+                ..ProposeItem::default()
+            }))
+        },
+    },
+    Spec {
+        path: &["agenda", "question"],
+        options: &[req("text", Kind::Text), OPT_FORUM, OPT_MEETING],
+        parse: |v| {
+            Ok(Request::AgendaQuestion(AskQuestion {
+                text: v.text("text")?,
+                forum: v.opt_text("forum"),
+                meeting: v.opt_text("meeting"),
+                ..AskQuestion::default()
+            }))
+        },
+    },
+    Spec {
+        path: &["agenda", "mine"],
+        options: &[],
+        parse: |_| Ok(Request::AgendaMine),
+    },
+    Spec {
+        path: &["agenda", "show"],
+        options: &[OPT_FORUM, OPT_MEETING],
+        parse: |v| {
+            Ok(Request::AgendaShow(ShowAgenda {
+                forum: v.opt_text("forum"),
+                meeting: v.opt_text("meeting"),
+                channel: None,
+            }))
+        },
+    },
+    Spec {
+        path: &["agenda", "accept"],
+        options: &[ITEM],
+        parse: |v| triage(v, TriageAction::Accept),
+    },
+    Spec {
+        path: &["agenda", "reject"],
+        options: &[ITEM, req("reason", Kind::Text)],
+        parse: |v| {
+            let reason = v.text("reason")?;
+            triage(v, TriageAction::Reject { reason })
+        },
+    },
+    Spec {
+        path: &["agenda", "defer"],
+        options: &[ITEM],
+        parse: |v| triage(v, TriageAction::Defer),
+    },
+    Spec {
+        path: &["agenda", "merge"],
+        options: &[ITEM, req("into", Kind::Integer).complete(Complete::Item)],
+        parse: |v| {
+            let into = v.required_integer("into")?;
+            triage(v, TriageAction::Merge { into })
+        },
+    },
+    Spec {
+        path: &["agenda", "move"],
+        options: &[ITEM, req("position", Kind::Integer)],
+        parse: |v| {
+            let position = v.required_integer("position")?;
+            triage(v, TriageAction::Move { position })
+        },
+    },
+    Spec {
+        path: &["agenda", "timebox"],
+        options: &[ITEM, req("minutes", Kind::Integer)],
+        parse: |v| {
+            let minutes = v.required_integer("minutes")?;
+            triage(v, TriageAction::Timebox { minutes })
+        },
+    },
+    Spec {
+        path: &["agenda", "presenter"],
+        options: &[ITEM, req("presenter", Kind::Text)],
+        parse: |v| {
+            let name = v.text("presenter")?;
+            triage(v, TriageAction::Presenter { name })
+        },
+    },
+    Spec {
+        path: &["agenda", "pull-in"],
+        options: &[ITEM],
+        parse: |v| triage(v, TriageAction::PullIn),
+    },
+    Spec {
+        path: &["agenda", "done"],
+        options: &[ITEM],
+        parse: |v| triage(v, TriageAction::Done),
+    },
+    Spec {
+        path: &["agenda", "standing-add"],
+        options: &[FORUM, req("title", Kind::Text), opt("place", Kind::Text)],
+        parse: |v| {
+            Ok(Request::AgendaStandingAdd {
+                forum: v.text("forum")?,
+                title: v.text("title")?,
+                place: v.opt_text("place").unwrap_or_default(),
+            })
+        },
+    },
+    Spec {
+        path: &["agenda", "standing-remove"],
+        options: &[FORUM, req("title", Kind::Text)],
+        parse: |v| {
+            Ok(Request::AgendaStandingRemove {
+                forum: v.text("forum")?,
+                title: v.text("title")?,
+            })
+        },
+    },
 ];
 
 /// The spec at a path (`["forum", "create"]`).
@@ -348,6 +548,24 @@ impl Spec {
 }
 
 impl Request {
+    /// Fills in what only the adapter knows: the channel the command was used in (the forum
+    /// an agenda command means when none is named) and whether the invoking user is a bot or
+    /// a webhook. Requests that use neither are left as they are.
+    pub fn set_context(&mut self, channel: Option<ChannelId>, by_bot: bool) {
+        match self {
+            Request::AgendaPropose(p) => {
+                p.channel = channel;
+                p.by_bot = by_bot;
+            }
+            Request::AgendaQuestion(q) => {
+                q.channel = channel;
+                q.by_bot = by_bot;
+            }
+            Request::AgendaShow(s) => s.channel = channel,
+            _ => {}
+        }
+    }
+
     /// Runs the use case.
     pub async fn run(self, s: &Services, a: &Actor) -> Result<Reply> {
         match self {
@@ -377,6 +595,21 @@ impl Request {
             } => s.meeting_move(a, &forum, &meeting, &date, &time).await,
             Request::MeetingRemindMe { forum, on } => s.meeting_remind_me(a, &forum, on).await,
             Request::SettingsLanguage { language } => s.set_language(a, &language).await,
+            Request::AgendaPropose(req) => s.agenda_propose(a, req).await,
+            Request::AgendaQuestion(req) => s.agenda_question(a, req).await,
+            Request::AgendaMine => s.agenda_mine(a).await,
+            Request::AgendaShow(req) => s.agenda_show(a, req).await,
+            Request::AgendaTriage(req) => s.agenda_triage(a, req).await,
+            Request::AgendaStandingAdd {
+                forum,
+                title,
+                place,
+            } => s.agenda_standing_add(a, &forum, &title, &place).await,
+            Request::AgendaStandingRemove { forum, title } => {
+                s.agenda_standing_remove(a, &forum, &title).await
+            }
+            Request::SettingsOrg { role, on } => s.org_set(a, role, on).await,
+            Request::SettingsOrgs => s.orgs(a).await,
         }
     }
 }
@@ -431,6 +664,25 @@ impl Values {
     fn channel(&mut self, name: &'static str) -> Result<ChannelId> {
         match self.0.remove(name) {
             Some(Value::Channel(c)) => Ok(c),
+            _ => Err(missing(name)),
+        }
+    }
+
+    fn required_integer(&mut self, name: &'static str) -> Result<i64> {
+        match self.0.remove(name) {
+            Some(Value::Integer(n)) => Ok(n),
+            Some(Value::Text(t)) => t
+                .trim()
+                .trim_start_matches('#')
+                .parse()
+                .map_err(|_| refuse(msg!("error-not-a-number", option = name))),
+            _ => Err(missing(name)),
+        }
+    }
+
+    fn role(&mut self, name: &'static str) -> Result<RoleId> {
+        match self.0.remove(name) {
+            Some(Value::Role(r)) => Ok(r),
             _ => Err(missing(name)),
         }
     }

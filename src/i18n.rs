@@ -72,6 +72,9 @@ pub enum Arg {
     /// What a person typed (a report, a reply): each platform shows it so it cannot format,
     /// link, mention or forge a line of ours.
     Typed(String),
+    /// A short text a person typed, shown inside a line of ours (an agenda item's title): as
+    /// typed, with the platform's markup escaped and mentions defused.
+    Inline(String),
 }
 
 impl Arg {
@@ -196,6 +199,8 @@ const SOURCES: &[(Lang, &str)] = &[
     (Lang::En, include_str!("../locales/en/commands.ftl")),
     (Lang::Sv, include_str!("../locales/sv/whistleblowing.ftl")),
     (Lang::En, include_str!("../locales/en/whistleblowing.ftl")),
+    (Lang::Sv, include_str!("../locales/sv/agenda.ftl")),
+    (Lang::En, include_str!("../locales/en/agenda.ftl")),
 ];
 
 pub struct Catalog {
@@ -325,6 +330,10 @@ impl Catalog {
                 Arg::Typed(t) => atom(
                     atoms,
                     Atom::Typed(render::strip_placeholders(t).into_owned()),
+                ),
+                Arg::Inline(t) => atom(
+                    atoms,
+                    Atom::Inline(render::strip_placeholders(t).into_owned()),
                 ),
                 Arg::Msg(m) => FluentValue::from(self.format(lang, m, atoms)),
             };

@@ -14,6 +14,7 @@ pub mod discord;
 pub mod domain;
 pub mod error;
 pub mod i18n;
+pub mod live;
 pub mod logging;
 pub mod notifier;
 pub mod render;

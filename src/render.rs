@@ -52,6 +52,7 @@ pub enum Atom {
     Role(RoleId),
     User(UserId),
     Typed(String),
+    Inline(String),
 }
 
 /// One platform's way of showing messages. Implementations: `discord::render::DiscordRender`
@@ -70,6 +71,11 @@ pub trait Render: Send + Sync {
     /// Text a person typed, shown so that it cannot format, link, mention, or pass for a line
     /// of ours; on lines of its own.
     fn typed(&self, text: &str) -> String;
+    /// A short text a person typed, inside a line of ours: on one line, markup escaped,
+    /// mentions defused. Plain text shows it as typed, on one line.
+    fn inline(&self, text: &str) -> String {
+        one_line(text)
+    }
 
     fn atom(&self, lang: Lang, atom: &Atom) -> String {
         match atom {
@@ -78,6 +84,7 @@ pub trait Render: Send + Sync {
             Atom::Role(r) => self.role(*r),
             Atom::User(u) => self.user(*u),
             Atom::Typed(t) => self.typed(t),
+            Atom::Inline(t) => self.inline(t),
         }
     }
 }
@@ -249,6 +256,84 @@ impl Render for Plain {
             .map(|l| format!("\n    {l}"))
             .collect()
     }
+}
+
+/// `text` on one line (line breaks become spaces), without bidirectional controls.
+pub fn one_line(text: &str) -> String {
+    without_bidi_controls(text)
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .collect()
+}
+
+/// Joins rendered blocks into messages of at most `limit` characters, breaking only between
+/// blocks (a block is one agenda entry). A block longer than `limit` on its own is broken at
+/// line ends (at a character boundary for a single over-long line) and each piece after the
+/// first starts with `continued`: text is never dropped. Pure; every chunk is non-empty.
+pub fn split_blocks(blocks: &[String], limit: usize, continued: &str) -> Vec<String> {
+    let limit = limit.max(continued.chars().count() + 16);
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut cur_len = 0usize;
+    let push_piece = |piece: &str, out: &mut Vec<String>, cur: &mut String, cur_len: &mut usize| {
+        let len = piece.chars().count();
+        let sep = usize::from(!cur.is_empty());
+        if *cur_len + sep + len > limit && !cur.is_empty() {
+            out.push(std::mem::take(cur));
+            *cur_len = 0;
+        }
+        if !cur.is_empty() {
+            cur.push('\n');
+            *cur_len += 1;
+        }
+        cur.push_str(piece);
+        *cur_len += len;
+    };
+    for block in blocks {
+        if block.chars().count() <= limit {
+            push_piece(block, &mut out, &mut cur, &mut cur_len);
+            continue;
+        }
+        // An over-long block: pieces of whole lines, each within the limit.
+        let room = limit - continued.chars().count() - 1;
+        let mut first = true;
+        let mut piece = String::new();
+        let mut piece_len = 0usize;
+        let mut lines: Vec<String> = Vec::new();
+        for line in block.split('\n') {
+            let chars: Vec<char> = line.chars().collect();
+            for part in chars.chunks(room.max(1)) {
+                lines.push(part.iter().collect());
+            }
+            if chars.is_empty() {
+                lines.push(String::new());
+            }
+        }
+        for line in lines {
+            let len = line.chars().count();
+            if piece_len + 1 + len > room && piece_len > 0 {
+                let text = if first { piece.clone() } else { format!("{continued}\n{piece}") };
+                push_piece(&text, &mut out, &mut cur, &mut cur_len);
+                first = false;
+                piece.clear();
+                piece_len = 0;
+            }
+            if piece_len > 0 {
+                piece.push('\n');
+                piece_len += 1;
+            }
+            piece.push_str(&line);
+            piece_len += len;
+        }
+        if piece_len > 0 || first {
+            let text = if first { piece } else { format!("{continued}\n{piece}") };
+            push_piece(&text, &mut out, &mut cur, &mut cur_len);
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
 }
 
 /// `text` without bidirectional formatting characters, which could reorder what surrounds it.

@@ -12,6 +12,10 @@ use crate::domain::text::name_key;
 /// The shipped templates, as in `config/templates/`.
 const SHIPPED: &[(&str, &str)] = &[
     (
+        "a3-dialog",
+        include_str!("../config/templates/a3-dialog.toml"),
+    ),
+    (
         "stockholm",
         include_str!("../config/templates/stockholm.toml"),
     ),
@@ -147,7 +151,7 @@ mod tests {
         let c = TemplateCatalog::shipped();
         assert_eq!(
             c.all().iter().map(|t| t.key.as_str()).collect::<Vec<_>>(),
-            ["branschrad", "stockholm"]
+            ["a3-dialog", "branschrad", "stockholm"]
         );
     }
 
@@ -220,6 +224,7 @@ mod tests {
         let c = TemplateCatalog::shipped();
         assert_eq!(c.suggestions("stock")[0].0, "stockholm");
         assert_eq!(c.suggestions("bransch")[0].0, "branschrad");
-        assert_eq!(c.suggestions("").len(), 2);
+        assert_eq!(c.suggestions("").len(), 3);
+        assert_eq!(c.suggestions("a3")[0].0, "a3-dialog");
     }
 }

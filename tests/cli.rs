@@ -407,7 +407,7 @@ async fn shell_sets_up_a_governance_template_once() {
         assert!(text.contains("Inget ändrades: alla mallens forum fanns redan."), "{text}");
         assert!(text.contains("Mallen stockholm har inget forum som heter ”Styrgrupp”. Inget har skapats."), "{text}");
         assert!(text.contains("har inte formen"), "{text}");
-        assert!(text.contains("Det finns ingen mall som heter ”okänd”. Tillgängliga: branschrad, stockholm."), "{text}");
+        assert!(text.contains("Det finns ingen mall som heter ”okänd”. Tillgängliga: a3-dialog, branschrad, stockholm."), "{text}");
         assert!(text.contains("11 forum:"), "{text}");
 
         // Not a manager: refused, and --strict fails.
@@ -439,7 +439,7 @@ fn templates_are_validated_at_start_from_beside_the_config() {
         .unwrap();
     assert!(out.status.success());
     assert!(
-        stdout(&out).contains("# templates: branschrad, stockholm"),
+        stdout(&out).contains("# templates: a3-dialog, branschrad, stockholm"),
         "{}",
         stdout(&out)
     );
@@ -461,4 +461,127 @@ fn templates_are_validated_at_start_from_beside_the_config() {
         err.contains("region.toml") && err.contains("cadence"),
         "{err}"
     );
+}
+
+/// The weekday name (`mon`, …) of the day `days` after today in Stockholm, and today's date.
+fn stockholm_day(days: i64) -> (String, String) {
+    use chrono::Datelike;
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Stockholm)
+        .date_naive();
+    let day = today + chrono::Duration::days(days);
+    let names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    (
+        names[day.weekday().num_days_from_monday() as usize].to_string(),
+        today.format("%Y-%m-%d").to_string(),
+    )
+}
+
+#[tokio::test]
+async fn shell_runs_every_agenda_command() {
+    each_backend(|url| {
+        let chair = ["--guild", "Agendakommun", "--user", "anna", "--roles", "Ordförande", "--admin"];
+        let supplier = ["--guild", "Agendakommun", "--user", "bo", "--roles", "Leverantör,Leverantör AB"];
+        let outsider = ["--guild", "Agendakommun", "--user", "cecilia"];
+        // Weekly, the day after tomorrow: that meeting's agenda (3 days) is already closed.
+        let (day, today) = stockholm_day(2);
+        let setup = format!(
+            r#"
+/forum create name:Leveransforum tier:delivery channel:#lev chair_role:@Ordförande
+/forum edit forum:Leveransforum cadence:"weekly {day}" time:10:00 start_date:{today} participant_role:@Leverantör agenda_deadline:3d empty_agenda:notify agenda_format:none
+/settings org-add role:"@Leverantör AB"
+/settings org-add role:@Kund
+/settings org-remove role:@Kund
+/settings orgs
+/agenda standing-add forum:Leveransforum title:"Föregående minnesanteckningar"
+/agenda standing-add forum:Leveransforum title:"Övriga frågor" place:slut
+/agenda standing-add forum:Leveransforum title:Tillfällig
+/agenda standing-remove forum:Leveransforum title:tillfällig
+"#
+        );
+        let out = shell(url, &chair, &setup);
+        let text = stdout(&out);
+        assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(text.contains("Dagordning: sista dag för förslag 3d före mötet · tom dagordning: meddela ordföranden · format: inget"), "{text}");
+        assert!(text.contains("@Leverantör AB är nu markerad som organisation"), "{text}");
+        assert!(text.contains("@Kund är inte längre markerad som organisation"), "{text}");
+        assert!(text.contains("Roller markerade som organisationer (1):\n• @Leverantör AB"), "{text}");
+        assert!(text.contains("Den stående punkten ”Övriga frågor” finns nu på varje dagordning"), "{text}");
+        assert!(text.contains("Den stående punkten ”tillfällig” är borttagen"), "{text}");
+
+        let out = shell(
+            url,
+            &supplier,
+            r#"
+/agenda propose forum:Leveransforum title:"Leveransstatus **v49** @everyone" background:"Bakgrund" wants:beslut minutes:20
+/agenda question forum:Leveransforum text:"Hur går det med releasen?"
+/agenda propose forum:Leveransforum title:Dubblett
+/agenda propose forum:Leveransforum title:Fjärde wants:info
+/agenda propose forum:Leveransforum title:Femte wants:diskussion
+/agenda propose forum:Leveransforum title:"   "
+/agenda mine
+/agenda accept item:1
+"#,
+        );
+        let text = stdout(&out);
+        assert!(text.contains("Sista dag för förslag till mötet"), "late, and told: {text}");
+        assert!(text.contains("går till nästa möte i Leveransforum"), "{text}");
+        assert!(text.contains("”Leveransstatus **v49** @everyone”"), "as typed in plain text: {text}");
+        assert!(text.contains("Frågan #2 ”Hur går det med releasen?” tas upp"), "{text}");
+        assert!(text.contains("Rubriken får inte vara tom."), "{text}");
+        assert!(text.contains("Dina förslag (5):"), "{text}");
+        assert!(text.contains("föreslagen, väntar på ordföranden"), "{text}");
+        assert!(text.contains("Bara ordföranden för Leveransforum"), "a supplier cannot triage: {text}");
+
+        let out = shell(url, &outsider, "/agenda propose forum:Leveransforum title:X\n/agenda show forum:Leveransforum\n");
+        let text = stdout(&out);
+        assert_eq!(text.matches("Bara deltagare i Leveransforum").count(), 2, "{text}");
+
+        let out = shell(
+            url,
+            &chair,
+            r#"
+/agenda accept item:1
+/agenda pull-in item:1
+/agenda pull-in item:2
+/agenda accept item:4
+/agenda reject item:3 reason:"Finns redan som punkt 1"
+/agenda merge item:5 into:4
+/agenda merge item:4 into:4
+/agenda defer item:4
+/agenda move item:1 position:1
+/agenda timebox item:1 minutes:15
+/agenda presenter item:1 presenter:"Bo (Leverantör AB)"
+/agenda show forum:Leveransforum
+/agenda done item:1
+/agenda accept item:999
+"#,
+        );
+        let text = stdout(&out);
+        assert!(out.status.success(), "{text}");
+        assert!(text.contains("#1 ”Leveransstatus **v49** @everyone” är nu godkänd."), "{text}");
+        assert!(text.contains("#1 ”Leveransstatus **v49** @everyone” är flyttad till mötet"), "pulled in: {text}");
+        assert!(text.contains("Förslagsställaren får skälet i ett privat meddelande."), "{text}");
+        assert!(text.contains("#5 ”Femte” är sammanslagen med #4."), "{text}");
+        assert!(text.contains("En punkt kan inte slås ihop med sig själv."), "{text}");
+        assert!(text.contains("#4 ”Fjärde” är flyttad till mötet"), "deferred: {text}");
+        assert!(text.contains("står nu som nummer 1"), "{text}");
+        assert!(text.contains("har 15 minuter"), "{text}");
+        assert!(text.contains("föredras av Bo (Leverantör AB)"), "{text}");
+        assert!(text.contains("Dagordning för Leveransforum"), "{text}");
+        assert!(text.contains("1. Föregående minnesanteckningar"), "{text}");
+        assert!(text.contains("2. Leveransstatus **v49** @everyone (#1) – beslut, 15 min, föredras av Bo (Leverantör AB), @Leverantör AB"), "{text}");
+        assert!(text.contains("Frågor i förväg (1)"), "{text}");
+        assert!(text.contains("4. Övriga frågor"), "{text}");
+        assert!(text.contains("är nu behandlad"), "{text}");
+        assert!(text.contains("Det finns ingen punkt #999 här."), "{text}");
+
+        let out = shell(url, &supplier, "/agenda mine\n");
+        let text = stdout(&out);
+        assert!(text.contains("avslagen: Finns redan som punkt 1"), "{text}");
+        assert!(text.contains("sammanslagen med #4"), "{text}");
+        assert!(text.contains("• #1 ”Leveransstatus **v49** @everyone” – Leveransforum"), "{text}");
+        assert!(text.contains(": behandlad"), "{text}");
+    })
+    .await;
 }

@@ -259,7 +259,7 @@ async fn bad_input_creates_nothing(store: Store) {
     let cases: Vec<(SetupForums, &str)> = vec![
         (
             setup("göteborg", SAMVERKAN, None),
-            "Det finns ingen mall som heter ”göteborg”. Tillgängliga: branschrad, stockholm.",
+            "Det finns ingen mall som heter ”göteborg”. Tillgängliga: a3-dialog, branschrad, stockholm.",
         ),
         (
             setup("stockholm", SAMVERKAN, Some("Leveransforum #lev")),

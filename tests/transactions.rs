@@ -14,7 +14,10 @@ use chrono::{TimeZone, Utc};
 use samverkan::clock::{Clock, ManualClock};
 use samverkan::discord::render::DiscordRender;
 use samverkan::domain::ids::{ChannelId, GuildId, UserId};
-use samverkan::service::{Actor, EditForum, Presented, Services, SetupForums, Status};
+use samverkan::domain::agenda::TriageAction;
+use samverkan::service::{
+    Actor, EditForum, Presented, ProposeItem, Services, SetupForums, Status, Triage,
+};
 use sqlx::Connection;
 
 use db::TestDb;
@@ -24,7 +27,17 @@ const LEV: ChannelId = ChannelId(800_000_000_000_000_001);
 const SAMVERKAN: ChannelId = ChannelId(800_000_000_000_000_002);
 
 /// The tables a use case writes.
-const TABLES: [&str; 4] = ["forums", "meetings", "jobs", "discord_event_mirrors"];
+const TABLES: [&str; 9] = [
+    "forums",
+    "meetings",
+    "jobs",
+    "discord_event_mirrors",
+    "agenda_items",
+    "agenda_history",
+    "agenda_publications",
+    "agenda_settings",
+    "agenda_standing",
+];
 
 /// Generates a SQLite and a PostgreSQL test for each `async fn(&TestDb)`.
 macro_rules! on_both {
@@ -57,6 +70,9 @@ on_both!(
     meeting_cancel_is_all_or_nothing,
     meeting_move_is_all_or_nothing,
     planning_is_all_or_nothing,
+    agenda_propose_is_all_or_nothing,
+    agenda_triage_is_all_or_nothing,
+    agenda_publication_is_all_or_nothing,
 );
 
 /// Every row of the use-case tables, as sorted text, read through a connection of its own.
@@ -288,4 +304,95 @@ async fn planning_is_all_or_nothing(db: &TestDb) {
         s.present(Some(G), r, &DiscordRender).await
     })
     .await;
+}
+
+fn proposal(title: &str, meeting: Option<&str>) -> ProposeItem {
+    ProposeItem {
+        forum: Some("leveransforum".into()),
+        meeting: meeting.map(str::to_string),
+        title: title.into(),
+        wants: "beslut".into(),
+        ..ProposeItem::default()
+    }
+}
+
+async fn agenda_propose_is_all_or_nothing(db: &TestDb) {
+    let (s, _) = setup(db).await;
+    assert_eq!(edit(&s, weekly()).await.status, Status::Ok);
+    // To a meeting beyond the planned window: stored first, in the same transaction, then the
+    // item and its history.
+    for meeting in [Some("2027-02-02"), None] {
+        fails_cleanly_at_every_write(db, "/agenda propose", || async {
+            let r = s
+                .agenda_propose(&admin(), proposal("Leveransstatus", meeting))
+                .await;
+            s.present(Some(G), r, &DiscordRender).await
+        })
+        .await;
+    }
+}
+
+async fn agenda_triage_is_all_or_nothing(db: &TestDb) {
+    let (s, _) = setup(db).await;
+    assert_eq!(edit(&s, weekly()).await.status, Status::Ok);
+    for t in ["A", "B", "C"] {
+        let r = s.agenda_propose(&admin(), proposal(t, None)).await;
+        assert!(r.is_ok(), "{r:?}");
+    }
+    let items = db.store.items_by(G, UserId(1), 10).await.unwrap();
+    let (c, b) = (items[0].id.0, items[1].id.0);
+    let steps = [
+        (c, TriageAction::Move { position: 1 }),
+        (c, TriageAction::Reject {
+            reason: "Dubblett".into(),
+        }),
+        (b, TriageAction::Defer),
+    ];
+    for (item, action) in steps {
+        fails_cleanly_at_every_write(db, "/agenda triage", || async {
+            let req = Triage {
+                item,
+                action: action.clone(),
+                version: None,
+            };
+            let r = s.agenda_triage(&admin(), req).await;
+            s.present(Some(G), r, &DiscordRender).await
+        })
+        .await;
+    }
+}
+
+async fn agenda_publication_is_all_or_nothing(db: &TestDb) {
+    let (s, clock) = setup(db).await;
+    let cancel = EditForum {
+        empty_agenda: Some("cancel".into()),
+        ..weekly()
+    };
+    assert_eq!(edit(&s, cancel).await.status, Status::Ok);
+    // Tuesday 8 December's deadline: nothing proposed, so the meeting is cancelled (its
+    // reminders dropped, its event job armed, a notice queued) and the publication recorded.
+    clock.set(Utc.with_ymd_and_hms(2026, 12, 5, 9, 30, 0).unwrap());
+    let f = db
+        .store
+        .forum_named(G, "leveransforum")
+        .await
+        .unwrap()
+        .unwrap();
+    fails_cleanly_at_every_write(db, "agenda publication", || async {
+        let r = s
+            .agenda_tick(&f)
+            .await
+            .map(|_| samverkan::service::Reply::private(vec![]));
+        s.present(Some(G), r, &DiscordRender).await
+    })
+    .await;
+    let cancelled = db
+        .store
+        .meetings_from(f.id, clock.now(), 5)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.state.is_cancelled())
+        .count();
+    assert_eq!(cancelled, 1);
 }

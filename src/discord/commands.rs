@@ -105,8 +105,12 @@ fn invoke(ctx: AppCtx<'_>) -> BoxFuture<'_, Result<(), poise::FrameworkError<'_,
             return Err(poise::FrameworkError::new_command(ctx.into(), e));
         };
         let values = values(ctx.args);
+        let channel = ChannelId(ctx.channel_id().get());
+        let by_bot = ctx.author().bot;
         run(ctx.into(), |s, a| async move {
-            spec.request(values)?.run(&s, &a).await
+            let mut request = spec.request(values)?;
+            request.set_context(Some(channel), by_bot);
+            request.run(&s, &a).await
         })
         .await
         .map_err(|e| poise::FrameworkError::new_command(ctx.into(), e))
@@ -142,7 +146,26 @@ fn autocomplete(c: Complete) -> Autocomplete {
         Complete::TimeZone => |ctx, p| Box::pin(autocomplete_time_zone(ctx.into(), p)),
         Complete::Template => |ctx, p| Box::pin(autocomplete_template(ctx.into(), p)),
         Complete::Language => |ctx, p| Box::pin(autocomplete_language(ctx.into(), p)),
+        Complete::Item => |ctx, p| Box::pin(autocomplete_item(ctx.into(), p)),
     }
+}
+
+async fn autocomplete_item<'a>(
+    ctx: Ctx<'a>,
+    partial: &'a str,
+) -> serenity::CreateAutocompleteResponse {
+    let Some(actor) = super::reply::actor(ctx) else {
+        return serenity::CreateAutocompleteResponse::new();
+    };
+    let choices = ctx
+        .data()
+        .services
+        .agenda_item_suggestions(&actor, partial)
+        .await
+        .into_iter()
+        .map(|(id, label)| serenity::AutocompleteChoice::new(label, id))
+        .collect();
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
 }
 
 async fn autocomplete_template<'a>(

@@ -48,6 +48,30 @@ impl Render for DiscordRender {
     fn typed(&self, text: &str) -> String {
         fenced(text)
     }
+
+    fn inline(&self, text: &str) -> String {
+        escaped(text)
+    }
+}
+
+/// Text a person typed, shown inside a line of ours: on one line, every character Discord reads
+/// as markdown, a link or a mention escaped with a backslash, and `@everyone`/`@here` broken
+/// with a zero-width space (allowed mentions already keep it from pinging; this keeps it from
+/// even looking like one).
+pub fn escaped(text: &str) -> String {
+    let one = crate::render::one_line(text);
+    let mut out = String::with_capacity(one.len() + 8);
+    for c in one.chars() {
+        if matches!(
+            c,
+            '\\' | '*' | '_' | '~' | '`' | '|' | '>' | '<' | '#' | '[' | ']' | '(' | ')'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.replace("@everyone", "@\u{200b}everyone")
+        .replace("@here", "@\u{200b}here")
 }
 
 /// The fence line that opens and closes a block of typed text.
@@ -78,6 +102,15 @@ pub fn fenced(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inline_text_cannot_format_link_or_mention() {
+        let shown = escaped("**bold** <@&1> @everyone [x](http://e) `c`\nnext");
+        assert_eq!(
+            shown,
+            "\\*\\*bold\\*\\* \\<@&1\\> @\u{200b}everyone \\[x\\]\\(http://e\\) \\`c\\` next"
+        );
+    }
 
     #[test]
     fn typed_text_cannot_leave_its_block() {

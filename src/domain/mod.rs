@@ -1,5 +1,6 @@
 //! Pure rules: no I/O, no Discord, no SQL, no clock reads (time is passed in).
 
+pub mod agenda;
 pub mod forum;
 pub mod ids;
 pub mod meeting;

@@ -10,6 +10,9 @@ use chrono::{NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
+use super::agenda::{
+    one_line as agenda_line, parse_deadline, AgendaSettings, EmptyPolicy, Format, Place, MAX_STANDING, MAX_TITLE,
+};
 use super::forum::{escalation_makes_cycle, parse_time_zone, validate_name, validate_tier};
 use super::ids::ForumId;
 use super::recurrence::{parse_cadence, Cadence, Recurrence};
@@ -49,9 +52,14 @@ pub struct TemplateForum {
     pub duration_minutes: u32,
     /// Name of the forum of this template it escalates to.
     pub escalates_to: Option<String>,
-    /// The meeting is cancelled when nobody proposed an agenda item. Kept in the format for
-    /// the agenda feature; nothing acts on it yet.
+    /// The meeting is cancelled when nobody proposed an agenda item (the same as
+    /// `empty_agenda = "cancel"`; `agenda` holds the result).
     pub cancel_without_agenda: bool,
+    /// The forum's agenda settings: `agenda_deadline`, `empty_agenda` (or
+    /// `cancel_without_agenda`), `agenda_format`.
+    pub agenda: AgendaSettings,
+    /// Standing items in order: `standing` (before the proposals), `standing_end` (after).
+    pub standing: Vec<(String, Place)>,
     /// Free text for people reading the template (original wording, who chairs, …).
     pub note: Option<String>,
 }
@@ -86,7 +94,37 @@ struct RawForum {
     escalates_to: Option<String>,
     #[serde(default)]
     cancel_without_agenda: bool,
+    agenda_deadline: Option<String>,
+    empty_agenda: Option<String>,
+    agenda_format: Option<String>,
+    #[serde(default)]
+    standing: Vec<String>,
+    #[serde(default)]
+    standing_end: Vec<String>,
     note: Option<String>,
+}
+
+/// A template forum's agenda settings: the defaults, changed by what it says.
+fn agenda_settings(f: &RawForum) -> Result<AgendaSettings, String> {
+    let mut s = AgendaSettings::default();
+    if let Some(d) = &f.agenda_deadline {
+        s.deadline_minutes =
+            parse_deadline(d).map_err(|_| format!("agenda_deadline {d:?} is not like 3d or 36h"))?;
+    }
+    if let Some(e) = &f.empty_agenda {
+        s.empty = EmptyPolicy::parse(e)
+            .ok_or_else(|| format!("empty_agenda {e:?} is not hold, notify or cancel"))?;
+        if f.cancel_without_agenda && s.empty != EmptyPolicy::Cancel {
+            return Err("cancel_without_agenda = true contradicts empty_agenda".to_string());
+        }
+    }
+    if f.cancel_without_agenda {
+        s.empty = EmptyPolicy::Cancel;
+    }
+    if let Some(fmt) = &f.agenda_format {
+        s.format = Some(Format::parse(fmt).ok_or_else(|| format!("agenda_format {fmt:?} is not a3"))?);
+    }
+    Ok(s)
 }
 
 /// Is `key` usable as a template key: lowercase ASCII letters, digits and `-`, 1..=40.
@@ -152,6 +190,24 @@ impl Template {
                 time_zone.unwrap_or(chrono_tz::Europe::Stockholm),
             )
             .map_err(|e| at(e.to_string()))?;
+            let agenda = agenda_settings(&f).map_err(at)?;
+            let mut standing = Vec::new();
+            for (list, place) in [(&f.standing, Place::Start), (&f.standing_end, Place::End)] {
+                for t in list {
+                    let title = agenda_line(t, MAX_TITLE)
+                        .map_err(|p| at(format!("standing item {t:?}: {p:?}")))?;
+                    if standing
+                        .iter()
+                        .any(|(s, _): &(String, Place)| name_key(s) == name_key(&title))
+                    {
+                        return Err(at(format!("standing item {title:?} is listed twice")));
+                    }
+                    standing.push((title, place));
+                }
+            }
+            if standing.len() > MAX_STANDING {
+                return Err(at(format!("more than {MAX_STANDING} standing items")));
+            }
             let note = f
                 .note
                 .map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "))
@@ -165,6 +221,8 @@ impl Template {
                 duration_minutes: f.duration,
                 escalates_to: f.escalates_to.map(|e| e.trim().to_string()),
                 cancel_without_agenda: f.cancel_without_agenda,
+                agenda,
+                standing,
                 note,
             });
         }

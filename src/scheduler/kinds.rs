@@ -149,6 +149,58 @@ impl JobKind for WbDaily {
     }
 }
 
+/// A forum's agenda clock: at each meeting's agenda deadline it publishes the agenda
+/// (carry-over, empty-agenda policy) and runs again at the next deadline.
+pub struct AgendaPublish;
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AgendaPublishPayload {
+    pub forum: i64,
+}
+impl JobKind for AgendaPublish {
+    const NAME: &'static str = "agenda_publish";
+    type Payload = AgendaPublishPayload;
+    type Key = ForumId;
+    fn key(forum: &ForumId) -> String {
+        format!("agenda:publish:{}", forum.0)
+    }
+}
+
+/// A private message to a proposer about their item (why it was rejected).
+pub struct AgendaDm;
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AgendaDmPayload {
+    pub item: i64,
+    /// `rejected`.
+    pub notice: String,
+}
+impl JobKind for AgendaDm {
+    const NAME: &'static str = "agenda_dm";
+    type Payload = AgendaDmPayload;
+    /// After `agenda:dm:`: `rejected:<item>:<version>`.
+    type Key = str;
+    fn key(rest: &str) -> String {
+        format!("agenda:dm:{rest}")
+    }
+}
+
+/// A notice in the forum's channel about a meeting's agenda: `cancelled` (nothing was
+/// proposed, so the meeting is cancelled) or `empty` (the chair is told).
+pub struct AgendaNotice;
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AgendaNoticePayload {
+    pub meeting: i64,
+    pub notice: String,
+}
+impl JobKind for AgendaNotice {
+    const NAME: &'static str = "agenda_notice";
+    type Payload = AgendaNoticePayload;
+    /// After `agenda:notice:`: `<notice>:<meeting>`.
+    type Key = str;
+    fn key(rest: &str) -> String {
+        format!("agenda:notice:{rest}")
+    }
+}
+
 /// Every kind, by name.
 pub const ALL: &[&str] = &[
     Plan::NAME,
@@ -157,10 +209,14 @@ pub const ALL: &[&str] = &[
     Event::NAME,
     WbNotice::NAME,
     WbDaily::NAME,
+    AgendaPublish::NAME,
+    AgendaDm::NAME,
+    AgendaNotice::NAME,
 ];
 
 /// Gives every kind its handler.
 pub fn register_all(scheduler: &mut Scheduler, services: &Services, notifier: Arc<dyn Notifier>) {
     super::meetings::register(scheduler, services.clone(), notifier.clone());
+    super::agenda::register(scheduler, services.clone(), notifier.clone());
     super::whistleblowing::register(scheduler, services, notifier);
 }

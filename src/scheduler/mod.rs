@@ -24,6 +24,7 @@ use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 use tokio::sync::{watch, Notify, Semaphore};
 
+pub mod agenda;
 pub mod delivery;
 pub mod kinds;
 pub mod meetings;

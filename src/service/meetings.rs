@@ -33,6 +33,12 @@ pub struct EditForum {
     pub time_zone: Option<String>,
     pub reminders: Option<String>,
     pub participant_role: Option<RoleId>,
+    /// How long before a meeting proposals close: `3d`, `36h`, `0h`.
+    pub agenda_deadline: Option<String>,
+    /// What an empty agenda does at its deadline: hold, notify (the chair), cancel.
+    pub empty_agenda: Option<String>,
+    /// A sectioned agenda format (`a3`), or `none`.
+    pub agenda_format: Option<String>,
 }
 
 /// Longest list `/meeting list` shows.
@@ -99,17 +105,26 @@ impl Services {
                 return Err(refuse(msg!("error-role-not-in-guild")));
             }
         }
+        let agenda = self.agenda_settings_edit(&forum, &req).await?;
         let update = ScheduleUpdate {
             schedule: schedule.clone(),
             reminders,
             participant_role: req.participant_role.or(forum.participant_role),
         };
         let mut tx = self.store.begin().await?;
+        if let Some(settings) = &agenda {
+            tx.set_agenda_settings(forum.id, settings)
+                .await
+                .context("storing agenda settings")?;
+        }
         let forum = self.install_schedule(&mut tx, &forum, &update, now).await?;
         tx.commit().await.context("committing a schedule edit")?;
         self.wake.notify();
         let mut lines = vec![msg!("forum-schedule-set", name = forum.name.as_str())];
         lines.push(self.schedule_line(&forum));
+        if let Some(settings) = &agenda {
+            lines.push(agenda_settings_line(settings));
+        }
         if let Some(next) = self.upcoming(&forum, now, 1).await?.into_iter().next() {
             lines.push(msg!(
                 "meeting-next-line",
@@ -167,7 +182,10 @@ impl Services {
                 None => {
                     tx.obsolete_pending(&reminder_prefix(forum.id, &m.occurrence), now)
                         .await?;
-                    if tx.meeting_event(m.id).await?.is_some() {
+                    // Agenda items keep the row too: carry-over moves them on.
+                    if tx.meeting_event(m.id).await?.is_some()
+                        || tx.meeting_has_agenda(m.id).await?
+                    {
                         // Keep the row (cancelled) so the event job can cancel the event.
                         let to = m
                             .state
@@ -217,6 +235,7 @@ impl Services {
                 self.arm_event(tx, &m, now).await?;
             }
         }
+        self.arm_agenda(tx, forum, now).await?;
         tx.upsert_pending(
             &kinds::Plan::job(
                 &forum.id,
@@ -368,6 +387,7 @@ impl Services {
         };
         self.arm_reminders(&mut tx, &forum, &m, now).await?;
         self.arm_event(&mut tx, &m, now).await?;
+        self.arm_agenda(&mut tx, &forum, now).await?;
         tx.commit().await.context("committing an extra meeting")?;
         self.wake.notify();
         Ok(Reply::public(vec![msg!(
@@ -394,16 +414,7 @@ impl Services {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let m = self.pick_meeting(&mut tx, &forum, which, now).await?;
-        let to = transition(&m, MeetingEvent::Cancel)?;
-        tx.change_meeting(&m, to, None, Some(&reason))
-            .await
-            .context("cancelling a meeting")?;
-        tx.obsolete_pending(&reminder_prefix(forum.id, &m.occurrence), now)
-            .await
-            .context("dropping a cancelled meeting's reminders")?;
-        self.arm_event(&mut tx, &m, now)
-            .await
-            .context("arming the event job of a cancelled meeting")?;
+        self.cancel_in(&mut tx, &forum, &m, &reason, now).await?;
         tx.commit().await.context("committing a cancel")?;
         self.wake.notify();
         Ok(Reply::public(vec![msg!(
@@ -412,6 +423,31 @@ impl Services {
             when = when(&forum, m.starts_at),
             reason = reason
         )]))
+    }
+
+    /// Cancels a meeting inside the caller's transaction: the one path of `/meeting cancel`
+    /// and of an agenda cancelled for being empty. The meeting stays visible as cancelled
+    /// with its reason, its remaining reminders are dropped and its Discord event job is armed
+    /// to cancel the event.
+    pub(crate) async fn cancel_in(
+        &self,
+        tx: &mut Tx,
+        forum: &Forum,
+        m: &Meeting,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let to = transition(m, MeetingEvent::Cancel)?;
+        tx.change_meeting(m, to, None, Some(reason))
+            .await
+            .context("cancelling a meeting")?;
+        tx.obsolete_pending(&reminder_prefix(forum.id, &m.occurrence), now)
+            .await
+            .context("dropping a cancelled meeting's reminders")?;
+        self.arm_event(tx, m, now)
+            .await
+            .context("arming the event job of a cancelled meeting")?;
+        Ok(())
     }
 
     /// `/meeting move`: one meeting to another time; its reminders follow, but one already
@@ -451,6 +487,9 @@ impl Services {
         self.arm_event(&mut tx, &moved, now)
             .await
             .context("arming the event job of a moved meeting")?;
+        self.arm_agenda(&mut tx, &forum, now)
+            .await
+            .context("arming the agenda job of a moved meeting")?;
         tx.commit().await.context("committing a move")?;
         self.wake.notify();
         Ok(Reply::public(vec![msg!(
@@ -533,7 +572,7 @@ impl Services {
     }
 
     /// Chairs of the forum (its chair role) and managers may change its meetings.
-    async fn require_chair(&self, actor: &Actor, forum: &Forum) -> Result<()> {
+    pub(crate) async fn require_chair(&self, actor: &Actor, forum: &Forum) -> Result<()> {
         if forum.chair_role.is_some_and(|r| actor.roles.contains(&r)) {
             return Ok(());
         }
@@ -609,7 +648,7 @@ fn parse_date(s: &str) -> Result<NaiveDate> {
         .map_err(|_| refuse(msg!("error-date", value = shown(s))))
 }
 
-fn parse_when(s: &str) -> Result<(NaiveDate, Option<NaiveTime>)> {
+pub(crate) fn parse_when(s: &str) -> Result<(NaiveDate, Option<NaiveTime>)> {
     let mut parts = s.split_whitespace();
     let date = parse_date(parts.next().unwrap_or(""))?;
     let time = parts.next().map(parse_time).transpose()?;
@@ -647,4 +686,51 @@ fn reminder_problem(p: ReminderProblem) -> Error {
         ReminderProblem::TooMany => msg!("error-reminder-too-many"),
         ReminderProblem::Duplicate(s) => msg!("error-reminder-duplicate", value = s),
     })
+}
+
+/// `Frist för dagordningen: 3d före mötet; tom dagordning: ställ in; format: A3`.
+pub(crate) fn agenda_settings_line(s: &crate::domain::agenda::AgendaSettings) -> Msg {
+    msg!(
+        "agenda-settings-line",
+        deadline = s.deadline_spec(),
+        empty = s.empty.label(),
+        format = match s.format {
+            Some(f) => Arg::Text(f.as_str().to_uppercase()),
+            None => Arg::from(msg!("agenda-format-none")),
+        }
+    )
+}
+
+impl Services {
+    /// The agenda settings `/forum edit` asks for, validated; `None` when it asks for none.
+    async fn agenda_settings_edit(
+        &self,
+        forum: &Forum,
+        req: &EditForum,
+    ) -> Result<Option<crate::domain::agenda::AgendaSettings>> {
+        use crate::domain::agenda::{parse_deadline, EmptyPolicy, Format};
+        if req.agenda_deadline.is_none() && req.empty_agenda.is_none() && req.agenda_format.is_none()
+        {
+            return Ok(None);
+        }
+        let mut s = self.store.agenda_settings(forum.id).await?;
+        if let Some(d) = &req.agenda_deadline {
+            s.deadline_minutes = parse_deadline(d)
+                .map_err(|_| refuse(msg!("agenda-error-deadline", value = shown(d))))?;
+        }
+        if let Some(e) = &req.empty_agenda {
+            s.empty = EmptyPolicy::parse(e)
+                .ok_or_else(|| refuse(msg!("agenda-error-empty-policy", value = shown(e))))?;
+        }
+        if let Some(f) = &req.agenda_format {
+            s.format = match f.trim().to_lowercase().as_str() {
+                "none" | "inget" | "ingen" | "-" => None,
+                _ => Some(
+                    Format::parse(f)
+                        .ok_or_else(|| refuse(msg!("agenda-error-format", value = shown(f))))?,
+                ),
+            };
+        }
+        Ok(Some(s))
+    }
 }

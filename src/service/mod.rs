@@ -2,6 +2,7 @@
 //! through the domain, calls the store and returns a platform-neutral [`Reply`]. The Discord
 //! and shell adapters only translate requests in and replies out.
 
+pub mod agenda;
 mod forum;
 pub mod meetings;
 mod settings;
@@ -12,7 +13,7 @@ use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::domain::ids::{GuildId, RoleId, UserId};
+use crate::domain::ids::{ForumId, GuildId, RoleId, UserId};
 use crate::error::{reference_id, refuse, Error, Result};
 use crate::i18n::{Lang, Msg};
 use crate::msg;
@@ -21,6 +22,8 @@ use crate::scheduler::Wake;
 use crate::store::Store;
 use crate::templates::TemplateCatalog;
 
+pub use agenda::{AskQuestion, ProposeItem, ShowAgenda, SourceMessage, Triage};
+pub use crate::domain::agenda::TriageAction;
 pub use forum::{tier_label, CreateForum, ForumRef};
 pub use meetings::EditForum;
 pub use templates::SetupForums;
@@ -42,6 +45,22 @@ pub struct Reply {
     pub lines: Vec<Msg>,
     /// Only the asker sees it.
     pub ephemeral: bool,
+    /// What the asker can do next, for adapters that offer it (Discord: buttons); the shell
+    /// ignores them (its commands do the same).
+    pub actions: Vec<Action>,
+}
+
+/// A follow-up a reply offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Triage one agenda item as it was at `version` (accept, reject with a reason, defer).
+    /// A decision taken from an older version is refused.
+    Triage { item: i64, version: i64 },
+    /// Propose an agenda item to a forum (its next open meeting, or this one).
+    Propose {
+        forum: ForumId,
+        meeting: Option<crate::domain::meeting::MeetingId>,
+    },
 }
 
 impl Reply {
@@ -49,6 +68,7 @@ impl Reply {
         Self {
             lines,
             ephemeral: false,
+            actions: Vec::new(),
         }
     }
 
@@ -56,7 +76,13 @@ impl Reply {
         Self {
             lines,
             ephemeral: true,
+            actions: Vec::new(),
         }
+    }
+
+    pub fn with_actions(mut self, actions: Vec<Action>) -> Self {
+        self.actions = actions;
+        self
     }
 }
 
@@ -92,6 +118,8 @@ pub struct Services {
     pub templates: Arc<TemplateCatalog>,
     /// Whistleblowing intake: Argon2 parameters, rate limit and in-memory cooldown.
     pub wb: Arc<WbRuntime>,
+    /// Told after a change to something a live message shows (a published agenda).
+    pub live: Arc<dyn crate::live::LiveHook>,
 }
 
 impl Services {
@@ -104,7 +132,14 @@ impl Services {
             wake: Wake::default(),
             templates: Arc::new(TemplateCatalog::shipped()),
             wb,
+            live: Arc::new(crate::live::NoLive),
         }
+    }
+
+    /// The same services telling `live` about changes to live messages.
+    pub fn with_live(mut self, live: Arc<dyn crate::live::LiveHook>) -> Self {
+        self.live = live;
+        self
     }
 
     /// Offers these templates instead of the shipped ones.

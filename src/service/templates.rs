@@ -144,6 +144,16 @@ impl Services {
                 .await
                 .with_context(|| format!("creating forum {} of a template", p.index))?;
             ids.insert(name_key(&f.name), forum.id);
+            if f.agenda != crate::domain::agenda::AgendaSettings::default() {
+                tx.set_agenda_settings(forum.id, &f.agenda)
+                    .await
+                    .context("storing a template forum's agenda settings")?;
+            }
+            for (title, place) in &f.standing {
+                tx.add_standing(forum.id, title, *place)
+                    .await
+                    .context("storing a template forum's standing items")?;
+            }
             let update = ScheduleUpdate {
                 schedule: Some(p.schedule),
                 reminders: None,

@@ -8,6 +8,7 @@
 //! own statically typed code without a second copy of the query. Where the dialects differ the
 //! method branches on [`Store::backend`].
 
+mod agenda;
 mod cases;
 mod directory;
 mod forums;
@@ -24,6 +25,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::ConnectOptions;
 
+pub use agenda::NewHistory;
 pub use cases::{AuditEntry, CaseMeta, ExclusionStep, HandlerRecord, NewCase, StoredMessage};
 pub use directory::{GuildDirectory, GuildRecord};
 pub use jobs::{Job, JobRecord, JobState, NewJob};

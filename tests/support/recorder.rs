@@ -45,6 +45,8 @@ struct State {
     script: VecDeque<Answer>,
     posts: usize,
     lists: usize,
+    /// Status changes asked of scheduled events: (event, status).
+    events: Vec<(u64, EventStatus)>,
 }
 
 #[derive(Clone, Default)]
@@ -95,6 +97,11 @@ impl Recorder {
     /// Post requests made (stored or not).
     pub fn posts(&self) -> usize {
         self.st().posts
+    }
+
+    /// Status changes asked of scheduled events, in order.
+    pub fn event_statuses(&self) -> Vec<(u64, EventStatus)> {
+        self.st().events.clone()
     }
 
     /// Channel listings made (searches for an earlier attempt's message).
@@ -192,10 +199,13 @@ impl Notifier for Recorder {
     async fn update_event(
         &self,
         _guild: GuildId,
-        _event: u64,
+        event: u64,
         _spec: Option<&EventSpec>,
-        _status: Option<EventStatus>,
+        status: Option<EventStatus>,
     ) -> Result<(), SendError> {
+        if let Some(status) = status {
+            self.st().events.push((event, status));
+        }
         Ok(())
     }
 }
