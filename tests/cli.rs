@@ -281,7 +281,10 @@ async fn shell_help_lists_the_declared_commands() {
         assert!(
             text.contains(
                 "Kommandon: /forum create|list|show|edit|setup, \
-                 /meeting next|list|schedule|cancel|move|remind-me, /settings language."
+                 /meeting next|list|schedule|cancel|move|remind-me, \
+                 /settings language|org-add|org-remove|orgs, \
+                 /agenda propose|question|mine|show|accept|reject|defer|merge|move|timebox|\
+                 presenter|pull-in|done|standing-add|standing-remove."
             ),
             "{text}"
         );
@@ -527,7 +530,7 @@ async fn shell_runs_every_agenda_command() {
         assert!(text.contains("Sista dag för förslag till mötet"), "late, and told: {text}");
         assert!(text.contains("går till nästa möte i Leveransforum"), "{text}");
         assert!(text.contains("”Leveransstatus **v49** @everyone”"), "as typed in plain text: {text}");
-        assert!(text.contains("Frågan #2 ”Hur går det med releasen?” tas upp"), "{text}");
+        assert!(text.contains("punkt #2 ”Hur går det med releasen?” går till nästa möte"), "{text}");
         assert!(text.contains("Rubriken får inte vara tom."), "{text}");
         assert!(text.contains("Dina förslag (5):"), "{text}");
         assert!(text.contains("föreslagen, väntar på ordföranden"), "{text}");
