@@ -53,9 +53,17 @@ fn main() {
     common::only_under_cargo_bench(&args, "agenda");
     let quick = args.quick;
     let sizes = Sizes {
-        forums: args.get("forums", "AGENDA_FORUMS", if quick { 1_000 } else { 10_000 }),
+        forums: args.get(
+            "forums",
+            "AGENDA_FORUMS",
+            if quick { 1_000 } else { 10_000 },
+        ),
         items_per_forum: args.get("items-per-forum", "AGENDA_ITEMS", 10),
-        proposals: args.get("proposals", "AGENDA_PROPOSALS", if quick { 100 } else { 600 }),
+        proposals: args.get(
+            "proposals",
+            "AGENDA_PROPOSALS",
+            if quick { 100 } else { 600 },
+        ),
         renders: args.get("renders", "AGENDA_RENDERS", if quick { 200 } else { 2000 }),
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -102,7 +110,9 @@ async fn run(sizes: Sizes) -> bool {
         let options = sqlx::postgres::PgConnectOptions::from_str(&pg)
             .expect("pg url")
             .options([("search_path", schema.as_str())]);
-        let pstore = Store::connect_postgres(options.clone(), 4).await.expect("pg");
+        let pstore = Store::connect_postgres(options.clone(), 4)
+            .await
+            .expect("pg");
         pstore.migrate().await.expect("migrate pg");
         let t = Instant::now();
         let seed_pool = sqlx::postgres::PgPoolOptions::new()
@@ -127,7 +137,9 @@ async fn run(sizes: Sizes) -> bool {
     }
 
     rows.push(render_time(sizes.renders));
-    println!("\n| measure | figures (ms: min / p50 / p90 / p99 / max) | target | |\n|---|---|---|---|");
+    println!(
+        "\n| measure | figures (ms: min / p50 / p90 / p99 / max) | target | |\n|---|---|---|---|"
+    );
     for r in &rows {
         println!("{r}");
     }
@@ -212,7 +224,12 @@ impl SeedConn {
 
 /// Proposals at `RATE` a second (open loop: each starts on its tick, whatever the last took)
 /// to random forums; the latency of each from call to rendered reply.
-async fn propose_latency(backend: &str, store: &Store, sizes: &Sizes, now: DateTime<Utc>) -> String {
+async fn propose_latency(
+    backend: &str,
+    store: &Store,
+    sizes: &Sizes,
+    now: DateTime<Utc>,
+) -> String {
     let clock = ManualClock::new(now);
     let services = Services::new(store.clone(), Arc::new(clock), Arc::new(Config::default()));
     let mut lat = Vec::with_capacity(sizes.proposals);
@@ -288,7 +305,9 @@ fn render_time(iterations: usize) -> String {
             } else {
                 ItemKind::Proposal
             },
-            title: format!("Punkt {i}: leveransstatus för **system** <@&1> @everyone och lite till"),
+            title: format!(
+                "Punkt {i}: leveransstatus för **system** <@&1> @everyone och lite till"
+            ),
             background: String::new(),
             wants: Wants::Decision,
             minutes: Some(10),

@@ -312,7 +312,11 @@ pub fn split_blocks(blocks: &[String], limit: usize, continued: &str) -> Vec<Str
         for line in lines {
             let len = line.chars().count();
             if piece_len + 1 + len > room && piece_len > 0 {
-                let text = if first { piece.clone() } else { format!("{continued}\n{piece}") };
+                let text = if first {
+                    piece.clone()
+                } else {
+                    format!("{continued}\n{piece}")
+                };
                 push_piece(&text, &mut out, &mut cur, &mut cur_len);
                 first = false;
                 piece.clear();
@@ -326,7 +330,11 @@ pub fn split_blocks(blocks: &[String], limit: usize, continued: &str) -> Vec<Str
             piece_len += len;
         }
         if piece_len > 0 || first {
-            let text = if first { piece } else { format!("{continued}\n{piece}") };
+            let text = if first {
+                piece
+            } else {
+                format!("{continued}\n{piece}")
+            };
             push_piece(&text, &mut out, &mut cur, &mut cur_len);
         }
     }

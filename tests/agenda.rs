@@ -29,8 +29,7 @@ use samverkan::notifier::EventStatus;
 use samverkan::render::Plain;
 use samverkan::scheduler::{kinds, Scheduler};
 use samverkan::service::{
-    Actor, AskQuestion, EditForum, ProposeItem, Reply, Services, ShowAgenda, Triage,
-    TriageAction,
+    Actor, AskQuestion, EditForum, ProposeItem, Reply, Services, ShowAgenda, Triage, TriageAction,
 };
 use samverkan::store::{JobState, Store};
 use tokio::sync::watch;
@@ -171,7 +170,12 @@ fn triage(item: ItemId, action: TriageAction) -> Triage {
 }
 
 async fn meeting_on(s: &Services, y: i32, m: u32, d: u32) -> samverkan::domain::meeting::Meeting {
-    let forum = s.store.forum_named(G, "Leveransforum").await.unwrap().unwrap();
+    let forum = s
+        .store
+        .forum_named(G, "Leveransforum")
+        .await
+        .unwrap()
+        .unwrap();
     let key = OccurrenceKey::Recurring(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap());
     s.store
         .meeting_by_occurrence(forum.id, &key)
@@ -187,7 +191,10 @@ fn refusal<T: std::fmt::Debug>(r: Result<T, Error>) -> (String, String) {
             let sv = e.0.render_with(Lang::Sv, &Plain::default());
             let en = e.0.render_with(Lang::En, &Plain::default());
             assert!(!sv.is_empty() && !en.is_empty() && sv != en, "{sv} / {en}");
-            assert!(!sv.contains("agenda-") && !en.contains("agenda-"), "{sv} / {en}");
+            assert!(
+                !sv.contains("agenda-") && !en.contains("agenda-"),
+                "{sv} / {en}"
+            );
             (sv, en)
         }
         other => panic!("expected a refusal, got {other:?}"),
@@ -203,10 +210,21 @@ async fn agenda_state(s: &Services) -> Vec<String> {
             out.push(format!("{i:?} history={h}"));
         }
     }
-    let forum = s.store.forum_named(G, "Leveransforum").await.unwrap().unwrap();
+    let forum = s
+        .store
+        .forum_named(G, "Leveransforum")
+        .await
+        .unwrap()
+        .unwrap();
     out.push(format!("{:?}", s.store.standing(forum.id).await.unwrap()));
-    out.push(format!("{:?}", s.store.agenda_settings(forum.id).await.unwrap()));
-    out.push(format!("{:?}", s.store.jobs_with_prefix("agenda:").await.unwrap().len()));
+    out.push(format!(
+        "{:?}",
+        s.store.agenda_settings(forum.id).await.unwrap()
+    ));
+    out.push(format!(
+        "{:?}",
+        s.store.jobs_with_prefix("agenda:").await.unwrap().len()
+    ));
     out.sort();
     out
 }
@@ -229,7 +247,11 @@ async fn proposals_go_to_the_next_open_meeting_and_late_ones_to_the_following(st
     let item = store.item(first).await.unwrap().unwrap();
     let dec1 = meeting_on(&s, 2026, 12, 1).await;
     assert_eq!(item.meeting, dec1.id);
-    assert_eq!(item.organisation, Some(ORG_A), "the proposer's organisation");
+    assert_eq!(
+        item.organisation,
+        Some(ORG_A),
+        "the proposer's organisation"
+    );
     assert_eq!(item.proposer, supplier_a().user);
     assert_eq!(item.late_for, None);
 
@@ -237,7 +259,10 @@ async fn proposals_go_to_the_next_open_meeting_and_late_ones_to_the_following(st
     // proposer is told both.
     clock.set(utc(2026, 11, 28, 9, 0));
     let (late, said) = proposed(&s, &supplier_b(), "Sent förslag").await;
-    assert!(said.contains("1 december 2026") && said.contains("8 december 2026"), "{said}");
+    assert!(
+        said.contains("1 december 2026") && said.contains("8 december 2026"),
+        "{said}"
+    );
     let item = store.item(late).await.unwrap().unwrap();
     let dec8 = meeting_on(&s, 2026, 12, 8).await;
     assert_eq!((item.meeting, item.late_for), (dec8.id, Some(dec1.id)));
@@ -252,7 +277,11 @@ async fn proposals_go_to_the_next_open_meeting_and_late_ones_to_the_following(st
         )
         .await
         .unwrap();
-    assert!(text(&r, Lang::En).contains("8 December 2026"), "{}", text(&r, Lang::En));
+    assert!(
+        text(&r, Lang::En).contains("8 December 2026"),
+        "{}",
+        text(&r, Lang::En)
+    );
 
     // The chair pulls the late item in.
     s.agenda_triage(&chair(), triage(late, TriageAction::PullIn))
@@ -278,11 +307,19 @@ async fn proposals_go_to_the_next_open_meeting_and_late_ones_to_the_following(st
         )
         .await
         .unwrap();
-    assert!(text(&r, Lang::Sv).contains("1d före mötet"), "{}", text(&r, Lang::Sv));
+    assert!(
+        text(&r, Lang::Sv).contains("1d före mötet"),
+        "{}",
+        text(&r, Lang::Sv)
+    );
     let (again, _) = proposed(&s, &supplier_a(), "Igen").await;
     assert_eq!(store.item(again).await.unwrap().unwrap().meeting, dec1.id);
     // The forum's agenda job follows the deadline: Monday 30 November 09:00 UTC.
-    let forum = store.forum_named(G, "Leveransforum").await.unwrap().unwrap();
+    let forum = store
+        .forum_named(G, "Leveransforum")
+        .await
+        .unwrap()
+        .unwrap();
     let job = store
         .job(&format!("agenda:publish:{}", forum.id.0))
         .await
@@ -293,7 +330,11 @@ async fn proposals_go_to_the_next_open_meeting_and_late_ones_to_the_following(st
 
 async fn publication_at_the_deadline_carries_over_across_two_meetings(store: Store) {
     let (s, clock) = setup(&store).await;
-    let forum = store.forum_named(G, "Leveransforum").await.unwrap().unwrap();
+    let forum = store
+        .forum_named(G, "Leveransforum")
+        .await
+        .unwrap()
+        .unwrap();
     let (x, _) = proposed(&s, &supplier_a(), "Kvarstår").await;
     let (y, _) = proposed(&s, &supplier_b(), "Behandlas").await;
     for i in [x, y] {
@@ -333,7 +374,10 @@ async fn publication_at_the_deadline_carries_over_across_two_meetings(store: Sto
     s.agenda_tick(&forum).await.unwrap();
     let dec8 = meeting_on(&s, 2026, 12, 8).await;
     let xi = store.item(x).await.unwrap().unwrap();
-    assert_eq!((xi.meeting, xi.carried, xi.status), (dec8.id, 1, ItemStatus::Accepted));
+    assert_eq!(
+        (xi.meeting, xi.carried, xi.status),
+        (dec8.id, 1, ItemStatus::Accepted)
+    );
     let yi = store.item(y).await.unwrap().unwrap();
     assert_eq!((yi.meeting, yi.status), (dec1.id, ItemStatus::Handled));
     // And again to 15 December, with its history.
@@ -364,12 +408,19 @@ async fn publication_at_the_deadline_carries_over_across_two_meetings(store: Sto
     let t = text(&r, Lang::Sv);
     assert!(t.contains("Kvarstår") && t.contains("överförd"), "{t}");
     let mine = text(&s.agenda_mine(&supplier_a()).await.unwrap(), Lang::En);
-    assert!(mine.contains("carried over from an earlier meeting (2 time(s))"), "{mine}");
+    assert!(
+        mine.contains("carried over from an earlier meeting (2 time(s))"),
+        "{mine}"
+    );
 }
 
 async fn empty_agenda_hold_and_notify(store: Store) {
     let (s, clock) = setup(&store).await;
-    let forum = store.forum_named(G, "Leveransforum").await.unwrap().unwrap();
+    let forum = store
+        .forum_named(G, "Leveransforum")
+        .await
+        .unwrap()
+        .unwrap();
     // Hold (the default): published, the meeting stays.
     clock.set(utc(2026, 11, 28, 9, 0));
     s.agenda_tick(&forum).await.unwrap();
@@ -390,7 +441,10 @@ async fn empty_agenda_hold_and_notify(store: Store) {
     clock.set(utc(2026, 12, 5, 9, 0));
     s.agenda_tick(&forum).await.unwrap();
     let dec8 = meeting_on(&s, 2026, 12, 8).await;
-    assert_eq!(store.publication(dec8.id).await.unwrap().unwrap().1, "notified");
+    assert_eq!(
+        store.publication(dec8.id).await.unwrap().unwrap().1,
+        "notified"
+    );
     assert_eq!(dec8.state, MeetingState::Scheduled);
     let notice = store
         .job(&format!("agenda:notice:empty:{}", dec8.id.0))
@@ -404,7 +458,9 @@ async fn empty_agenda_hold_and_notify(store: Store) {
         .unwrap()
         .unwrap();
     assert_eq!(role, Some(CHAIR), "only the chair role may be pinged");
-    assert!(text.render_with(Lang::Sv, &DiscordRender).starts_with(&format!("<@&{}>", CHAIR.0)));
+    assert!(text
+        .render_with(Lang::Sv, &DiscordRender)
+        .starts_with(&format!("<@&{}>", CHAIR.0)));
 }
 
 struct Running {
@@ -481,7 +537,8 @@ async fn empty_agenda_cancel_end_to_end_through_the_scheduler(store: Store) {
         "{notice:?}"
     );
     until("the event cancelled", async || {
-        rec.event_statuses().contains(&(event, EventStatus::Cancelled))
+        rec.event_statuses()
+            .contains(&(event, EventStatus::Cancelled))
     })
     .await;
     assert_eq!(
@@ -491,10 +548,17 @@ async fn empty_agenda_cancel_end_to_end_through_the_scheduler(store: Store) {
     // The reason is recorded and shown in /meeting list.
     let list = s.meeting_list(&chair(), "Leveransforum", 3).await.unwrap();
     let t = text(&list, Lang::Sv);
-    assert!(t.contains("inställt: Inga punkter föreslogs till dagordningen"), "{t}");
+    assert!(
+        t.contains("inställt: Inga punkter föreslogs till dagordningen"),
+        "{t}"
+    );
     // No further reminders for that meeting: its 1-day and 15-minute reminders are dropped,
     // and passing their times posts nothing.
-    let forum = store.forum_named(G, "Leveransforum").await.unwrap().unwrap();
+    let forum = store
+        .forum_named(G, "Leveransforum")
+        .await
+        .unwrap()
+        .unwrap();
     for j in store
         .jobs_with_prefix(&format!("reminder:{}:r:2026-12-01:", forum.id.0))
         .await
@@ -502,10 +566,17 @@ async fn empty_agenda_cancel_end_to_end_through_the_scheduler(store: Store) {
     {
         assert_ne!(j.state, JobState::Pending, "{j:?}");
     }
-    for at in [utc(2026, 11, 30, 9, 0), utc(2026, 12, 1, 8, 45), utc(2026, 12, 1, 9, 30)] {
+    for at in [
+        utc(2026, 11, 30, 9, 0),
+        utc(2026, 12, 1, 8, 45),
+        utc(2026, 12, 1, 9, 30),
+    ] {
         clock.set(at);
         s.wake.notify();
-        until("the scheduler has nothing due", async || settled(&store, at).await).await;
+        until("the scheduler has nothing due", async || {
+            settled(&store, at).await
+        })
+        .await;
     }
     let after: Vec<String> = rec.messages(LEV).into_iter().map(|m| m.content).collect();
     assert_eq!(after.len(), 1, "only the notice, no reminder: {after:?}");
@@ -573,8 +644,11 @@ async fn only_participants_propose_only_chairs_triage_only_participants_see(stor
         ..admin()
     };
     refusal(
-        s.agenda_triage(&stranger, triage(item, TriageAction::Reject { reason: "x".into() }))
-            .await,
+        s.agenda_triage(
+            &stranger,
+            triage(item, TriageAction::Reject { reason: "x".into() }),
+        )
+        .await,
     );
     // A forum without a participant role takes anyone's proposal, from its channel.
     let r = s
@@ -627,9 +701,15 @@ async fn bad_input_is_refused_in_both_languages_and_changes_nothing(store: Store
     s.meeting_cancel(&chair(), "Leveransforum", "2026-12-08", "Sjukdom")
         .await
         .unwrap();
-    s.meeting_move(&chair(), "Leveransforum", "2026-12-15", "2026-12-16", "10:00")
-        .await
-        .unwrap();
+    s.meeting_move(
+        &chair(),
+        "Leveransforum",
+        "2026-12-15",
+        "2026-12-16",
+        "10:00",
+    )
+    .await
+    .unwrap();
     let before = agenda_state(&s).await;
     let a = supplier_a();
     let with = |f: fn(&mut ProposeItem)| {
@@ -638,19 +718,71 @@ async fn bad_input_is_refused_in_both_languages_and_changes_nothing(store: Store
         p
     };
     let cases: Vec<(&str, ProposeItem, &str)> = vec![
-        ("empty title", with(|p| p.title = String::new()), "Rubriken får inte vara tom"),
-        ("whitespace title", with(|p| p.title = " \n\t ".into()), "Rubriken får inte vara tom"),
-        ("long title", with(|p| p.title = "x".repeat(201)), "högst 200 tecken"),
-        ("4001-char background", with(|p| p.background = "y".repeat(4001)), "högst 4000 tecken"),
-        ("control character", with(|p| p.title = "a\u{7}b".into()), "otillåtna tecken"),
-        ("wants", with(|p| p.wants = "lunch".into()), "information, diskussion eller beslut"),
-        ("no minutes", with(|p| p.minutes = Some(0)), "mellan 1 och 600"),
-        ("too many minutes", with(|p| p.minutes = Some(601)), "mellan 1 och 600"),
-        ("cancelled meeting", with(|p| p.meeting = Some("2026-12-08".into())), "är inställt"),
-        ("moved-away meeting", with(|p| p.meeting = Some("2026-12-15".into())), "flyttat till onsdag 16 december 2026 10:00"),
-        ("past meeting", with(|p| p.meeting = Some("2026-11-24".into())), "redan varit"),
-        ("unknown forum", with(|p| p.forum = Some("Finns inte".into())), "inget forum"),
-        ("no forum, no channel", with(|p| p.forum = None), "Ange vilket forum"),
+        (
+            "empty title",
+            with(|p| p.title = String::new()),
+            "Rubriken får inte vara tom",
+        ),
+        (
+            "whitespace title",
+            with(|p| p.title = " \n\t ".into()),
+            "Rubriken får inte vara tom",
+        ),
+        (
+            "long title",
+            with(|p| p.title = "x".repeat(201)),
+            "högst 200 tecken",
+        ),
+        (
+            "4001-char background",
+            with(|p| p.background = "y".repeat(4001)),
+            "högst 4000 tecken",
+        ),
+        (
+            "control character",
+            with(|p| p.title = "a\u{7}b".into()),
+            "otillåtna tecken",
+        ),
+        (
+            "wants",
+            with(|p| p.wants = "lunch".into()),
+            "information, diskussion eller beslut",
+        ),
+        (
+            "no minutes",
+            with(|p| p.minutes = Some(0)),
+            "mellan 1 och 600",
+        ),
+        (
+            "too many minutes",
+            with(|p| p.minutes = Some(601)),
+            "mellan 1 och 600",
+        ),
+        (
+            "cancelled meeting",
+            with(|p| p.meeting = Some("2026-12-08".into())),
+            "är inställt",
+        ),
+        (
+            "moved-away meeting",
+            with(|p| p.meeting = Some("2026-12-15".into())),
+            "flyttat till onsdag 16 december 2026 10:00",
+        ),
+        (
+            "past meeting",
+            with(|p| p.meeting = Some("2026-11-24".into())),
+            "redan varit",
+        ),
+        (
+            "unknown forum",
+            with(|p| p.forum = Some("Finns inte".into())),
+            "inget forum",
+        ),
+        (
+            "no forum, no channel",
+            with(|p| p.forum = None),
+            "Ange vilket forum",
+        ),
     ];
     for (what, p, expect) in cases {
         let (sv, _en) = refusal(s.agenda_propose(&a, p).await);
@@ -664,17 +796,67 @@ async fn bad_input_is_refused_in_both_languages_and_changes_nothing(store: Store
     };
     refusal(s.agenda_question(&a, q).await);
     let bad_triage: Vec<(&str, TriageAction, &str)> = vec![
-        ("merge into itself", TriageAction::Merge { into: item.0 }, "sig själv"),
-        ("merge into another forum", TriageAction::Merge { into: other.0 }, "samma forum"),
-        ("merge into nothing", TriageAction::Merge { into: 999_999 }, "ingen punkt"),
-        ("empty reason", TriageAction::Reject { reason: "  ".into() }, "Skälet får inte vara tom"),
-        ("long reason", TriageAction::Reject { reason: "r".repeat(1001) }, "högst 1000"),
-        ("timebox 0", TriageAction::Timebox { minutes: 0 }, "mellan 1 och 600"),
-        ("position 0", TriageAction::Move { position: 0 }, "mellan 1 och"),
-        ("position too far", TriageAction::Move { position: 99 }, "mellan 1 och"),
-        ("long presenter", TriageAction::Presenter { name: "p".repeat(101) }, "högst 100"),
-        ("done before accepted", TriageAction::Done, "Godkänn punkten"),
-        ("pull in what was not late", TriageAction::PullIn, "inte för sent"),
+        (
+            "merge into itself",
+            TriageAction::Merge { into: item.0 },
+            "sig själv",
+        ),
+        (
+            "merge into another forum",
+            TriageAction::Merge { into: other.0 },
+            "samma forum",
+        ),
+        (
+            "merge into nothing",
+            TriageAction::Merge { into: 999_999 },
+            "ingen punkt",
+        ),
+        (
+            "empty reason",
+            TriageAction::Reject {
+                reason: "  ".into(),
+            },
+            "Skälet får inte vara tom",
+        ),
+        (
+            "long reason",
+            TriageAction::Reject {
+                reason: "r".repeat(1001),
+            },
+            "högst 1000",
+        ),
+        (
+            "timebox 0",
+            TriageAction::Timebox { minutes: 0 },
+            "mellan 1 och 600",
+        ),
+        (
+            "position 0",
+            TriageAction::Move { position: 0 },
+            "mellan 1 och",
+        ),
+        (
+            "position too far",
+            TriageAction::Move { position: 99 },
+            "mellan 1 och",
+        ),
+        (
+            "long presenter",
+            TriageAction::Presenter {
+                name: "p".repeat(101),
+            },
+            "högst 100",
+        ),
+        (
+            "done before accepted",
+            TriageAction::Done,
+            "Godkänn punkten",
+        ),
+        (
+            "pull in what was not late",
+            TriageAction::PullIn,
+            "inte för sent",
+        ),
     ];
     for (what, action, expect) in bad_triage {
         let (sv, en) = refusal(s.agenda_triage(&chair(), triage(item, action)).await);
@@ -705,7 +887,10 @@ async fn bad_input_is_refused_in_both_languages_and_changes_nothing(store: Store
     assert!(discord.contains("@\u{200b}everyone"), "{discord}");
     assert!(!discord.contains("@everyone"), "{discord}");
     assert!(!discord.contains("<@&700000000000000001>"), "{discord}");
-    assert!(discord.contains("\\*\\*fet\\*\\*") && discord.contains("\\[länk\\]"), "{discord}");
+    assert!(
+        discord.contains("\\*\\*fet\\*\\*") && discord.contains("\\[länk\\]"),
+        "{discord}"
+    );
 }
 
 async fn two_chairs_at_the_same_moment_one_outcome_the_other_told(store: Store) {
@@ -731,12 +916,22 @@ async fn two_chairs_at_the_same_moment_one_outcome_the_other_told(store: Store) 
             tokio::spawn(async move { s2.agenda_triage(&chair2(), reject).await })
         );
         let (a, b) = (a.unwrap(), b.unwrap());
-        assert!(a.is_ok() != b.is_ok(), "round {round}: exactly one wins: {a:?} / {b:?}");
+        assert!(
+            a.is_ok() != b.is_ok(),
+            "round {round}: exactly one wins: {a:?} / {b:?}"
+        );
         let loser = if a.is_ok() { b } else { a };
         let (sv, en) = refusal(loser);
-        assert!(sv.contains("samtidigt") && en.contains("same moment"), "{sv}");
+        assert!(
+            sv.contains("samtidigt") && en.contains("same moment"),
+            "{sv}"
+        );
         let now = store.item(item).await.unwrap().unwrap();
-        assert_eq!(now.version, version + 1, "one change, nothing lost or doubled");
+        assert_eq!(
+            now.version,
+            version + 1,
+            "one change, nothing lost or doubled"
+        );
         let steps: Vec<_> = store
             .history(item)
             .await
@@ -783,21 +978,33 @@ async fn triage_reject_defer_merge_order_timebox_presenter_done(store: Store) {
     let ch = chair();
     let t = |i, a| triage(i, a);
     for i in [a, b] {
-        s.agenda_triage(&ch, t(i, TriageAction::Accept)).await.unwrap();
+        s.agenda_triage(&ch, t(i, TriageAction::Accept))
+            .await
+            .unwrap();
     }
     let r = s
         .agenda_triage(&ch, t(c, TriageAction::Merge { into: a.0 }))
         .await
         .unwrap();
     assert!(text(&r, Lang::Sv).contains("sammanslagen med #"));
-    let r = s.agenda_triage(&ch, t(d, TriageAction::Defer)).await.unwrap();
-    assert!(text(&r, Lang::Sv).contains("8 december 2026"), "{}", text(&r, Lang::Sv));
+    let r = s
+        .agenda_triage(&ch, t(d, TriageAction::Defer))
+        .await
+        .unwrap();
+    assert!(
+        text(&r, Lang::Sv).contains("8 december 2026"),
+        "{}",
+        text(&r, Lang::Sv)
+    );
     let r = s
         .agenda_triage(
             &ch,
-            t(e, TriageAction::Reject {
-                reason: "Hör till ett annat forum".into(),
-            }),
+            t(
+                e,
+                TriageAction::Reject {
+                    reason: "Hör till ett annat forum".into(),
+                },
+            ),
         )
         .await
         .unwrap();
@@ -810,14 +1017,20 @@ async fn triage_reject_defer_merge_order_timebox_presenter_done(store: Store) {
         .unwrap();
     s.agenda_triage(
         &ch,
-        t(b, TriageAction::Presenter {
-            name: "Anna (Leverantör AB)".into(),
-        }),
+        t(
+            b,
+            TriageAction::Presenter {
+                name: "Anna (Leverantör AB)".into(),
+            },
+        ),
     )
     .await
     .unwrap();
     // The proposer of the rejected item gets the reason privately (a DM job, rendered).
-    let dm = store.jobs_with_prefix(&format!("agenda:dm:rejected:{}:", e.0)).await.unwrap();
+    let dm = store
+        .jobs_with_prefix(&format!("agenda:dm:rejected:{}:", e.0))
+        .await
+        .unwrap();
     assert_eq!(dm.len(), 1);
     let (item, msg) = s.agenda_notice_dm(e).await.unwrap().unwrap();
     assert_eq!(item.proposer, supplier_b().user);
@@ -836,17 +1049,39 @@ async fn triage_reject_defer_merge_order_timebox_presenter_done(store: Store) {
         .await
         .unwrap();
     let shown = text(&show, Lang::Sv);
-    let pos = |needle: &str| shown.find(needle).unwrap_or_else(|| panic!("{needle}: {shown}"));
+    let pos = |needle: &str| {
+        shown
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle}: {shown}"))
+    };
     assert!(pos("1. Andra") < pos("2. Första"), "{shown}");
-    assert!(shown.contains("25 min, föredras av Anna (Leverantör AB)"), "{shown}");
-    assert!(shown.contains("Frågor i förväg (1)") && shown.contains("Hur går det"), "{shown}");
-    assert!(!shown.contains("Avslås") && !shown.contains("Dubblett") && !shown.contains("Skjuts upp"), "{shown}");
+    assert!(
+        shown.contains("25 min, föredras av Anna (Leverantör AB)"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Frågor i förväg (1)") && shown.contains("Hur går det"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("Avslås") && !shown.contains("Dubblett") && !shown.contains("Skjuts upp"),
+        "{shown}"
+    );
     let mine = text(&s.agenda_mine(&supplier_b()).await.unwrap(), Lang::Sv);
-    assert!(mine.contains(&format!("sammanslagen med #{}", a.0)), "{mine}");
-    assert!(mine.contains("avslagen: Hör till ett annat forum"), "{mine}");
+    assert!(
+        mine.contains(&format!("sammanslagen med #{}", a.0)),
+        "{mine}"
+    );
+    assert!(
+        mine.contains("avslagen: Hör till ett annat forum"),
+        "{mine}"
+    );
     // Done: only until the meeting's record arrives.
     clock.set(utc(2026, 12, 1, 9, 30));
-    let r = s.agenda_triage(&ch, t(a, TriageAction::Done)).await.unwrap();
+    let r = s
+        .agenda_triage(&ch, t(a, TriageAction::Done))
+        .await
+        .unwrap();
     assert!(text(&r, Lang::Sv).contains("behandlad"));
     let (sv, _) = refusal(s.agenda_triage(&ch, t(a, TriageAction::Done)).await);
     assert!(sv.contains("redan behandlad"), "{sv}");
@@ -873,7 +1108,9 @@ async fn triage_reject_defer_merge_order_timebox_presenter_done(store: Store) {
         .await
         .unwrap();
     let shown = text(&show, Lang::Sv);
-    let first = shown.find("1. Föregående minnesanteckningar").expect(&shown);
+    let first = shown
+        .find("1. Föregående minnesanteckningar")
+        .expect(&shown);
     let last = shown.find("Övriga frågor").expect(&shown);
     assert!(first < last, "{shown}");
     s.agenda_standing_remove(&ch, forum, "övriga frågor")

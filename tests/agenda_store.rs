@@ -74,7 +74,10 @@ on_both_backends!(
 async fn items_round_trip_in_order_with_history(store: Store) {
     let f = forum(&store, "Leveransforum", C).await;
     let m = meeting(&store, &f, 1).await;
-    let a = store.insert_item(&new_item(&f, &m, "Första")).await.unwrap();
+    let a = store
+        .insert_item(&new_item(&f, &m, "Första"))
+        .await
+        .unwrap();
     let b = store.insert_item(&new_item(&f, &m, "Andra")).await.unwrap();
     assert_eq!((a.position, b.position), (1, 2));
     assert_eq!(a.version, 1);
@@ -114,11 +117,28 @@ async fn items_round_trip_in_order_with_history(store: Store) {
     // Newest first for the proposer; LIKE wildcards in a search are literal.
     let mine = store.items_by(G, UserId(10), 10).await.unwrap();
     assert_eq!(mine[0].id, b.id);
-    assert!(store.items_by(GuildId(1), UserId(10), 10).await.unwrap().is_empty());
-    assert_eq!(store.open_items_like(G, "FÖRS", 25).await.unwrap()[0].id, a.id);
-    assert_eq!(store.open_items_like(G, "rsta", 25).await.unwrap()[0].id, a.id);
+    assert!(store
+        .items_by(GuildId(1), UserId(10), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        store.open_items_like(G, "FÖRS", 25).await.unwrap()[0].id,
+        a.id
+    );
+    assert_eq!(
+        store.open_items_like(G, "rsta", 25).await.unwrap()[0].id,
+        a.id
+    );
     assert!(store.open_items_like(G, "%", 25).await.unwrap().is_empty());
-    assert_eq!(store.open_items_like(G, &format!("#{}", b.id.0), 25).await.unwrap()[0].id, b.id);
+    assert_eq!(
+        store
+            .open_items_like(G, &format!("#{}", b.id.0), 25)
+            .await
+            .unwrap()[0]
+            .id,
+        b.id
+    );
     assert!(store.meeting_has_agenda_for_test(m.id).await);
 }
 
@@ -138,7 +158,10 @@ impl HasAgenda for Store {
 async fn an_update_from_an_old_version_changes_nothing(store: Store) {
     let f = forum(&store, "Leveransforum", C).await;
     let m = meeting(&store, &f, 1).await;
-    let a = store.insert_item(&new_item(&f, &m, "Första")).await.unwrap();
+    let a = store
+        .insert_item(&new_item(&f, &m, "Första"))
+        .await
+        .unwrap();
     let mut accepted = a.clone();
     accepted.status = ItemStatus::Accepted;
     let mut rejected = a.clone();
@@ -150,7 +173,10 @@ async fn an_update_from_an_old_version_changes_nothing(store: Store) {
         "decided from version 1, which is gone"
     );
     let now = store.item(a.id).await.unwrap().unwrap();
-    assert_eq!((now.status, now.version, now.reason.clone()), (ItemStatus::Accepted, 2, None));
+    assert_eq!(
+        (now.status, now.version, now.reason.clone()),
+        (ItemStatus::Accepted, 2, None)
+    );
 
     // Two transactions at once from the same version: exactly one writes.
     let mut deferred = now.clone();
@@ -179,14 +205,23 @@ async fn an_update_from_an_old_version_changes_nothing(store: Store) {
     let mut tx = store.begin().await.unwrap();
     tx.set_positions(&[b.id, a.id]).await.unwrap();
     tx.commit().await.unwrap();
-    let order: Vec<_> = store.meeting_items(m.id).await.unwrap().into_iter().map(|i| i.id).collect();
+    let order: Vec<_> = store
+        .meeting_items(m.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
     assert_eq!(order, [b.id, a.id]);
 }
 
 async fn settings_standing_organisations_and_publications(store: Store) {
     let f = forum(&store, "Leveransforum", C).await;
     let g = forum(&store, "Ledningsforum", ChannelId(5)).await;
-    assert_eq!(store.agenda_settings(f.id).await.unwrap(), AgendaSettings::default());
+    assert_eq!(
+        store.agenda_settings(f.id).await.unwrap(),
+        AgendaSettings::default()
+    );
     let s = AgendaSettings {
         deadline_minutes: 36 * 60,
         empty: EmptyPolicy::Cancel,
@@ -195,32 +230,55 @@ async fn settings_standing_organisations_and_publications(store: Store) {
     store.set_agenda_settings(f.id, &s).await.unwrap();
     store.set_agenda_settings(f.id, &s).await.unwrap();
     assert_eq!(store.agenda_settings(f.id).await.unwrap(), s);
-    assert_eq!(store.agenda_settings(g.id).await.unwrap(), AgendaSettings::default());
+    assert_eq!(
+        store.agenda_settings(g.id).await.unwrap(),
+        AgendaSettings::default()
+    );
 
-    store.add_standing(f.id, "Föregående minnesanteckningar", Place::Start).await.unwrap();
-    store.add_standing(f.id, "Övriga frågor", Place::End).await.unwrap();
-    store.add_standing(f.id, "Resurser", Place::Start).await.unwrap();
+    store
+        .add_standing(f.id, "Föregående minnesanteckningar", Place::Start)
+        .await
+        .unwrap();
+    store
+        .add_standing(f.id, "Övriga frågor", Place::End)
+        .await
+        .unwrap();
+    store
+        .add_standing(f.id, "Resurser", Place::Start)
+        .await
+        .unwrap();
     assert!(matches!(
         store.add_standing(f.id, "RESURSER", Place::End).await,
         Err(StoreError::Conflict(_))
     ));
-    store.add_standing(g.id, "Resurser", Place::Start).await.unwrap();
+    store
+        .add_standing(g.id, "Resurser", Place::Start)
+        .await
+        .unwrap();
     let st = store.standing(f.id).await.unwrap();
     assert_eq!(
-        st.iter().map(|s| (s.title.as_str(), s.place)).collect::<Vec<_>>(),
+        st.iter()
+            .map(|s| (s.title.as_str(), s.place))
+            .collect::<Vec<_>>(),
         [
             ("Föregående minnesanteckningar", Place::Start),
             ("Övriga frågor", Place::End),
             ("Resurser", Place::Start)
         ]
     );
-    assert!(store.remove_standing(f.id, " övriga FRÅGOR ").await.unwrap());
+    assert!(store
+        .remove_standing(f.id, " övriga FRÅGOR ")
+        .await
+        .unwrap());
     assert!(!store.remove_standing(f.id, "Övriga frågor").await.unwrap());
 
     assert!(store.set_organisation(G, RoleId(3), true).await.unwrap());
     assert!(!store.set_organisation(G, RoleId(3), true).await.unwrap());
     store.set_organisation(G, RoleId(4), true).await.unwrap();
-    assert_eq!(store.organisations(G).await.unwrap(), [RoleId(3), RoleId(4)]);
+    assert_eq!(
+        store.organisations(G).await.unwrap(),
+        [RoleId(3), RoleId(4)]
+    );
     assert!(store.set_organisation(G, RoleId(3), false).await.unwrap());
     assert_eq!(store.organisations(G).await.unwrap(), [RoleId(4)]);
     assert!(store.organisations(GuildId(1)).await.unwrap().is_empty());
@@ -229,12 +287,22 @@ async fn settings_standing_organisations_and_publications(store: Store) {
     assert!(store.publication(m.id).await.unwrap().is_none());
     let mut tx = store.begin().await.unwrap();
     assert!(tx.set_published(m.id, t0(), "held").await.unwrap());
-    assert!(!tx.set_published(m.id, t0(), "cancelled").await.unwrap(), "once");
+    assert!(
+        !tx.set_published(m.id, t0(), "cancelled").await.unwrap(),
+        "once"
+    );
     tx.commit().await.unwrap();
-    assert_eq!(store.publication(m.id).await.unwrap(), Some((t0(), "held".to_string())));
+    assert_eq!(
+        store.publication(m.id).await.unwrap(),
+        Some((t0(), "held".to_string()))
+    );
 
     assert_eq!(store.forums_in_channel(G, C).await.unwrap(), [f.id]);
-    assert!(store.forums_in_channel(GuildId(1), C).await.unwrap().is_empty());
+    assert!(store
+        .forums_in_channel(GuildId(1), C)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 async fn carry_over_candidates_are_open_items_of_past_or_cancelled_meetings(store: Store) {

@@ -13,8 +13,8 @@ use std::future::Future;
 use chrono::{TimeZone, Utc};
 use samverkan::clock::{Clock, ManualClock};
 use samverkan::discord::render::DiscordRender;
-use samverkan::domain::ids::{ChannelId, GuildId, UserId};
 use samverkan::domain::agenda::TriageAction;
+use samverkan::domain::ids::{ChannelId, GuildId, UserId};
 use samverkan::service::{
     Actor, EditForum, Presented, ProposeItem, Services, SetupForums, Status, Triage,
 };
@@ -343,9 +343,12 @@ async fn agenda_triage_is_all_or_nothing(db: &TestDb) {
     let (c, b) = (items[0].id.0, items[1].id.0);
     let steps = [
         (c, TriageAction::Move { position: 1 }),
-        (c, TriageAction::Reject {
-            reason: "Dubblett".into(),
-        }),
+        (
+            c,
+            TriageAction::Reject {
+                reason: "Dubblett".into(),
+            },
+        ),
         (b, TriageAction::Defer),
     ];
     for (item, action) in steps {

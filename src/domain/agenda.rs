@@ -715,8 +715,7 @@ pub fn render(view: &AgendaView<'_>) -> Vec<Msg> {
         .items
         .iter()
         .filter(|i| {
-            i.kind == ItemKind::Question
-                && (i.status.is_open() || i.status == ItemStatus::Handled)
+            i.kind == ItemKind::Question && (i.status.is_open() || i.status == ItemStatus::Handled)
         })
         .collect();
     if !questions.is_empty() {

@@ -11,7 +11,8 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 use super::agenda::{
-    one_line as agenda_line, parse_deadline, AgendaSettings, EmptyPolicy, Format, Place, MAX_STANDING, MAX_TITLE,
+    one_line as agenda_line, parse_deadline, AgendaSettings, EmptyPolicy, Format, Place,
+    MAX_STANDING, MAX_TITLE,
 };
 use super::forum::{escalation_makes_cycle, parse_time_zone, validate_name, validate_tier};
 use super::ids::ForumId;
@@ -108,8 +109,8 @@ struct RawForum {
 fn agenda_settings(f: &RawForum) -> Result<AgendaSettings, String> {
     let mut s = AgendaSettings::default();
     if let Some(d) = &f.agenda_deadline {
-        s.deadline_minutes =
-            parse_deadline(d).map_err(|_| format!("agenda_deadline {d:?} is not like 3d or 36h"))?;
+        s.deadline_minutes = parse_deadline(d)
+            .map_err(|_| format!("agenda_deadline {d:?} is not like 3d or 36h"))?;
     }
     if let Some(e) = &f.empty_agenda {
         s.empty = EmptyPolicy::parse(e)
@@ -122,7 +123,8 @@ fn agenda_settings(f: &RawForum) -> Result<AgendaSettings, String> {
         s.empty = EmptyPolicy::Cancel;
     }
     if let Some(fmt) = &f.agenda_format {
-        s.format = Some(Format::parse(fmt).ok_or_else(|| format!("agenda_format {fmt:?} is not a3"))?);
+        s.format =
+            Some(Format::parse(fmt).ok_or_else(|| format!("agenda_format {fmt:?} is not a3"))?);
     }
     Ok(s)
 }

@@ -316,7 +316,10 @@ impl Services {
             }
             late_for = late_for.or(Some(m));
         }
-        Err(refuse(msg!("agenda-error-no-meeting", name = forum.name.as_str())))
+        Err(refuse(msg!(
+            "agenda-error-no-meeting",
+            name = forum.name.as_str()
+        )))
     }
 
     /// The stored meeting for an upcoming one, storing one that was only scheduled.
@@ -669,7 +672,10 @@ impl Services {
                 return self.store_upcoming(tx, forum, &m, now).await;
             }
         }
-        Err(refuse(msg!("agenda-error-no-meeting", name = forum.name.as_str())))
+        Err(refuse(msg!(
+            "agenda-error-no-meeting",
+            name = forum.name.as_str()
+        )))
     }
 
     /// `/agenda standing-add`: an item on every agenda of the forum, in its place.
@@ -773,7 +779,11 @@ impl Services {
     }
 
     /// Open items of the guild as autocomplete choices: (id, `#12 title`), at most 25.
-    pub async fn agenda_item_suggestions(&self, actor: &Actor, partial: &str) -> Vec<(i64, String)> {
+    pub async fn agenda_item_suggestions(
+        &self,
+        actor: &Actor,
+        partial: &str,
+    ) -> Vec<(i64, String)> {
         let Ok(items) = self.store.open_items_like(actor.guild, partial, 25).await else {
             return Vec::new();
         };
@@ -936,7 +946,11 @@ impl Services {
 
     /// Items awaiting triage in a forum with their versions, for a chair-facing message's
     /// buttons (at most `limit`).
-    pub async fn triage_actions(&self, forum: crate::domain::ids::ForumId, limit: usize) -> Result<Vec<Action>> {
+    pub async fn triage_actions(
+        &self,
+        forum: crate::domain::ids::ForumId,
+        limit: usize,
+    ) -> Result<Vec<Action>> {
         let now = self.clock.now();
         let mut out = Vec::new();
         for m in self.store.meetings_from(forum, now, 10).await? {
@@ -1096,7 +1110,8 @@ impl Services {
     ) -> Result<()> {
         let settings = tx.agenda_settings(forum.id).await?;
         let mut due: Option<DateTime<Utc>> = None;
-        let mut consider = |d: DateTime<Utc>| due = Some(due.map_or(d, |x: DateTime<Utc>| x.min(d)));
+        let mut consider =
+            |d: DateTime<Utc>| due = Some(due.map_or(d, |x: DateTime<Utc>| x.min(d)));
         let stored = tx.meetings_from(forum.id, now, 20).await?;
         for m in &stored {
             if !m.state.is_planned() || m.starts_at <= now {

@@ -709,7 +709,9 @@ impl Services {
         req: &EditForum,
     ) -> Result<Option<crate::domain::agenda::AgendaSettings>> {
         use crate::domain::agenda::{parse_deadline, EmptyPolicy, Format};
-        if req.agenda_deadline.is_none() && req.empty_agenda.is_none() && req.agenda_format.is_none()
+        if req.agenda_deadline.is_none()
+            && req.empty_agenda.is_none()
+            && req.agenda_format.is_none()
         {
             return Ok(None);
         }

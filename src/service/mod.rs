@@ -22,8 +22,8 @@ use crate::scheduler::Wake;
 use crate::store::Store;
 use crate::templates::TemplateCatalog;
 
-pub use agenda::{AskQuestion, ProposeItem, ShowAgenda, SourceMessage, Triage};
 pub use crate::domain::agenda::TriageAction;
+pub use agenda::{AskQuestion, ProposeItem, ShowAgenda, SourceMessage, Triage};
 pub use forum::{tier_label, CreateForum, ForumRef};
 pub use meetings::EditForum;
 pub use templates::SetupForums;

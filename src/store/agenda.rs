@@ -47,7 +47,8 @@ const COLUMNS: &str = "id, guild_id, forum_id, meeting_id, kind, title, backgrou
 impl TryFrom<ItemRow> for AgendaItem {
     type Error = StoreError;
     fn try_from(r: ItemRow) -> Result<Self> {
-        let corrupt = |what: &str, v: &str| StoreError::Corrupt(format!("agenda item {what} {v:?}"));
+        let corrupt =
+            |what: &str, v: &str| StoreError::Corrupt(format!("agenda item {what} {v:?}"));
         Ok(AgendaItem {
             id: ItemId(r.id),
             guild: GuildId::from_db(r.guild_id),
@@ -95,12 +96,14 @@ pub struct NewHistory<'a> {
 
 impl Conn<'_> {
     async fn agenda_settings(&mut self, forum: ForumId) -> Result<AgendaSettings> {
-        let row: Option<(i64, String, Option<String>)> = on_conn!(self, |c| sqlx::query_as(
+        let row: Option<(i64, String, Option<String>)> = on_conn!(self, |c| {
+            sqlx::query_as(
             "SELECT deadline_minutes, empty_policy, format FROM agenda_settings WHERE forum_id = $1"
         )
         .bind(forum.0)
         .fetch_optional(c)
-        .await)?;
+        .await
+        })?;
         let Some((deadline_minutes, empty, format)) = row else {
             return Ok(AgendaSettings::default());
         };
@@ -244,7 +247,9 @@ impl Conn<'_> {
     /// Writes an item's changeable fields as given in `item`, if it is still at
     /// `item.version` (bumping it). Returns false when someone changed it first.
     async fn update_item(&mut self, item: &AgendaItem, now: DateTime<Utc>) -> Result<bool> {
-        let n = on_conn!(self, |c| sqlx::query(
+        let n =
+            on_conn!(self, |c| {
+                sqlx::query(
             "UPDATE agenda_items SET meeting_id = $1, status = $2, reason = $3, merged_into = $4,
                  late_for = $5, position = $6, timebox = $7, presenter = $8, carried = $9,
                  version = version + 1, updated_at = $10
@@ -264,7 +269,8 @@ impl Conn<'_> {
         .bind(item.version)
         .execute(c)
         .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+            })?;
         Ok(n == 1)
     }
 
@@ -346,7 +352,8 @@ impl Conn<'_> {
         at: DateTime<Utc>,
         outcome: &str,
     ) -> Result<bool> {
-        let n = on_conn!(self, |c| sqlx::query(
+        let n = on_conn!(self, |c| {
+            sqlx::query(
             "INSERT INTO agenda_publications (meeting_id, published_at, outcome) VALUES ($1, $2, $3)
              ON CONFLICT (meeting_id) DO NOTHING"
         )
@@ -355,7 +362,8 @@ impl Conn<'_> {
         .bind(outcome)
         .execute(c)
         .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+        })?;
         Ok(n == 1)
     }
 
@@ -548,10 +556,7 @@ impl Store {
             .await)?;
         items(rows)
     }
-    pub async fn publication(
-        &self,
-        meeting: MeetingId,
-    ) -> Result<Option<(DateTime<Utc>, String)>> {
+    pub async fn publication(&self, meeting: MeetingId) -> Result<Option<(DateTime<Utc>, String)>> {
         self.conn().publication(meeting).await
     }
     /// Marks roles of a guild as organisations (or not).
