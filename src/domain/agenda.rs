@@ -468,8 +468,12 @@ pub fn long_text(input: &str, max: usize) -> Result<String, TextProblem> {
     Ok(text.to_string())
 }
 
+/// Input that could not be read as what it should be (a number of minutes, a deadline).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotUnderstood;
+
 /// Minutes as typed in a modal (`20`, `20 min`, `1h`); empty is none.
-pub fn parse_minutes(input: &str) -> Result<Option<i64>, ()> {
+pub fn parse_minutes(input: &str) -> Result<Option<i64>, NotUnderstood> {
     let t = input.trim().to_lowercase();
     if t.is_empty() {
         return Ok(None);
@@ -481,36 +485,39 @@ pub fn parse_minutes(input: &str) -> Result<Option<i64>, ()> {
         .trim_end_matches('m')
         .trim();
     let n = if let Some(h) = t.strip_suffix('h') {
-        h.trim().parse::<i64>().map_err(|_| ())?.checked_mul(60)
+        h.trim()
+            .parse::<i64>()
+            .map_err(|_| NotUnderstood)?
+            .checked_mul(60)
     } else {
         t.parse::<i64>().ok()
     };
     match n {
         Some(n) if (1..=MAX_MINUTES).contains(&n) => Ok(Some(n)),
-        _ => Err(()),
+        _ => Err(NotUnderstood),
     }
 }
 
 /// An agenda deadline as typed: `3d`, `72h`, `90m`, `0` (proposals until the start), or a
 /// bare number of days; at most 60 days.
-pub fn parse_deadline(input: &str) -> Result<i64, ()> {
+pub fn parse_deadline(input: &str) -> Result<i64, NotUnderstood> {
     let t = input.trim().to_lowercase().replace(' ', "");
     let (num, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
         Some((i, _)) => (&t[..i], &t[i..]),
         None => (t.as_str(), "d"),
     };
-    let n: i64 = num.parse().map_err(|_| ())?;
+    let n: i64 = num.parse().map_err(|_| NotUnderstood)?;
     let per = match unit {
         "d" | "dag" | "dagar" | "days" | "day" => 24 * 60,
         "h" | "tim" | "timmar" | "hours" | "hour" => 60,
         "m" | "min" | "minuter" | "minutes" => 1,
-        _ => return Err(()),
+        _ => return Err(NotUnderstood),
     };
-    let minutes = n.checked_mul(per).ok_or(())?;
+    let minutes = n.checked_mul(per).ok_or(NotUnderstood)?;
     if (0..=MAX_DEADLINE_MINUTES).contains(&minutes) {
         Ok(minutes)
     } else {
-        Err(())
+        Err(NotUnderstood)
     }
 }
 

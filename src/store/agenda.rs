@@ -79,6 +79,9 @@ impl TryFrom<ItemRow> for AgendaItem {
     }
 }
 
+/// at, event, meeting, actor, detail.
+type HistoryRow = (i64, String, Option<i64>, Option<i64>, Option<String>);
+
 fn items(rows: Vec<ItemRow>) -> Result<Vec<AgendaItem>> {
     rows.into_iter().map(AgendaItem::try_from).collect()
 }
@@ -247,9 +250,8 @@ impl Conn<'_> {
     /// Writes an item's changeable fields as given in `item`, if it is still at
     /// `item.version` (bumping it). Returns false when someone changed it first.
     async fn update_item(&mut self, item: &AgendaItem, now: DateTime<Utc>) -> Result<bool> {
-        let n =
-            on_conn!(self, |c| {
-                sqlx::query(
+        let n = on_conn!(self, |c| {
+            sqlx::query(
             "UPDATE agenda_items SET meeting_id = $1, status = $2, reason = $3, merged_into = $4,
                  late_for = $5, position = $6, timebox = $7, presenter = $8, carried = $9,
                  version = version + 1, updated_at = $10
@@ -270,7 +272,7 @@ impl Conn<'_> {
         .execute(c)
         .await
         .map(|r| r.rows_affected())
-            })?;
+        })?;
         Ok(n == 1)
     }
 
@@ -487,14 +489,13 @@ impl Store {
     }
     /// An item's history, oldest first.
     pub async fn history(&self, item: ItemId) -> Result<Vec<HistoryEntry>> {
-        let rows: Vec<(i64, String, Option<i64>, Option<i64>, Option<String>)> =
-            on_conn!(&mut self.conn(), |c| sqlx::query_as(
-                "SELECT at, event, meeting_id, actor, detail FROM agenda_history
+        let rows: Vec<HistoryRow> = on_conn!(&mut self.conn(), |c| sqlx::query_as(
+            "SELECT at, event, meeting_id, actor, detail FROM agenda_history
                  WHERE item_id = $1 ORDER BY id"
-            )
-            .bind(item.0)
-            .fetch_all(c)
-            .await)?;
+        )
+        .bind(item.0)
+        .fetch_all(c)
+        .await)?;
         rows.into_iter()
             .map(|(at, event, meeting, actor, detail)| {
                 Ok(HistoryEntry {
