@@ -5,6 +5,7 @@
 //! and the thin adapters [`discord`] and [`shell`]; [`app`] builds and wires them (the
 //! composition root).
 
+pub mod action;
 pub mod app;
 pub mod cli;
 pub mod clock;
@@ -14,6 +15,7 @@ pub mod discord;
 pub mod domain;
 pub mod error;
 pub mod i18n;
+pub mod live;
 pub mod logging;
 pub mod notifier;
 pub mod render;

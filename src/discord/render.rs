@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use crate::domain::ids::{ChannelId, RoleId, UserId};
+use crate::domain::ids::{ChannelId, MessageRef, RoleId, UserId};
 use crate::domain::whistleblowing::display::is_bidi_control;
 use crate::i18n::Lang;
 use crate::render::{Mark, Render, TimeStyle};
@@ -47,6 +47,18 @@ impl Render for DiscordRender {
 
     fn typed(&self, text: &str) -> String {
         fenced(text)
+    }
+
+    /// Typed text stays fenced in every piece.
+    fn split(&self, text: &str, max: usize) -> Vec<String> {
+        super::whistleblowing::chunks(text, max)
+    }
+
+    fn message(&self, m: &MessageRef) -> String {
+        format!(
+            "https://discord.com/channels/{}/{}/{}",
+            m.guild, m.channel, m.message
+        )
     }
 }
 

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::{Outcome, Scheduler};
-use crate::domain::ids::{ForumId, UserId};
+use crate::domain::ids::{ForumId, GuildId, UserId};
 use crate::domain::meeting::MeetingId;
 use crate::notifier::Notifier;
 use crate::service::Services;
@@ -149,6 +149,43 @@ impl JobKind for WbDaily {
     }
 }
 
+/// Refreshes a live document's messages (coalesced: one job per document, re-armed by
+/// `Store::live_changed`; see `crate::live`).
+pub struct Live;
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LivePayload {
+    /// The document's key (`agenda:12`).
+    pub doc: String,
+}
+impl JobKind for Live {
+    const NAME: &'static str = crate::store::LIVE_KIND;
+    type Payload = LivePayload;
+    /// The document's key.
+    type Key = str;
+    fn key(doc: &str) -> String {
+        crate::store::live_job_key(doc)
+    }
+}
+
+/// A private message to one member, rendered when it is sent (in the guild's language then):
+/// "your proposal was rejected, because …". Closed DMs are recorded as skipped.
+pub struct Private;
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PrivatePayload {
+    pub guild: GuildId,
+    pub user: UserId,
+    pub lines: Vec<crate::i18n::Msg>,
+}
+impl JobKind for Private {
+    const NAME: &'static str = "private";
+    type Payload = PrivatePayload;
+    /// What it is about, unique per message ever sent: `agenda:reject:<item>:<version>`.
+    type Key = str;
+    fn key(what: &str) -> String {
+        format!("private:{what}")
+    }
+}
+
 /// Every kind, by name.
 pub const ALL: &[&str] = &[
     Plan::NAME,
@@ -157,10 +194,15 @@ pub const ALL: &[&str] = &[
     Event::NAME,
     WbNotice::NAME,
     WbDaily::NAME,
+    Live::NAME,
+    Private::NAME,
 ];
 
 /// Gives every kind its handler.
 pub fn register_all(scheduler: &mut Scheduler, services: &Services, notifier: Arc<dyn Notifier>) {
     super::meetings::register(scheduler, services.clone(), notifier.clone());
+    let source: Arc<dyn crate::live::LiveSource> =
+        Arc::new(super::live::ServicesSource(services.clone()));
+    super::live::register(scheduler, services.clone(), notifier.clone(), source);
     super::whistleblowing::register(scheduler, services, notifier);
 }

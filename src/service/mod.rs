@@ -10,11 +10,13 @@ pub mod whistleblowing;
 
 use std::sync::Arc;
 
+use crate::action::{Button, OutAction};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::ids::{GuildId, RoleId, UserId};
 use crate::error::{reference_id, refuse, Error, Result};
 use crate::i18n::{Lang, Msg};
+use crate::live::{LiveHook, NoLive};
 use crate::msg;
 use crate::render::Render;
 use crate::scheduler::Wake;
@@ -42,6 +44,8 @@ pub struct Reply {
     pub lines: Vec<Msg>,
     /// Only the asker sees it.
     pub ephemeral: bool,
+    /// Buttons under the reply (see [`crate::action`]).
+    pub actions: Vec<Button>,
 }
 
 impl Reply {
@@ -49,6 +53,7 @@ impl Reply {
         Self {
             lines,
             ephemeral: false,
+            actions: Vec::new(),
         }
     }
 
@@ -56,7 +61,13 @@ impl Reply {
         Self {
             lines,
             ephemeral: true,
+            actions: Vec::new(),
         }
+    }
+
+    pub fn with_actions(mut self, actions: Vec<Button>) -> Self {
+        self.actions = actions;
+        self
     }
 }
 
@@ -78,6 +89,8 @@ pub struct Presented {
     pub text: String,
     pub ephemeral: bool,
     pub status: Status,
+    /// The reply's buttons, rendered.
+    pub actions: Vec<OutAction>,
 }
 
 /// Everything a use case needs. Cheap to clone.
@@ -92,6 +105,8 @@ pub struct Services {
     pub templates: Arc<TemplateCatalog>,
     /// Whistleblowing intake: Argon2 parameters, rate limit and in-memory cooldown.
     pub wb: Arc<WbRuntime>,
+    /// Told when a live document changed (see [`crate::live`]).
+    pub live: Arc<dyn LiveHook>,
 }
 
 impl Services {
@@ -104,7 +119,14 @@ impl Services {
             wake: Wake::default(),
             templates: Arc::new(TemplateCatalog::shipped()),
             wb,
+            live: Arc::new(NoLive),
         }
+    }
+
+    /// Tells this hook when live documents change.
+    pub fn with_live(mut self, live: Arc<dyn LiveHook>) -> Self {
+        self.live = live;
+        self
     }
 
     /// Offers these templates instead of the shipped ones.
@@ -183,11 +205,17 @@ pub fn render(lang: Lang, result: Result<Reply>, renderer: &dyn Render) -> Prese
             text: join(lang, &reply.lines, renderer),
             ephemeral: reply.ephemeral,
             status: Status::Ok,
+            actions: reply
+                .actions
+                .iter()
+                .map(|b| b.render(lang, renderer))
+                .collect(),
         },
         Err(Error::User(e)) => Presented {
             text: e.0.render_with(lang, renderer),
             ephemeral: true,
             status: Status::Refused,
+            actions: Vec::new(),
         },
         Err(Error::Internal(e)) => {
             let reference = reference_id();
@@ -197,6 +225,7 @@ pub fn render(lang: Lang, result: Result<Reply>, renderer: &dyn Render) -> Prese
                     .render_with(lang, renderer),
                 ephemeral: true,
                 status: Status::Failed { reference },
+                actions: Vec::new(),
             }
         }
     }

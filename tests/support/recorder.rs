@@ -45,6 +45,8 @@ struct State {
     script: VecDeque<Answer>,
     posts: usize,
     lists: usize,
+    edits: usize,
+    deletes: usize,
 }
 
 #[derive(Clone, Default)]
@@ -95,6 +97,16 @@ impl Recorder {
     /// Post requests made (stored or not).
     pub fn posts(&self) -> usize {
         self.st().posts
+    }
+
+    /// Edits made (of messages that exist).
+    pub fn edits(&self) -> usize {
+        self.st().edits
+    }
+
+    /// Deletes made.
+    pub fn deletes(&self) -> usize {
+        self.st().deletes
     }
 
     /// Channel listings made (searches for an earlier attempt's message).
@@ -154,6 +166,32 @@ impl Notifier for Recorder {
             Answer::Hang => std::future::pending().await,
             Answer::NotFound => Err(SendError::NotFound("404 Unknown Channel".into())),
         }
+    }
+
+    async fn edit(&self, message: u64, m: &Outgoing) -> Result<(), SendError> {
+        let mut st = self.st();
+        let Some(found) = st
+            .messages
+            .iter_mut()
+            .find(|p| p.id == message && p.channel == m.channel)
+        else {
+            return Err(SendError::NotFound("404 Unknown Message".into()));
+        };
+        found.content = m.content.trim().to_string();
+        st.edits += 1;
+        Ok(())
+    }
+
+    async fn delete(&self, channel: ChannelId, message: u64) -> Result<(), SendError> {
+        let mut st = self.st();
+        let before = st.messages.len();
+        st.messages
+            .retain(|p| !(p.id == message && p.channel == channel));
+        if st.messages.len() == before {
+            return Err(SendError::NotFound("404 Unknown Message".into()));
+        }
+        st.deletes += 1;
+        Ok(())
     }
 
     async fn open_dm(&self, user: UserId) -> Result<ChannelId, SendError> {
