@@ -90,6 +90,17 @@ pub trait Notifier: Send + Sync + 'static {
     fn renderer(&self) -> &dyn crate::render::Render;
     /// Posts a message; returns its id.
     async fn post(&self, message: &Outgoing) -> Result<u64, SendError>;
+    /// Starts a thread from a message the bot posted; the thread has the message's id. When
+    /// the message already has its thread (an earlier attempt made it), that one is returned.
+    async fn start_thread(
+        &self,
+        channel: ChannelId,
+        message: u64,
+        name: &str,
+    ) -> Result<ChannelId, SendError> {
+        let _ = (channel, message, name);
+        Err(SendError::Rejected("threads are not supported here".into()))
+    }
     /// The channel of direct messages with a user.
     async fn open_dm(&self, user: UserId) -> Result<ChannelId, SendError>;
     /// Sends a direct message (no mentions at all).

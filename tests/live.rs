@@ -6,6 +6,8 @@
 
 #[path = "support/db.rs"]
 mod db;
+#[path = "support/discord_double.rs"]
+mod double;
 #[path = "support/recorder.rs"]
 mod recorder;
 
@@ -24,6 +26,7 @@ use samverkan::live::{LiveDocument, LiveKey, LiveSource};
 use samverkan::scheduler::{live, Scheduler};
 use samverkan::service::Services;
 use samverkan::store::{JobRecord, JobState, Store};
+use serde_json::Value;
 use tokio::sync::watch;
 
 const G: GuildId = GuildId(900_000_000_000_000_001);
@@ -88,6 +91,8 @@ struct World {
     clock: ManualClock,
     rec: Recorder,
     doc: Doc,
+    /// Sends instead of the recorder when set (the real outbox against the double).
+    notifier: Option<Arc<dyn samverkan::notifier::Notifier>>,
 }
 
 fn world(store: &Store) -> World {
@@ -102,6 +107,7 @@ fn world(store: &Store) -> World {
         clock,
         rec: Recorder::new(),
         doc: Doc::default(),
+        notifier: None,
     }
 }
 
@@ -113,10 +119,14 @@ impl World {
             self.s.wake.clone(),
             LEASE,
         );
+        let notifier = self
+            .notifier
+            .clone()
+            .unwrap_or_else(|| Arc::new(self.rec.clone()));
         live::register(
             &mut sched,
             self.s.clone(),
-            Arc::new(self.rec.clone()),
+            notifier,
             Arc::new(self.doc.clone()),
         );
         let (stop, rx) = watch::channel(false);
@@ -133,21 +143,17 @@ impl World {
         samverkan::live::LiveHook::changed(&hook, &KEY).await;
     }
 
-    async fn job(&self) -> JobRecord {
-        self.s
-            .store
-            .job(&format!("live:{}", KEY.key()))
-            .await
-            .unwrap()
-            .expect("the refresh job")
-    }
-
     /// Waits (real time, bounded) until nothing is due now: every refresh due by the clock's
     /// time has run.
     async fn settle(&self) -> JobRecord {
+        self.settle_key(&format!("live:{}", KEY.key())).await
+    }
+
+    /// Waits until the job with this key has run whatever was due by now.
+    async fn settle_key(&self, key: &str) -> JobRecord {
         let end = Instant::now() + T;
         loop {
-            let j = self.job().await;
+            let j = self.s.store.job(key).await.unwrap().expect("the job");
             let idle = match j.state {
                 JobState::Running => false,
                 JobState::Pending => j.due_at > self.clock.now(),
@@ -312,4 +318,186 @@ async fn a_post_interrupted_by_a_crash_is_found_not_repeated(store: Store) {
     let parts = store.live_parts(&KEY.key()).await.unwrap();
     assert_eq!(parts.len(), 1);
     assert_eq!(parts[0].message, Some(w.rec.messages(CH)[0].id));
+}
+
+/// The real outbox against the Discord test double: the document's messages are posted,
+/// edited in place (PATCH) and deleted (DELETE), its buttons are components of its last
+/// message, and no mention is allowed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn against_the_double_a_document_is_posted_edited_and_trimmed_with_its_buttons() {
+    use samverkan::action::{Button, ButtonStyle, Invoke};
+    use samverkan::command::Value as V;
+    let d = double::DiscordDouble::start(vec![double::GuildSpec {
+        id: G.0,
+        name: "g".into(),
+        channels: vec![(CH.0, "leveransforum".into())],
+        roles: vec![],
+        preferred_locale: "sv-SE".into(),
+    }])
+    .await;
+    let (tx, rx) = watch::channel(false);
+    let outbox = samverkan::discord::outbox::DiscordOutbox::new(&d.base_url(), "test-token", rx)
+        .expect("outbox");
+    let db = db::sqlite().await;
+    let mut w = world(&db.store);
+    w.notifier = Some(Arc::new(outbox));
+    let run = w.start();
+    let with_button = |blocks: &[String]| {
+        w.doc.set(CH, blocks);
+        let mut g = w.doc.0.lock().unwrap();
+        let doc = g.as_mut().unwrap();
+        doc.actions = vec![Button::new(
+            Msg::new("button-propose"),
+            ButtonStyle::Primary,
+            Invoke::new(&["meeting", "next"]).with("forum", V::Text("Leveransforum".into())),
+        )];
+    };
+    let hook = live::LiveRefresh::new(&w.s);
+    let refresh = || async {
+        samverkan::live::LiveHook::changed(&hook, &KEY).await;
+        w.clock.advance(Duration::seconds(2));
+        w.settle().await
+    };
+
+    let thirty = blocks(30, "@everyone a");
+    with_button(&thirty);
+    let j = refresh().await;
+    assert_eq!(j.state, JobState::Done, "{j:?}");
+    let msgs = d.channel_messages(CH.0);
+    assert!(msgs.len() >= 3, "{} messages", msgs.len());
+    let contents: Vec<String> = msgs
+        .iter()
+        .map(|m| m["content"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(contents.join("\n"), thirty.join("\n"));
+    for m in &msgs {
+        assert_eq!(m["allowed_mentions"]["parse"], serde_json::json!([]), "{m}");
+    }
+    let last = msgs.last().unwrap();
+    let button = &last["components"][0]["components"][0];
+    assert_eq!(button["custom_id"], "v1:meeting:next:forum=Leveransforum");
+    assert_eq!(button["label"], "Propose an item");
+    assert!(msgs[0]["components"]
+        .as_array()
+        .is_none_or(|c| c.is_empty()));
+    let ids: Vec<Value> = msgs.iter().map(|m| m["id"].clone()).collect();
+
+    // A change edits in place; shrinking deletes the messages no longer needed.
+    let two = blocks(2, "b");
+    with_button(&two);
+    let j = refresh().await;
+    assert_eq!(j.state, JobState::Done, "{j:?}");
+    let msgs = d.channel_messages(CH.0);
+    assert_eq!(msgs.len(), 1);
+    assert_eq!(msgs[0]["id"], ids[0], "the first message, edited");
+    assert_eq!(msgs[0]["content"].as_str().unwrap(), two.join("\n"));
+    assert!(!msgs[0]["edited_timestamp"].is_null());
+    assert_eq!(
+        msgs[0]["components"][0]["components"][0]["custom_id"],
+        "v1:meeting:next:forum=Leveransforum"
+    );
+    run.stop().await;
+    let _ = tx.send(true);
+    db.cleanup().await;
+}
+
+/// A thread for a meeting's record against the double: started once from a message the bot
+/// posts, recorded, and a channel to post into; starting it again gives the same thread.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn against_the_double_a_thread_is_started_once_and_takes_messages() {
+    use samverkan::notifier::{Notifier, Outgoing};
+    use samverkan::scheduler::kinds::{self, JobKind};
+    let d = double::DiscordDouble::start(vec![double::GuildSpec {
+        id: G.0,
+        name: "g".into(),
+        channels: vec![(CH.0, "leveransforum".into())],
+        roles: vec![],
+        preferred_locale: "sv-SE".into(),
+    }])
+    .await;
+    let (tx, rx) = watch::channel(false);
+    let outbox = Arc::new(
+        samverkan::discord::outbox::DiscordOutbox::new(&d.base_url(), "test-token", rx)
+            .expect("outbox"),
+    );
+    let db = db::sqlite().await;
+    let mut w = world(&db.store);
+    w.notifier = Some(outbox.clone());
+    let run = w.start();
+    let payload = kinds::ThreadPayload {
+        guild: G,
+        channel: CH,
+        name: Msg::new("text-line").arg("text", "Leveransforum 2026-12-01"),
+        starter: vec![Msg::new("text-line").arg("text", "@everyone The meeting is open")],
+    };
+    let job = kinds::Thread::job("meeting:1", &payload, w.clock.now());
+    db.store.enqueue(&job, w.clock.now()).await.unwrap();
+    w.s.wake.notify();
+    let j = w.settle_key("thread:meeting:1").await;
+    assert_eq!(j.state, JobState::Done, "{j:?}");
+    let threads = d.threads();
+    assert_eq!(threads.len(), 1, "{threads:?}");
+    let (thread, parent, name) = threads[0].clone();
+    assert_eq!((parent, name.as_str()), (CH.0, "Leveransforum 2026-12-01"));
+    let starter = d.channel_messages(CH.0);
+    assert_eq!(starter.len(), 1);
+    assert_eq!(starter[0]["id"].as_str().unwrap(), thread.to_string());
+    assert_eq!(
+        starter[0]["allowed_mentions"]["parse"],
+        serde_json::json!([])
+    );
+    assert_eq!(
+        db.store.thread_for("meeting:1").await.unwrap(),
+        Some(ChannelId(thread))
+    );
+    // Again (a retry after a crash): the same thread, no second one.
+    let again = outbox
+        .start_thread(CH, thread, "Leveransforum 2026-12-01")
+        .await
+        .unwrap();
+    assert_eq!(again, ChannelId(thread));
+    assert_eq!(d.threads().len(), 1);
+    // A thread is a channel to post into.
+    outbox
+        .post(&Outgoing::new(ChannelId(thread), "note", "n1"))
+        .await
+        .unwrap();
+    assert_eq!(d.channel_messages(thread)[0]["content"], "note");
+    run.stop().await;
+    let _ = tx.send(true);
+    db.cleanup().await;
+}
+
+/// A private message is rendered when it is sent, in the guild's language (Swedish by
+/// default), and sent once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_private_message_is_rendered_at_send_time_and_sent_once() {
+    use samverkan::domain::ids::UserId;
+    use samverkan::scheduler::kinds::{self, JobKind};
+    let db = db::sqlite().await;
+    let w = world(&db.store);
+    let run = w.start();
+    let payload = kinds::PrivatePayload {
+        guild: G,
+        user: UserId(42),
+        lines: vec![Msg::new("error-message-empty")],
+    };
+    let job = kinds::Private::job("test:1", &payload, w.clock.now());
+    db.store.enqueue(&job, w.clock.now()).await.unwrap();
+    assert!(
+        !db.store.enqueue(&job, w.clock.now()).await.unwrap(),
+        "once per key"
+    );
+    w.s.wake.notify();
+    let j = w.settle_key("private:test:1").await;
+    run.stop().await;
+    assert_eq!(j.state, JobState::Done, "{j:?}");
+    let dm = w.rec.messages(ChannelId(42 + 1_000_000));
+    assert_eq!(dm.len(), 1);
+    assert!(
+        dm[0].content.starts_with("Meddelandet har ingen text"),
+        "{}",
+        dm[0].content
+    );
+    db.cleanup().await;
 }

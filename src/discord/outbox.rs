@@ -618,6 +618,42 @@ impl Notifier for DiscordOutbox {
         Ok(())
     }
 
+    async fn start_thread(
+        &self,
+        channel: ChannelId,
+        message: u64,
+        name: &str,
+    ) -> Result<ChannelId, SendError> {
+        let body = json!({ "name": name, "auto_archive_duration": 10080 });
+        let started = self
+            .request(
+                reqwest::Method::POST,
+                &format!("/channels/{}/messages/{message}/threads", channel.0),
+                Some(body),
+                Lane::Direct,
+            )
+            .await;
+        match started {
+            Ok(v) => Ok(ChannelId(id_of(&v)?)),
+            // One thread per message: an earlier attempt may have made it.
+            Err(SendError::Rejected(why)) => {
+                match self
+                    .request(
+                        reqwest::Method::GET,
+                        &format!("/channels/{message}"),
+                        None,
+                        Lane::Direct,
+                    )
+                    .await
+                {
+                    Ok(_) => Ok(ChannelId(message)),
+                    Err(_) => Err(SendError::Rejected(why)),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     async fn open_dm(&self, user: UserId) -> Result<ChannelId, SendError> {
         let dm = self
             .request(

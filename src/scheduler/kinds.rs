@@ -186,6 +186,29 @@ impl JobKind for Private {
     }
 }
 
+/// A thread in a channel, started from a message the bot posts (a meeting's record). The
+/// thread's id is the starter message's, recorded as the job's message
+/// (`Store::thread_for(what)`); post into it as into any channel.
+pub struct Thread;
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ThreadPayload {
+    pub guild: GuildId,
+    pub channel: crate::domain::ids::ChannelId,
+    /// The thread's name (at most 100 characters shown).
+    pub name: crate::i18n::Msg,
+    /// The message the thread starts from.
+    pub starter: Vec<crate::i18n::Msg>,
+}
+impl JobKind for Thread {
+    const NAME: &'static str = "thread";
+    type Payload = ThreadPayload;
+    /// What the thread is for: `meeting:<id>`.
+    type Key = str;
+    fn key(what: &str) -> String {
+        crate::store::thread_job_key(what)
+    }
+}
+
 /// Every kind, by name.
 pub const ALL: &[&str] = &[
     Plan::NAME,
@@ -196,6 +219,7 @@ pub const ALL: &[&str] = &[
     WbDaily::NAME,
     Live::NAME,
     Private::NAME,
+    Thread::NAME,
 ];
 
 /// Gives every kind its handler.

@@ -1,5 +1,5 @@
-//! Job handlers for live documents (one document kept current as messages in a channel) and
-//! for private messages rendered at send time.
+//! Job handlers for live documents (one document kept current as messages in a channel), for
+//! private messages rendered at send time, and for threads started from a message.
 //!
 //! A refresh renders the document as it is now, splits it between blocks into messages of at
 //! most 2000 characters, and brings the mirrored messages in line: a part whose text changed
@@ -47,7 +47,14 @@ pub fn register(
     );
     scheduler.register(
         kinds::Private::NAME,
-        Arc::new(PrivateMessage { services, notifier }),
+        Arc::new(PrivateMessage {
+            services: services.clone(),
+            notifier: notifier.clone(),
+        }),
+    );
+    scheduler.register(
+        kinds::Thread::NAME,
+        Arc::new(StartThread { services, notifier }),
     );
 }
 
@@ -359,6 +366,51 @@ impl JobHandler for PrivateMessage {
             Ok(sent) => Outcome::Sent(sent.id(), "sent".to_string()),
             // DMs closed, or the member left: nothing to retry.
             Err(e) if e.is_permanent() => Outcome::Skipped(format!("dm refused: {e}")),
+            Err(e) => Outcome::from_send_error(&e, now, s.clock.speed()),
+        }
+    }
+}
+
+struct StartThread {
+    services: Services,
+    notifier: Arc<dyn Notifier>,
+}
+
+#[async_trait]
+impl JobHandler for StartThread {
+    #[instrument(name = "job.thread", skip_all, fields(job = job.id, attempts = job.attempts))]
+    async fn run(&self, job: &Job) -> Outcome {
+        let s = &self.services;
+        let now = s.clock.now();
+        let p = match kinds::Thread::payload(job) {
+            Ok(p) => p,
+            Err(o) => return o,
+        };
+        let lang = s.language(Some(p.guild)).await;
+        let r = self.notifier.renderer();
+        let content = p
+            .starter
+            .iter()
+            .map(|m| m.render_with(lang, r))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let content = crate::domain::text::truncate(&content, MAX_CONTENT);
+        let mut name = crate::domain::text::truncate(p.name.plain(lang).trim(), 100);
+        if name.is_empty() {
+            name = "…".to_string();
+        }
+        let started = async {
+            // The starter is posted exactly once (found again after a crash), and a message
+            // has at most one thread: a retry gets the same thread.
+            let out = Outgoing::new(p.channel, content, nonce_for(&job.key));
+            let sent = post_once(&s.store, &*self.notifier, job, &out).await?;
+            self.notifier
+                .start_thread(p.channel, sent.id(), &name)
+                .await
+        };
+        match started.await {
+            Ok(thread) => Outcome::Sent(thread.0, "thread started".to_string()),
+            Err(e) if e.is_permanent() => Outcome::Failed(e.to_string()),
             Err(e) => Outcome::from_send_error(&e, now, s.clock.speed()),
         }
     }

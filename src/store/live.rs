@@ -14,6 +14,11 @@ pub fn live_job_key(doc: &str) -> String {
     format!("live:{doc}")
 }
 
+/// The key of the job that starts the thread for `what` (`meeting:12`).
+pub fn thread_job_key(what: &str) -> String {
+    format!("thread:{what}")
+}
+
 /// One message of a document, as mirrored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LivePart {
@@ -208,6 +213,19 @@ impl Store {
             .into_iter()
             .filter_map(|p| p.message.map(|m| (p.channel, m)))
             .collect())
+    }
+}
+
+impl Store {
+    /// The thread started for `what` (see `kinds::Thread`), once it exists.
+    pub async fn thread_for(&self, what: &str) -> Result<Option<ChannelId>> {
+        let row: Option<(Option<i64>,)> = on_pool!(self, |p| sqlx::query_as(
+            "SELECT message_id FROM jobs WHERE key = $1 AND state = 'done'"
+        )
+        .bind(thread_job_key(what))
+        .fetch_optional(p)
+        .await)?;
+        Ok(row.and_then(|r| r.0).map(ChannelId::from_db))
     }
 }
 

@@ -28,7 +28,7 @@ use sqlx::{ConnectOptions, Connection as _};
 pub use cases::{AuditEntry, CaseMeta, ExclusionStep, HandlerRecord, NewCase, StoredMessage};
 pub use directory::{GuildDirectory, GuildRecord};
 pub use jobs::{Job, JobRecord, JobState, NewJob};
-pub use live::{live_job_key, LivePart, LIVE_KIND};
+pub use live::{live_job_key, thread_job_key, LivePart, LIVE_KIND};
 pub use meetings::ScheduleUpdate;
 pub use tx::Tx;
 

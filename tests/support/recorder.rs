@@ -47,6 +47,8 @@ struct State {
     lists: usize,
     edits: usize,
     deletes: usize,
+    /// Threads started: (thread id = message id, parent, name).
+    threads: Vec<(u64, ChannelId, String)>,
 }
 
 #[derive(Clone, Default)]
@@ -102,6 +104,11 @@ impl Recorder {
     /// Edits made (of messages that exist).
     pub fn edits(&self) -> usize {
         self.st().edits
+    }
+
+    /// Threads started.
+    pub fn threads(&self) -> Vec<(u64, ChannelId, String)> {
+        self.st().threads.clone()
     }
 
     /// Deletes made.
@@ -192,6 +199,19 @@ impl Notifier for Recorder {
         }
         st.deletes += 1;
         Ok(())
+    }
+
+    async fn start_thread(
+        &self,
+        channel: ChannelId,
+        message: u64,
+        name: &str,
+    ) -> Result<ChannelId, SendError> {
+        let mut st = self.st();
+        if !st.threads.iter().any(|t| t.0 == message) {
+            st.threads.push((message, channel, name.to_string()));
+        }
+        Ok(ChannelId(message))
     }
 
     async fn open_dm(&self, user: UserId) -> Result<ChannelId, SendError> {
