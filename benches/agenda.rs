@@ -350,7 +350,7 @@ fn render_time(iterations: usize) -> String {
             .iter()
             .map(|m| m.render_with(Lang::Sv, &DiscordRender))
             .collect();
-        let split = samverkan::render::split_blocks(&blocks, 2000, "(fortsättning)");
+        let split = samverkan::render::split_blocks(&DiscordRender, &blocks, 2000);
         chunks = split.len();
         times.push(t.elapsed().as_secs_f64() * 1000.0);
     }

@@ -49,7 +49,10 @@ fn clock() -> anyhow::Result<Arc<dyn Clock>> {
 /// Store, clock and configuration as the use cases see them (every subcommand starts here).
 pub async fn services(config: Config, templates: TemplateCatalog) -> anyhow::Result<Services> {
     let store = open_store(&config).await?;
-    Ok(Services::new(store, clock()?, Arc::new(config)).with_templates(templates))
+    let services = Services::new(store, clock()?, Arc::new(config)).with_templates(templates);
+    // Changes to live documents (a published agenda) queue their refresh job.
+    let live = Arc::new(crate::scheduler::live::LiveRefresh::new(&services));
+    Ok(services.with_live(live))
 }
 
 /// The job registry: every job kind and its handler, sending through `notifier`.

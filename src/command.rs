@@ -6,10 +6,18 @@
 //! from these specs (names and descriptions from the catalogue) and the shell parses lines
 //! with them, so adding a command means adding a spec, a `Request` variant and its arm here,
 //! and nothing in either adapter.
+//!
+//! A spec may also declare a [`Form`]: text fields that Discord asks for in a modal (and the
+//! shell takes as ordinary `name:value` options). [`MESSAGE_COMMANDS`] are message
+//! context-menu commands that open a spec's form prefilled from a chat message, and buttons
+//! ([`crate::action`]) invoke specs with preset values.
 
 use std::collections::BTreeMap;
 
-use crate::domain::ids::{ChannelId, RoleId};
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::domain::ids::{ChannelId, MessageRef, RoleId};
 use crate::error::{refuse, Result};
 use crate::i18n::Msg;
 use crate::msg;
@@ -55,6 +63,9 @@ pub struct Opt {
     pub kind: Kind,
     pub required: bool,
     pub complete: Option<Complete>,
+    /// Not offered as a slash-command option: set by buttons (a version a button showed) and
+    /// typed in the shell.
+    pub hidden: bool,
 }
 
 const fn req(name: &'static str, kind: Kind) -> Opt {
@@ -63,6 +74,7 @@ const fn req(name: &'static str, kind: Kind) -> Opt {
         kind,
         required: true,
         complete: None,
+        hidden: false,
     }
 }
 
@@ -72,6 +84,7 @@ const fn opt(name: &'static str, kind: Kind) -> Opt {
         kind,
         required: false,
         complete: None,
+        hidden: false,
     }
 }
 
@@ -80,6 +93,109 @@ impl Opt {
         self.complete = Some(c);
         self
     }
+
+    /// Only buttons and the shell set it (see [`Opt::hidden`]); never required.
+    #[allow(dead_code)]
+    const fn hidden(mut self) -> Opt {
+        self.hidden = true;
+        self.required = false;
+        self
+    }
+}
+
+/// How a form field is typed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldStyle {
+    /// One line.
+    Short,
+    /// Several lines.
+    Paragraph,
+}
+
+/// A text field of a form. Its label is the catalogue attribute `.<name>-label` of the
+/// command's key (at most 45 characters, Discord's limit), with an optional
+/// `.<name>-placeholder`. Its value arrives as [`Value::Text`], read like an option's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    pub name: &'static str,
+    pub style: FieldStyle,
+    pub required: bool,
+    /// Characters, at least (when given) and at most; Discord allows at most 4000.
+    pub min: u16,
+    pub max: u16,
+}
+
+/// A one-line field.
+#[allow(dead_code)]
+const fn short(name: &'static str, required: bool, min: u16, max: u16) -> Field {
+    Field {
+        name,
+        style: FieldStyle::Short,
+        required,
+        min,
+        max,
+    }
+}
+
+/// A several-line field.
+#[allow(dead_code)]
+const fn paragraph(name: &'static str, required: bool, min: u16, max: u16) -> Field {
+    Field {
+        name,
+        style: FieldStyle::Paragraph,
+        required,
+        min,
+        max,
+    }
+}
+
+/// Discord's limits for a modal: five text inputs of at most 4000 characters.
+pub const MAX_FIELDS: usize = 5;
+pub const MAX_FIELD_CHARS: u16 = 4000;
+
+/// Values to put in a form's fields before it opens (the current text of what is edited).
+pub type Prefill = for<'a> fn(
+    &'a Services,
+    &'a Actor,
+    &'a Values,
+) -> Pin<Box<dyn Future<Output = Result<Values>> + Send + 'a>>;
+
+/// The text fields a command asks for in a form. Its title is the catalogue attribute
+/// `.form-title` of the command's key (at most 45 characters).
+pub struct Form {
+    pub fields: &'static [Field],
+    /// Asked before the form opens, with the values known so far (options, preset values).
+    pub prefill: Option<Prefill>,
+}
+
+/// A message context-menu command: opens the form of the spec at `path`, prefilled from the
+/// message (whose content Discord sends with the interaction, without the message-content
+/// intent). The message's link reaches the request through [`Origin::source`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageCommand {
+    /// Catalogue key of its name (English and Swedish, at most 32 characters), e.g.
+    /// `ctx-agenda-propose` = "Propose as agenda item".
+    pub key: &'static str,
+    pub path: &'static [&'static str],
+    /// The field that receives the message's text.
+    pub content: &'static str,
+    /// The field that receives the message's first line, if any.
+    pub title: Option<&'static str>,
+}
+
+/// Message context-menu commands (Discord allows 15 per application).
+pub static MESSAGE_COMMANDS: &[MessageCommand] = &[];
+
+/// Where a request came from, as the adapter knows it: set on the request with
+/// [`Request::set_origin`] before it runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// The channel the command, button or menu was used in (none in the shell).
+    pub channel: Option<ChannelId>,
+    /// The invoking user is a bot or a webhook.
+    pub by_bot: bool,
+    /// The chat message a context-menu command was used on.
+    pub source: Option<MessageRef>,
 }
 
 /// One command: where it is, what it takes, what request it makes.
@@ -89,6 +205,8 @@ pub struct Spec {
     /// Required options first (Discord requires that order).
     pub options: &'static [Opt],
     pub parse: fn(&mut Values) -> Result<Request>,
+    /// Text fields asked for in a form (see [`Form`]); `None` for most commands.
+    pub form: Option<&'static Form>,
 }
 
 impl std::fmt::Debug for Spec {
@@ -164,19 +282,22 @@ const OPT_FORUM: Opt = opt("forum", Kind::Text).complete(Complete::Forum);
 /// The next meeting whose agenda is open when left out.
 const OPT_MEETING: Opt = opt("meeting", Kind::Text).complete(Complete::Meeting);
 const ITEM: Opt = req("item", Kind::Integer).complete(Complete::Item);
+/// The item's version a triage button showed (only buttons and the shell set it).
+const VERSION: Opt = opt("version", Kind::Integer).hidden();
 
 /// A triage command: the item and what to do with it.
 fn triage(v: &mut Values, action: TriageAction) -> Result<Request> {
     Ok(Request::AgendaTriage(Triage {
         item: v.required_integer("item")?,
         action,
-        version: None,
+        version: v.integer("version"),
     }))
 }
 
 /// Every command of the shell and of Discord's `/forum`, `/meeting` and `/settings`.
 pub static COMMANDS: &[Spec] = &[
     Spec {
+        form: None,
         path: &["forum", "create"],
         options: &[
             req("name", Kind::Text),
@@ -198,16 +319,19 @@ pub static COMMANDS: &[Spec] = &[
         },
     },
     Spec {
+        form: None,
         path: &["forum", "list"],
         options: &[],
         parse: |_| Ok(Request::ForumList),
     },
     Spec {
+        form: None,
         path: &["forum", "show"],
         options: &[FORUM],
         parse: |v| Ok(Request::ForumShow(ForumRef(v.text("forum")?))),
     },
     Spec {
+        form: None,
         path: &["forum", "edit"],
         options: &[
             FORUM,
@@ -239,6 +363,7 @@ pub static COMMANDS: &[Spec] = &[
         },
     },
     Spec {
+        form: None,
         path: &["forum", "setup"],
         options: &[
             req("template", Kind::Text).complete(Complete::Template),
@@ -254,6 +379,7 @@ pub static COMMANDS: &[Spec] = &[
         },
     },
     Spec {
+        form: None,
         path: &["meeting", "next"],
         options: &[FORUM],
         parse: |v| {
@@ -263,6 +389,7 @@ pub static COMMANDS: &[Spec] = &[
         },
     },
     Spec {
+        form: None,
         path: &["meeting", "list"],
         options: &[FORUM, opt("count", Kind::Count)],
         parse: |v| {
@@ -273,6 +400,7 @@ pub static COMMANDS: &[Spec] = &[
         },
     },
     Spec {
+        form: None,
         path: &["meeting", "schedule"],
         options: &[
             FORUM,
@@ -290,6 +418,7 @@ pub static COMMANDS: &[Spec] = &[
         },
     },
     Spec {
+        form: None,
         path: &["meeting", "cancel"],
         options: &[FORUM, MEETING, req("reason", Kind::Text)],
         parse: |v| {
@@ -301,6 +430,7 @@ pub static COMMANDS: &[Spec] = &[
         },
     },
     Spec {
+        form: None,
         path: &["meeting", "move"],
         options: &[
             FORUM,
@@ -318,6 +448,7 @@ pub static COMMANDS: &[Spec] = &[
         },
     },
     Spec {
+        form: None,
         path: &["meeting", "remind-me"],
         options: &[FORUM, req("on", Kind::Bool)],
         parse: |v| {
@@ -328,6 +459,7 @@ pub static COMMANDS: &[Spec] = &[
         },
     },
     Spec {
+        form: None,
         path: &["settings", "language"],
         options: &[req("language", Kind::Text).complete(Complete::Language)],
         parse: |v| {
@@ -337,6 +469,7 @@ pub static COMMANDS: &[Spec] = &[
         },
     },
     Spec {
+        form: None,
         path: &["settings", "org-add"],
         options: &[req("role", Kind::Role)],
         parse: |v| {
@@ -347,6 +480,7 @@ pub static COMMANDS: &[Spec] = &[
         },
     },
     Spec {
+        form: None,
         path: &["settings", "org-remove"],
         options: &[req("role", Kind::Role)],
         parse: |v| {
@@ -357,11 +491,13 @@ pub static COMMANDS: &[Spec] = &[
         },
     },
     Spec {
+        form: None,
         path: &["settings", "orgs"],
         options: &[],
         parse: |_| Ok(Request::SettingsOrgs),
     },
     Spec {
+        form: None,
         path: &["agenda", "propose"],
         options: &[
             req("title", Kind::Text),
@@ -384,6 +520,7 @@ pub static COMMANDS: &[Spec] = &[
         },
     },
     Spec {
+        form: None,
         path: &["agenda", "question"],
         options: &[req("text", Kind::Text), OPT_FORUM, OPT_MEETING],
         parse: |v| {
@@ -396,11 +533,13 @@ pub static COMMANDS: &[Spec] = &[
         },
     },
     Spec {
+        form: None,
         path: &["agenda", "mine"],
         options: &[],
         parse: |_| Ok(Request::AgendaMine),
     },
     Spec {
+        form: None,
         path: &["agenda", "show"],
         options: &[OPT_FORUM, OPT_MEETING],
         parse: |v| {
@@ -412,24 +551,28 @@ pub static COMMANDS: &[Spec] = &[
         },
     },
     Spec {
+        form: None,
         path: &["agenda", "accept"],
-        options: &[ITEM],
+        options: &[ITEM, VERSION],
         parse: |v| triage(v, TriageAction::Accept),
     },
     Spec {
+        form: None,
         path: &["agenda", "reject"],
-        options: &[ITEM, req("reason", Kind::Text)],
+        options: &[ITEM, req("reason", Kind::Text), VERSION],
         parse: |v| {
             let reason = v.text("reason")?;
             triage(v, TriageAction::Reject { reason })
         },
     },
     Spec {
+        form: None,
         path: &["agenda", "defer"],
-        options: &[ITEM],
+        options: &[ITEM, VERSION],
         parse: |v| triage(v, TriageAction::Defer),
     },
     Spec {
+        form: None,
         path: &["agenda", "merge"],
         options: &[ITEM, req("into", Kind::Integer).complete(Complete::Item)],
         parse: |v| {
@@ -438,6 +581,7 @@ pub static COMMANDS: &[Spec] = &[
         },
     },
     Spec {
+        form: None,
         path: &["agenda", "move"],
         options: &[ITEM, req("position", Kind::Integer)],
         parse: |v| {
@@ -446,6 +590,7 @@ pub static COMMANDS: &[Spec] = &[
         },
     },
     Spec {
+        form: None,
         path: &["agenda", "timebox"],
         options: &[ITEM, req("minutes", Kind::Integer)],
         parse: |v| {
@@ -454,6 +599,7 @@ pub static COMMANDS: &[Spec] = &[
         },
     },
     Spec {
+        form: None,
         path: &["agenda", "presenter"],
         options: &[ITEM, req("presenter", Kind::Text)],
         parse: |v| {
@@ -462,16 +608,19 @@ pub static COMMANDS: &[Spec] = &[
         },
     },
     Spec {
+        form: None,
         path: &["agenda", "pull-in"],
         options: &[ITEM],
         parse: |v| triage(v, TriageAction::PullIn),
     },
     Spec {
+        form: None,
         path: &["agenda", "done"],
         options: &[ITEM],
         parse: |v| triage(v, TriageAction::Done),
     },
     Spec {
+        form: None,
         path: &["agenda", "standing-add"],
         options: &[FORUM, req("title", Kind::Text), opt("place", Kind::Text)],
         parse: |v| {
@@ -483,6 +632,7 @@ pub static COMMANDS: &[Spec] = &[
         },
     },
     Spec {
+        form: None,
         path: &["agenda", "standing-remove"],
         options: &[FORUM, req("title", Kind::Text)],
         parse: |v| {
@@ -533,6 +683,7 @@ impl Spec {
         if let Some(extra) = values.0.keys().find(|k| !self.has(k)) {
             return Err(unknown_option(extra));
         }
+        self.check_fields(&values)?;
         let request = (self.parse)(&mut values)?;
         values.finish()?;
         Ok(request)
@@ -542,26 +693,68 @@ impl Spec {
         self.options.iter().find(|o| o.name == name)
     }
 
+    /// A field of the spec's form.
+    pub fn field(&self, name: &str) -> Option<&'static Field> {
+        self.form?.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The form's fields (none without a form).
+    pub fn fields(&self) -> &'static [Field] {
+        self.form.map_or(&[], |f| f.fields)
+    }
+
     fn has(&self, name: &str) -> bool {
-        self.option(name).is_some()
+        self.option(name).is_some() || self.field(name).is_some()
+    }
+
+    /// Field lengths as declared: Discord's modal enforces them, but the shell and a crafted
+    /// submit do not.
+    fn check_fields(&self, values: &Values) -> Result<()> {
+        for f in self.fields() {
+            let Some(Value::Text(text)) = values.0.get(f.name) else {
+                continue;
+            };
+            let n = text.chars().count();
+            let short = f.required && n < usize::from(f.min);
+            if n > usize::from(f.max) || short {
+                return Err(refuse(msg!(
+                    "error-field-length",
+                    field = f.name,
+                    min = u32::from(f.min),
+                    max = u32::from(f.max),
+                    length = n
+                )));
+            }
+        }
+        Ok(())
     }
 }
 
+/// The message context-menu command with this catalogue key.
+pub fn message_command(key: &str) -> Option<&'static MessageCommand> {
+    MESSAGE_COMMANDS.iter().find(|m| m.key == key)
+}
+
 impl Request {
-    /// Fills in what only the adapter knows: the channel the command was used in (the forum
-    /// an agenda command means when none is named) and whether the invoking user is a bot or
-    /// a webhook. Requests that use neither are left as they are.
-    pub fn set_context(&mut self, channel: Option<ChannelId>, by_bot: bool) {
+    /// Gives the request what the adapter knows of where it came from (the channel, whether a
+    /// bot asked, the message a context menu was used on). Requests that take none of it
+    /// ignore it.
+    pub fn set_origin(&mut self, origin: &Origin) {
         match self {
             Request::AgendaPropose(p) => {
-                p.channel = channel;
-                p.by_bot = by_bot;
+                p.channel = origin.channel;
+                p.by_bot = origin.by_bot;
+                p.source = origin.source.map(|m| crate::service::SourceMessage {
+                    guild: m.guild,
+                    channel: m.channel,
+                    message: m.message,
+                });
             }
             Request::AgendaQuestion(q) => {
-                q.channel = channel;
-                q.by_bot = by_bot;
+                q.channel = origin.channel;
+                q.by_bot = origin.by_bot;
             }
-            Request::AgendaShow(s) => s.channel = channel,
+            Request::AgendaShow(s) => s.channel = origin.channel,
             _ => {}
         }
     }
@@ -633,11 +826,11 @@ impl Values {
         self.0.insert(name.into(), value);
     }
 
-    fn text(&mut self, name: &'static str) -> Result<String> {
+    pub fn text(&mut self, name: &'static str) -> Result<String> {
         self.opt_text(name).ok_or_else(|| missing(name))
     }
 
-    fn opt_text(&mut self, name: &str) -> Option<String> {
+    pub fn opt_text(&mut self, name: &str) -> Option<String> {
         match self.0.remove(name)? {
             Value::Text(s) => Some(s),
             Value::Integer(n) => Some(n.to_string()),
@@ -647,21 +840,21 @@ impl Values {
         }
     }
 
-    fn integer(&mut self, name: &str) -> Option<i64> {
+    pub fn integer(&mut self, name: &str) -> Option<i64> {
         match self.0.remove(name)? {
             Value::Integer(n) => Some(n),
             _ => None,
         }
     }
 
-    fn boolean(&mut self, name: &'static str) -> Result<bool> {
+    pub fn boolean(&mut self, name: &'static str) -> Result<bool> {
         match self.0.remove(name) {
             Some(Value::Bool(b)) => Ok(b),
             _ => Err(missing(name)),
         }
     }
 
-    fn channel(&mut self, name: &'static str) -> Result<ChannelId> {
+    pub fn channel(&mut self, name: &'static str) -> Result<ChannelId> {
         match self.0.remove(name) {
             Some(Value::Channel(c)) => Ok(c),
             _ => Err(missing(name)),
@@ -687,7 +880,7 @@ impl Values {
         }
     }
 
-    fn opt_role(&mut self, name: &str) -> Option<RoleId> {
+    pub fn opt_role(&mut self, name: &str) -> Option<RoleId> {
         match self.0.remove(name)? {
             Value::Role(r) => Some(r),
             _ => None,
@@ -734,6 +927,9 @@ mod tests {
             for o in spec.options {
                 all.insert(o.name, sample(o.kind));
             }
+            for f in spec.fields() {
+                all.insert(f.name, Value::Text("x".repeat(f.min.max(1).into())));
+            }
             // `finish` refuses a value the parser left: every declared option is read.
             assert!(spec.request(all).is_ok(), "{spec:?}");
             let first_optional = spec.options.iter().position(|o| !o.required);
@@ -758,6 +954,35 @@ mod tests {
         assert!(spec.request(v.clone()).is_ok());
         v.insert("colour", Value::Text("red".into()));
         assert!(spec.request(v).is_err(), "unknown option");
+    }
+
+    #[test]
+    fn forms_and_menus_keep_to_discords_limits() {
+        for spec in COMMANDS {
+            let fields = spec.fields();
+            assert!(fields.len() <= MAX_FIELDS, "{spec:?}: at most 5 fields");
+            for f in fields {
+                assert!(
+                    f.max <= MAX_FIELD_CHARS && f.min <= f.max,
+                    "{spec:?} {}",
+                    f.name
+                );
+                assert!(spec.option(f.name).is_none(), "{spec:?}: {} twice", f.name);
+            }
+            for o in spec.options.iter().filter(|o| o.hidden) {
+                assert!(
+                    !o.required,
+                    "{spec:?}: hidden {} cannot be required",
+                    o.name
+                );
+            }
+        }
+        assert!(MESSAGE_COMMANDS.len() <= 15);
+        for m in MESSAGE_COMMANDS {
+            let spec = find(m.path).expect("a message command invokes a declared spec");
+            assert!(spec.field(m.content).is_some(), "{m:?}");
+            assert!(m.title.is_none_or(|t| spec.field(t).is_some()), "{m:?}");
+        }
     }
 
     #[test]

@@ -75,6 +75,8 @@ pub enum Arg {
     /// A short text a person typed, shown inside a line of ours (an agenda item's title): as
     /// typed, with the platform's markup escaped and mentions defused.
     Inline(String),
+    /// A link to a chat message.
+    Message(crate::domain::ids::MessageRef),
 }
 
 impl Arg {
@@ -115,6 +117,12 @@ impl From<RoleId> for Arg {
 impl From<UserId> for Arg {
     fn from(u: UserId) -> Self {
         Arg::User(u)
+    }
+}
+
+impl From<crate::domain::ids::MessageRef> for Arg {
+    fn from(m: crate::domain::ids::MessageRef) -> Self {
+        Arg::Message(m)
     }
 }
 
@@ -201,6 +209,8 @@ const SOURCES: &[(Lang, &str)] = &[
     (Lang::En, include_str!("../locales/en/whistleblowing.ftl")),
     (Lang::Sv, include_str!("../locales/sv/agenda.ftl")),
     (Lang::En, include_str!("../locales/en/agenda.ftl")),
+    (Lang::Sv, include_str!("../locales/sv/interactions.ftl")),
+    (Lang::En, include_str!("../locales/en/interactions.ftl")),
 ];
 
 pub struct Catalog {
@@ -336,6 +346,7 @@ impl Catalog {
                     Atom::Inline(render::strip_placeholders(t).into_owned()),
                 ),
                 Arg::Msg(m) => FluentValue::from(self.format(lang, m, atoms)),
+                Arg::Message(m) => atom(atoms, Atom::Message(*m)),
             };
             fargs.set(*name, v);
         }
@@ -433,5 +444,163 @@ mod tests {
         assert_eq!(Lang::from_code("sv-SE"), Some(Lang::Sv));
         assert_eq!(Lang::from_code("EN-gb"), Some(Lang::En));
         assert_eq!(Lang::from_code("de"), None);
+    }
+}
+
+/// Messages kept in job payloads (a direct message rendered when it is sent, in the language
+/// of that moment): keys and argument names are interned, so a stored message reads back as
+/// the same `Msg`.
+mod stored {
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{Arg, Msg};
+    use crate::domain::ids::{ChannelId, MessageRef, RoleId, UserId};
+    use crate::render::TimeStyle;
+
+    #[derive(Serialize, Deserialize)]
+    struct StoredMsg {
+        key: String,
+        #[serde(default)]
+        args: Vec<(String, StoredArg)>,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(tag = "t", content = "v", rename_all = "snake_case")]
+    enum StoredArg {
+        Text(String),
+        Number(i64),
+        Msg(Box<StoredMsg>),
+        Time {
+            at: DateTime<Utc>,
+            zone: String,
+            date_only: bool,
+        },
+        Channel(ChannelId),
+        Role(RoleId),
+        User(UserId),
+        Typed(String),
+        Inline(String),
+        Message(MessageRef),
+    }
+
+    /// The one `&'static str` for a text: a stored message's key or argument name. The set is
+    /// bounded by the catalogue's keys and the names our code uses.
+    fn intern(s: &str) -> &'static str {
+        static SEEN: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
+        let mut seen = SEEN.lock().unwrap_or_else(|p| p.into_inner());
+        let set = seen.get_or_insert_with(HashSet::new);
+        if let Some(known) = set.get(s) {
+            return known;
+        }
+        let leaked: &'static str = Box::leak(s.to_string().into_boxed_str());
+        set.insert(leaked);
+        leaked
+    }
+
+    fn store(m: &Msg) -> StoredMsg {
+        StoredMsg {
+            key: m.key.to_string(),
+            args: m
+                .args
+                .iter()
+                .map(|(n, a)| {
+                    let a = match a {
+                        Arg::Text(s) => StoredArg::Text(s.clone()),
+                        Arg::Number(n) => StoredArg::Number(*n),
+                        Arg::Msg(m) => StoredArg::Msg(Box::new(store(m))),
+                        Arg::Time { at, zone, style } => StoredArg::Time {
+                            at: *at,
+                            zone: zone.name().to_string(),
+                            date_only: *style == TimeStyle::Date,
+                        },
+                        Arg::Channel(c) => StoredArg::Channel(*c),
+                        Arg::Role(r) => StoredArg::Role(*r),
+                        Arg::User(u) => StoredArg::User(*u),
+                        Arg::Typed(t) => StoredArg::Typed(t.clone()),
+                        Arg::Inline(t) => StoredArg::Inline(t.clone()),
+                        Arg::Message(m) => StoredArg::Message(*m),
+                    };
+                    (n.to_string(), a)
+                })
+                .collect(),
+        }
+    }
+
+    fn load(s: StoredMsg) -> Msg {
+        Msg {
+            key: intern(&s.key),
+            args: s
+                .args
+                .into_iter()
+                .map(|(n, a)| {
+                    let a = match a {
+                        StoredArg::Text(s) => Arg::Text(s),
+                        StoredArg::Number(n) => Arg::Number(n),
+                        StoredArg::Msg(m) => Arg::Msg(Box::new(load(*m))),
+                        StoredArg::Time {
+                            at,
+                            zone,
+                            date_only,
+                        } => Arg::Time {
+                            at,
+                            zone: zone.parse().unwrap_or(chrono_tz::Europe::Stockholm),
+                            style: if date_only {
+                                TimeStyle::Date
+                            } else {
+                                TimeStyle::Full
+                            },
+                        },
+                        StoredArg::Channel(c) => Arg::Channel(c),
+                        StoredArg::Role(r) => Arg::Role(r),
+                        StoredArg::User(u) => Arg::User(u),
+                        StoredArg::Typed(t) => Arg::Typed(t),
+                        StoredArg::Inline(t) => Arg::Inline(t),
+                        StoredArg::Message(m) => Arg::Message(m),
+                    };
+                    (intern(&n), a)
+                })
+                .collect(),
+        }
+    }
+
+    impl Serialize for Msg {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            store(self).serialize(s)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Msg {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            StoredMsg::deserialize(d).map(load)
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use chrono::TimeZone;
+
+        use super::*;
+
+        #[test]
+        fn a_stored_message_reads_back_the_same() {
+            let at = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
+            let m = msg!(
+                "meeting-moved",
+                name = "Lev",
+                from = Arg::time(at, chrono_tz::Europe::Stockholm),
+                to = Arg::date(at, chrono_tz::Europe::Stockholm),
+                who = UserId(5),
+                why = Arg::typed("x"),
+                inner = msg!("language-name", code = "sv"),
+                n = 3_i64
+            );
+            let json = serde_json::to_string(&m).unwrap();
+            let back: Msg = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, m);
+        }
     }
 }

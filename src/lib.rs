@@ -5,6 +5,7 @@
 //! and the thin adapters [`discord`] and [`shell`]; [`app`] builds and wires them (the
 //! composition root).
 
+pub mod action;
 pub mod app;
 pub mod cli;
 pub mod clock;

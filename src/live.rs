@@ -1,28 +1,36 @@
-//! Messages the bot keeps current ("live messages"): what the agenda side says changed, and the
-//! content the live-message facility renders when it (re)draws one.
+//! Live documents: one logical document (a published agenda) shown as one or more messages in
+//! a channel and kept current. Services say *that* something changed ([`LiveHook::changed`],
+//! or [`crate::store::Tx::live_changed`] inside their transaction); the refresh job
+//! (`scheduler::live`) asks a [`LiveSource`] for the document as it is now, renders it for
+//! the platform, splits it between blocks, and edits the messages in place (adding or
+//! deleting messages as it grows or shrinks). Edits are coalesced: at most one refresh is
+//! pending per document, and refreshes are at least [`MIN_GAP`] apart.
 //!
-//! The use cases call [`LiveHook::changed`] after committing a change to something shown in a
-//! live message; the facility (built in `app.rs`) coalesces those calls, asks
-//! `Services::live_document` for the current content and edits its message(s). The default hook
-//! does nothing, so services and tests without a platform need none.
+//! The messages' ids are a mirror (`live_messages`), never part of the domain.
 
 use async_trait::async_trait;
 
+use crate::action::Button;
 use crate::domain::ids::{ChannelId, ForumId, GuildId, RoleId};
 use crate::domain::meeting::MeetingId;
 use crate::i18n::{Lang, Msg};
 
-/// What a live message shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// The first refresh comes this long after a change (changes in between join it), and
+/// refreshes of one document are at least this far apart: 50 changes in 10 s cost at most 10
+/// edits, and the latest state shows within about two of these.
+pub const MIN_GAP: chrono::Duration = chrono::Duration::seconds(1);
+
+/// Which document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LiveKey {
     /// A meeting's published agenda, in its forum's channel.
     Agenda(MeetingId),
-    /// What awaits the chair's triage in a forum.
+    /// A forum's triage list for its chair.
     Triage(ForumId),
 }
 
 impl LiveKey {
-    /// A stable text form (`agenda:12`, `triage:3`), for keys and custom ids.
+    /// `agenda:<meeting>`, `triage:<forum>`.
     pub fn key(&self) -> String {
         match self {
             LiveKey::Agenda(m) => format!("agenda:{}", m.0),
@@ -30,8 +38,8 @@ impl LiveKey {
         }
     }
 
-    pub fn parse(s: &str) -> Option<Self> {
-        let (kind, id) = s.split_once(':')?;
+    pub fn parse(key: &str) -> Option<Self> {
+        let (kind, id) = key.split_once(':')?;
         let id: i64 = id.parse().ok()?;
         match kind {
             "agenda" => Some(LiveKey::Agenda(MeetingId(id))),
@@ -41,33 +49,50 @@ impl LiveKey {
     }
 }
 
-/// The current content of a live message.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LiveDocument {
-    pub guild: GuildId,
-    pub channel: ChannelId,
-    /// The guild's language.
-    pub lang: Lang,
-    /// One block per entry; a message may be split between blocks only
-    /// (`render::split_blocks`).
-    pub blocks: Vec<Msg>,
-    /// The only role a live message may ping (none for agendas).
-    pub mention_role: Option<RoleId>,
-}
-
+/// Told when something behind a document changed (after the change committed).
 #[async_trait]
 pub trait LiveHook: Send + Sync + 'static {
-    /// Something behind `key` changed and is committed: re-render it soon.
     async fn changed(&self, key: &LiveKey);
 }
 
-/// No live messages (the shell, service tests).
-#[derive(Debug, Default, Clone, Copy)]
+/// Does nothing (the default, and the shell's).
 pub struct NoLive;
 
 #[async_trait]
 impl LiveHook for NoLive {
     async fn changed(&self, _key: &LiveKey) {}
+}
+
+/// A document as it is now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveDocument {
+    pub guild: GuildId,
+    pub channel: ChannelId,
+    pub lang: Lang,
+    /// The document splits only between blocks (one per agenda entry, say); a block longer
+    /// than a message is split at its line breaks.
+    pub blocks: Vec<Msg>,
+    /// The only role its messages may ping (usually none).
+    pub mention_role: Option<RoleId>,
+    /// Buttons under the document's last message.
+    pub actions: Vec<Button>,
+}
+
+/// Where documents come from: the services that own them.
+#[async_trait]
+pub trait LiveSource: Send + Sync + 'static {
+    /// The document now; `None` when there is nothing to show (its messages are deleted).
+    async fn document(&self, key: &LiveKey) -> anyhow::Result<Option<LiveDocument>>;
+}
+
+/// Knows no documents.
+pub struct NoSource;
+
+#[async_trait]
+impl LiveSource for NoSource {
+    async fn document(&self, _key: &LiveKey) -> anyhow::Result<Option<LiveDocument>> {
+        Ok(None)
+    }
 }
 
 #[cfg(test)]
@@ -80,6 +105,6 @@ mod tests {
             assert_eq!(LiveKey::parse(&k.key()), Some(k));
         }
         assert_eq!(LiveKey::parse("agenda:x"), None);
-        assert_eq!(LiveKey::parse("other:1"), None);
+        assert_eq!(LiveKey::parse("minutes:1"), None);
     }
 }

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
+use crate::action::OutAction;
 use crate::domain::ids::{ChannelId, GuildId, RoleId, UserId};
 
 /// A message for a channel.
@@ -17,6 +18,21 @@ pub struct Outgoing {
     pub nonce: String,
     /// The only role that may be pinged (the forum's participant role), if any.
     pub mention_role: Option<RoleId>,
+    /// Buttons under the message (platform-neutral; see [`crate::action`]).
+    pub actions: Vec<OutAction>,
+}
+
+impl Outgoing {
+    /// A message without mentions or buttons.
+    pub fn new(channel: ChannelId, content: impl Into<String>, nonce: impl Into<String>) -> Self {
+        Self {
+            channel,
+            content: content.into(),
+            nonce: nonce.into(),
+            mention_role: None,
+            actions: Vec::new(),
+        }
+    }
 }
 
 /// A guild scheduled event mirroring a meeting.
@@ -74,18 +90,33 @@ pub trait Notifier: Send + Sync + 'static {
     fn renderer(&self) -> &dyn crate::render::Render;
     /// Posts a message; returns its id.
     async fn post(&self, message: &Outgoing) -> Result<u64, SendError>;
+    /// Starts a thread from a message the bot posted; the thread has the message's id. When
+    /// the message already has its thread (an earlier attempt made it), that one is returned.
+    async fn start_thread(
+        &self,
+        channel: ChannelId,
+        message: u64,
+        name: &str,
+    ) -> Result<ChannelId, SendError> {
+        let _ = (channel, message, name);
+        Err(SendError::Rejected("threads are not supported here".into()))
+    }
     /// The channel of direct messages with a user.
     async fn open_dm(&self, user: UserId) -> Result<ChannelId, SendError>;
     /// Sends a direct message (no mentions at all).
     async fn direct(&self, user: UserId, content: &str, nonce: &str) -> Result<u64, SendError> {
         let channel = self.open_dm(user).await?;
-        let message = Outgoing {
-            channel,
-            content: content.to_string(),
-            nonce: nonce.to_string(),
-            mention_role: None,
-        };
-        self.post(&message).await
+        self.post(&Outgoing::new(channel, content, nonce)).await
+    }
+    /// Replaces the content and buttons of a message the bot posted (its nonce is unused).
+    async fn edit(&self, message: u64, out: &Outgoing) -> Result<(), SendError> {
+        let _ = (message, out);
+        Err(SendError::Rejected("editing is not supported here".into()))
+    }
+    /// Deletes a message the bot posted.
+    async fn delete(&self, channel: ChannelId, message: u64) -> Result<(), SendError> {
+        let _ = (channel, message);
+        Err(SendError::Rejected("deleting is not supported here".into()))
     }
     /// A message id at or before that of any message posted from now on (a little earlier:
     /// clocks differ). Recorded before a send, it bounds the search for what that send posted.

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 
-use crate::domain::ids::{ChannelId, RoleId, UserId};
+use crate::domain::ids::{ChannelId, MessageRef, RoleId, UserId};
 use crate::i18n::Lang;
 use crate::msg;
 
@@ -53,6 +53,7 @@ pub enum Atom {
     User(UserId),
     Typed(String),
     Inline(String),
+    Message(MessageRef),
 }
 
 /// One platform's way of showing messages. Implementations: `discord::render::DiscordRender`
@@ -76,6 +77,15 @@ pub trait Render: Send + Sync {
     fn inline(&self, text: &str) -> String {
         one_line(text)
     }
+    /// Splits text longer than a message into pieces of at most `max` characters, at line
+    /// breaks where possible, each of which shows right on its own.
+    fn split(&self, text: &str, max: usize) -> Vec<String> {
+        split_lines(text, max)
+    }
+    /// A link to a chat message (plain: its `guild/channel/message`).
+    fn message(&self, m: &MessageRef) -> String {
+        self.text(&m.to_string())
+    }
 
     fn atom(&self, lang: Lang, atom: &Atom) -> String {
         match atom {
@@ -85,6 +95,7 @@ pub trait Render: Send + Sync {
             Atom::User(u) => self.user(*u),
             Atom::Typed(t) => self.typed(t),
             Atom::Inline(t) => self.inline(t),
+            Atom::Message(m) => self.message(m),
         }
     }
 }
@@ -266,79 +277,72 @@ pub fn one_line(text: &str) -> String {
         .collect()
 }
 
-/// Joins rendered blocks into messages of at most `limit` characters, breaking only between
-/// blocks (a block is one agenda entry). A block longer than `limit` on its own is broken at
-/// line ends (at a character boundary for a single over-long line) and each piece after the
-/// first starts with `continued`: text is never dropped. Pure; every chunk is non-empty.
-pub fn split_blocks(blocks: &[String], limit: usize, continued: &str) -> Vec<String> {
-    let limit = limit.max(continued.chars().count() + 16);
-    let mut out: Vec<String> = Vec::new();
+/// Pieces of at most `max` characters (at least 1), cut at line breaks where possible and
+/// inside a line only when the line alone is longer. Nothing is lost: the pieces joined are
+/// the text.
+pub fn split_lines(text: &str, max: usize) -> Vec<String> {
+    let max = max.max(1);
+    let mut out = Vec::new();
     let mut cur = String::new();
-    let mut cur_len = 0usize;
-    let push_piece = |piece: &str, out: &mut Vec<String>, cur: &mut String, cur_len: &mut usize| {
-        let len = piece.chars().count();
-        let sep = usize::from(!cur.is_empty());
-        if *cur_len + sep + len > limit && !cur.is_empty() {
-            out.push(std::mem::take(cur));
-            *cur_len = 0;
-        }
-        if !cur.is_empty() {
-            cur.push('\n');
-            *cur_len += 1;
-        }
-        cur.push_str(piece);
-        *cur_len += len;
-    };
-    for block in blocks {
-        if block.chars().count() <= limit {
-            push_piece(block, &mut out, &mut cur, &mut cur_len);
-            continue;
-        }
-        // An over-long block: pieces of whole lines, each within the limit.
-        let room = limit - continued.chars().count() - 1;
-        let mut first = true;
-        let mut piece = String::new();
-        let mut piece_len = 0usize;
-        let mut lines: Vec<String> = Vec::new();
-        for line in block.split('\n') {
-            let chars: Vec<char> = line.chars().collect();
-            for part in chars.chunks(room.max(1)) {
-                lines.push(part.iter().collect());
+    let mut cur_len = 0;
+    for line in text.split_inclusive('\n') {
+        let mut line = line;
+        loop {
+            let n = line.chars().count();
+            if cur_len + n <= max {
+                cur.push_str(line);
+                cur_len += n;
+                break;
             }
-            if chars.is_empty() {
-                lines.push(String::new());
+            if cur_len > 0 {
+                out.push(std::mem::take(&mut cur));
+                cur_len = 0;
+                continue;
             }
-        }
-        for line in lines {
-            let len = line.chars().count();
-            if piece_len + 1 + len > room && piece_len > 0 {
-                let text = if first {
-                    piece.clone()
-                } else {
-                    format!("{continued}\n{piece}")
-                };
-                push_piece(&text, &mut out, &mut cur, &mut cur_len);
-                first = false;
-                piece.clear();
-                piece_len = 0;
-            }
-            if piece_len > 0 {
-                piece.push('\n');
-                piece_len += 1;
-            }
-            piece.push_str(&line);
-            piece_len += len;
-        }
-        if piece_len > 0 || first {
-            let text = if first {
-                piece
-            } else {
-                format!("{continued}\n{piece}")
-            };
-            push_piece(&text, &mut out, &mut cur, &mut cur_len);
+            let cut = line.char_indices().nth(max).map_or(line.len(), |(i, _)| i);
+            out.push(line[..cut].to_string());
+            line = &line[cut..];
         }
     }
-    if !cur.is_empty() {
+    if !cur.is_empty() || out.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Packs rendered blocks into messages of at most `max` characters: blocks are joined by a
+/// line break and a message ends only between blocks; a block longer than a message is split
+/// by the platform ([`Render::split`]). Never cuts anything off; no blocks is one empty piece.
+pub fn split_blocks(r: &dyn Render, blocks: &[String], max: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut cur_len = 0;
+    for block in blocks {
+        let n = block.chars().count();
+        let joined = if cur_len == 0 { n } else { cur_len + 1 + n };
+        if joined <= max {
+            if cur_len > 0 {
+                cur.push('\n');
+            }
+            cur.push_str(block);
+            cur_len = joined;
+            continue;
+        }
+        if cur_len > 0 {
+            out.push(std::mem::take(&mut cur));
+        }
+        if n <= max {
+            cur.push_str(block);
+            cur_len = n;
+        } else {
+            let mut pieces = r.split(block, max);
+            let last = pieces.pop().unwrap_or_default();
+            out.extend(pieces);
+            cur_len = last.chars().count();
+            cur = last;
+        }
+    }
+    if !cur.is_empty() || out.is_empty() {
         out.push(cur);
     }
     out
@@ -349,6 +353,53 @@ pub fn without_bidi_controls(text: &str) -> String {
     text.chars()
         .filter(|c| !crate::domain::whistleblowing::display::is_bidi_control(*c))
         .collect()
+}
+
+#[cfg(test)]
+mod split_tests {
+    use super::*;
+
+    #[test]
+    fn blocks_pack_between_blocks_and_nothing_is_lost() {
+        let blocks: Vec<String> = (0..30)
+            .map(|i| format!("{i}: {}", "x".repeat(150)))
+            .collect();
+        let parts = split_blocks(&Plain::default(), &blocks, 2000);
+        assert!(parts.len() >= 3);
+        for p in &parts {
+            assert!(p.chars().count() <= 2000);
+            // Every piece starts at a block's beginning.
+            assert!(
+                p.split('\n').all(|b| blocks.contains(&b.to_string())),
+                "{p}"
+            );
+        }
+        assert_eq!(parts.join("\n"), blocks.join("\n"));
+        assert_eq!(
+            split_blocks(&Plain::default(), &[], 2000),
+            vec![String::new()]
+        );
+    }
+
+    #[test]
+    fn a_block_longer_than_a_message_is_split_at_lines() {
+        let long = (0..50)
+            .map(|i| format!("line {i} {}", "y".repeat(90)))
+            .collect::<Vec<_>>();
+        let blocks = vec!["head".to_string(), long.join("\n"), "tail".to_string()];
+        let parts = split_blocks(&Plain::default(), &blocks, 2000);
+        assert!(parts.iter().all(|p| p.chars().count() <= 2000));
+        let all: String = parts.concat();
+        for l in &long {
+            assert!(all.contains(l.as_str()), "{l} lost");
+        }
+        assert!(parts[0].starts_with("head") && parts.last().unwrap().ends_with("tail"));
+        let one_line = split_lines(&"z".repeat(4500), 2000);
+        assert_eq!(
+            one_line.iter().map(String::len).collect::<Vec<_>>(),
+            [2000, 2000, 500]
+        );
+    }
 }
 
 #[cfg(test)]

@@ -634,7 +634,14 @@ async fn only_participants_propose_only_chairs_triage_only_participants_see(stor
     );
     assert_eq!(agenda_state(&s).await, before);
     let r = s.agenda_show(&chair(), show).await.unwrap();
-    assert_eq!(r.actions.len(), 1);
+    // Accept and defer, each carrying the item and the version shown.
+    assert_eq!(r.actions.len(), 2);
+    for b in &r.actions {
+        assert_eq!(
+            b.invoke.values.0.get("version"),
+            Some(&samverkan::command::Value::Integer(1))
+        );
+    }
     s.agenda_triage(&admin(), triage(item, TriageAction::Accept))
         .await
         .unwrap();

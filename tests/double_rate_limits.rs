@@ -113,6 +113,7 @@ fn msg(channel: u64, text: &str) -> Outgoing {
         content: text.to_string(),
         nonce: nonce_for(&format!("{channel}:{text}")),
         mention_role: None,
+        actions: Vec::new(),
     }
 }
 

@@ -27,7 +27,7 @@ use tokio::sync::watch;
 const G: GuildId = GuildId(900_000_000_000_000_001);
 const LEV: ChannelId = ChannelId(800_000_000_000_000_001);
 /// The 15-minute reminder of Tuesday 1 December 2026's 10:30 meeting (Stockholm).
-const KEY: &str = "reminder:1:r:2026-12-01:15m";
+const KEY_PREFIX: &str = "reminder:1:r:2026-12-01:";
 const LEASE: StdDuration = StdDuration::from_secs(30);
 const T: StdDuration = StdDuration::from_secs(15);
 
@@ -47,6 +47,12 @@ fn admin() -> Actor {
 /// A forum meeting Tuesdays 10:30 with a 15-minute reminder (due 09:15 UTC), the clock at
 /// 08:00 UTC on the day.
 async fn setup(store: &Store) -> (Services, ManualClock) {
+    setup_with(store, "15m", utc(9, 15)).await
+}
+
+/// Leveransforum meets on Tuesdays at 10:30 Stockholm time (09:30 UTC), reminding `reminders`
+/// before; the clock stands at 08:00 UTC and the one reminder job is due at `due`.
+async fn setup_with(store: &Store, reminders: &str, due: DateTime<Utc>) -> (Services, ManualClock) {
     let clock = ManualClock::new(utc(8, 0));
     let s = leveransforum::setup(store, &clock, G, &[(LEV, "leveransforum")]).await;
     let edit = EditForum {
@@ -54,14 +60,14 @@ async fn setup(store: &Store) -> (Services, ManualClock) {
         cadence: Some("weekly tue".into()),
         time: Some("10:30".into()),
         start_date: Some("2026-11-03".into()),
-        reminders: Some("15m".into()),
+        reminders: Some(reminders.into()),
         ..EditForum::default()
     };
     let p = s
         .present(Some(G), s.forum_edit(&admin(), edit).await, &DiscordRender)
         .await;
     assert_eq!(p.status, Status::Ok, "{}", p.text);
-    assert_eq!(job(store).await.due_at, utc(9, 15));
+    assert_eq!(job(store).await.due_at, due);
     (s, clock)
 }
 
@@ -73,8 +79,11 @@ struct Running {
 }
 
 impl Running {
-    fn kill(self) {
+    /// Returns once the task is gone: an abort takes effect at the task's next yield, and a
+    /// heartbeat still alive then would renew the lease at whatever time the test sets next.
+    async fn kill(self) {
         self.task.abort();
+        let _ = self.task.await;
     }
     async fn stop(self) {
         let _ = self.stop.send(true);
@@ -97,8 +106,11 @@ fn start(s: &Services, clock: &ManualClock, notifier: &Recorder) -> Running {
     }
 }
 
+/// The one reminder job of the meeting on 2026-12-01, whatever its offset.
 async fn job(store: &Store) -> JobRecord {
-    store.job(KEY).await.unwrap().expect("the reminder job")
+    let mut jobs = store.jobs_with_prefix(KEY_PREFIX).await.unwrap();
+    assert_eq!(jobs.len(), 1, "one reminder for the meeting: {jobs:?}");
+    jobs.remove(0)
 }
 
 /// Waits (real time, bounded) until `ok` holds for the reminder job, moving the clock to the
@@ -156,7 +168,7 @@ async fn a_message_posted_before_a_crash_is_found_after_a_long_outage(store: Sto
     clock.set(utc(9, 15));
     s.wake.notify();
     until("the first attempt posted", || rec.messages(LEV).len() == 1).await;
-    a.kill();
+    a.kill().await;
     // Back an hour later: long past the lease, and past any nonce window (the recorder has
     // none) and past the meeting's start, when the catch-up policy would skip it.
     clock.set(utc(10, 15));
@@ -180,7 +192,7 @@ async fn a_reclaimed_reminder_never_posted_obeys_the_catch_up_policy(store: Stor
     clock.set(utc(9, 15));
     s.wake.notify();
     until("the first attempt began", || rec.posts() == 1).await;
-    a.kill();
+    a.kill().await;
     // Back after the meeting started: the policy says skip, reclaimed or not.
     clock.set(utc(10, 35));
     let b = start(&s, &clock, &rec);
@@ -202,7 +214,7 @@ async fn a_reclaimed_reminder_still_timely_is_sent_once_marked_late(store: Store
     clock.set(utc(9, 15));
     s.wake.notify();
     until("the first attempt began", || rec.posts() == 1).await;
-    a.kill();
+    a.kill().await;
     // Back five minutes later: before the meeting, so still sent, marked delayed.
     clock.set(utc(9, 20));
     let b = start(&s, &clock, &rec);
@@ -254,11 +266,14 @@ async fn rate_limit_hand_backs_cost_no_try(store: Store) {
 }
 
 async fn failures_give_up_after_bounded_retries_and_show_in_forum_show(store: Store) {
-    let (s, clock) = setup(&store).await;
+    // An hour ahead of the meeting: the nine backoffs (2 s doubling, jittered: 8.5 to 17
+    // minutes together) must all fall before it starts, or the catch-up policy rightly skips
+    // the reminder instead of letting it give up.
+    let (s, clock) = setup_with(&store, "1h", utc(8, 30)).await;
     let rec = Recorder::new();
     rec.script((0..MAX_FAILURES + 3).map(|_| Answer::Transient));
     let a = start(&s, &clock, &rec);
-    clock.set(utc(9, 15));
+    clock.set(utc(8, 30));
     s.wake.notify();
     let j = drive_until(&store, &clock, finished).await;
     a.stop().await;

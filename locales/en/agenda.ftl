@@ -115,3 +115,5 @@ agenda-error-format = “{ $value }” is not a known format. Write a3 or none.
 agenda-error-empty-message = The message has no text to propose. Use { CODE("/agenda propose") } instead.
 agenda-error-embed-only = The message holds only embeds or attachments, no text to propose. Use { CODE("/agenda propose") } instead.
 error-not-a-number = The value { STRONG($option) } must be a whole number.
+agenda-button-accept = Accept #{ $id }
+agenda-button-defer = Defer #{ $id }

@@ -115,3 +115,5 @@ agenda-error-format = ”{ $value }” är inget känt format. Skriv a3 eller no
 agenda-error-empty-message = Meddelandet har ingen text att föreslå. Använd { CODE("/dagordning föreslå") } i stället.
 agenda-error-embed-only = Meddelandet innehåller bara inbäddat innehåll eller bilagor, ingen text att föreslå. Använd { CODE("/dagordning föreslå") } i stället.
 error-not-a-number = Värdet { STRONG($option) } måste vara ett heltal.
+agenda-button-accept = Godkänn #{ $id }
+agenda-button-defer = Skjut upp #{ $id }

@@ -10,7 +10,7 @@ use poise::BoxFuture;
 
 use super::reply::{choices, run, translated_choices};
 use super::{Ctx, Data, Error};
-use crate::command::{self, Complete, Kind, Opt, Spec, Value, Values, COMMANDS};
+use crate::command::{self, Complete, Kind, Opt, Origin, Spec, Value, Values, COMMANDS};
 use crate::domain::forum::{time_zone_suggestions, SUGGESTED_TIERS};
 use crate::domain::ids::{ChannelId, GuildId, RoleId};
 use crate::i18n::Msg;
@@ -20,6 +20,7 @@ type AppCtx<'a> = poise::ApplicationContext<'a, Data, Error>;
 
 pub fn all() -> Vec<Command> {
     let mut out: Vec<Command> = command::groups().into_iter().map(group).collect();
+    out.extend(super::interactions::message_commands());
     out.push(super::whistleblowing::whistleblow());
     out.push(super::whistleblowing::case());
     out
@@ -54,7 +55,12 @@ fn subcommand(spec: &'static Spec) -> Command {
         source_code_name: Cow::Owned(spec.path.join("_")),
         guild_only: true,
         slash_action: Some(invoke),
-        parameters: spec.options.iter().map(parameter).collect(),
+        parameters: spec
+            .options
+            .iter()
+            .filter(|o| !o.hidden)
+            .map(parameter)
+            .collect(),
         custom_data: Box::new(spec),
         ..Default::default()
     }
@@ -105,12 +111,21 @@ fn invoke(ctx: AppCtx<'_>) -> BoxFuture<'_, Result<(), poise::FrameworkError<'_,
             return Err(poise::FrameworkError::new_command(ctx.into(), e));
         };
         let values = values(ctx.args);
-        let channel = ChannelId(ctx.channel_id().get());
-        let by_bot = ctx.author().bot;
+        if spec.form.is_some() {
+            // The fields are asked for in a modal; the options travel in its id.
+            let mut invoke = crate::action::Invoke::new(spec.path);
+            invoke.values = values;
+            return super::interactions::open_form_from_command(ctx, spec, invoke)
+                .await
+                .map_err(|e| poise::FrameworkError::new_command(ctx.into(), e));
+        }
+        let origin = Origin {
+            channel: Some(ChannelId(ctx.interaction.channel_id.get())),
+            by_bot: ctx.interaction.user.bot,
+            source: None,
+        };
         run(ctx.into(), |s, a| async move {
-            let mut request = spec.request(values)?;
-            request.set_context(Some(channel), by_bot);
-            request.run(&s, &a).await
+            super::interactions::run(&s, &a, spec, values, &origin).await
         })
         .await
         .map_err(|e| poise::FrameworkError::new_command(ctx.into(), e))

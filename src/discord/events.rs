@@ -17,6 +17,7 @@ pub async fn on_event(
     match event {
         FullEvent::InteractionCreate { interaction } => {
             super::whistleblowing::on_interaction(framework, interaction).await;
+            super::interactions::on_interaction(framework, interaction).await;
         }
         FullEvent::GuildCreate { guild, .. } => {
             // Hand over the small directory and return at once: serenity keeps the whole

@@ -8,6 +8,7 @@
 
 mod commands;
 mod events;
+pub mod interactions;
 mod localize;
 pub mod outbox;
 pub mod ratelimit;
@@ -166,6 +167,18 @@ pub async fn serve(services: Services, mut stop: watch::Receiver<bool>) -> anyho
     result.context("the Discord connection failed")
 }
 
+/// What registering the command set sends: poise's slash commands, and the context menus
+/// with their localised names.
+fn application_commands(commands: &[poise::Command<Data, Error>]) -> Vec<serenity::CreateCommand> {
+    commands
+        .iter()
+        .filter_map(|c| match c.context_menu_action {
+            Some(_) => interactions::context_menu_registration(c),
+            None => c.create_as_slash_command(),
+        })
+        .collect()
+}
+
 /// Registers the command set, only when it differs from the last one registered in this scope
 /// (a digest of it is kept in the store): restarts do not re-register.
 async fn register_commands(
@@ -175,7 +188,7 @@ async fn register_commands(
     test_guild: Option<u64>,
     application: u64,
 ) -> anyhow::Result<()> {
-    let create = poise::builtins::create_application_commands(commands);
+    let create = application_commands(commands);
     let json = serde_json::to_vec(&create)?;
     let digest = hex::encode(Sha256::digest(&json));
     let scope = match test_guild {
@@ -236,6 +249,10 @@ mod tests {
     fn every_command_and_option_is_described_in_both_languages() {
         fn walk(cmds: &[poise::Command<Data, Error>], problems: &mut Vec<String>) {
             for c in cmds {
+                if c.context_menu_action.is_some() {
+                    // A context menu has a name only; checked in `context_menus_are_named…`.
+                    continue;
+                }
                 if c.description.as_deref().unwrap_or("").is_empty() {
                     problems.push(format!("{}: no description", c.name));
                 }
@@ -268,6 +285,7 @@ mod tests {
                 let opts: Vec<String> = s
                     .options
                     .iter()
+                    .filter(|o| !o.hidden)
                     .map(|o| format!("{}{}", o.name, if o.required { "!" } else { "" }))
                     .collect();
                 format!("{} {}", s.path.join(" "), opts.join(","))
@@ -291,9 +309,56 @@ mod tests {
     }
 
     #[test]
+    fn context_menus_are_named_in_both_languages_within_discords_limit() {
+        let menus: Vec<_> = command_set()
+            .into_iter()
+            .filter(|c| c.context_menu_action.is_some())
+            .collect();
+        assert_eq!(menus.len(), crate::command::MESSAGE_COMMANDS.len());
+        for c in &menus {
+            let en = c.context_menu_name.as_deref().unwrap_or("");
+            let sv = c
+                .name_localizations
+                .iter()
+                .find(|(l, _)| l == "sv-SE")
+                .map(|(_, n)| n.to_string())
+                .unwrap_or_default();
+            for n in [en, sv.as_str()] {
+                assert!(
+                    !n.is_empty() && n.chars().count() <= 32,
+                    "{}: {n:?}",
+                    c.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn forms_are_labelled_in_both_languages_within_discords_limits() {
+        let catalog = crate::i18n::Catalog::get();
+        let mut bad = Vec::new();
+        for spec in crate::command::COMMANDS.iter().filter(|s| s.form.is_some()) {
+            let key = format!("cmd-{}", spec.path.join("-"));
+            for lang in crate::i18n::Lang::ALL {
+                let mut texts = vec![("form-title".to_string(), 45)];
+                for f in spec.fields() {
+                    texts.push((format!("{}-label", f.name), 45));
+                }
+                for (attr, max) in texts {
+                    match catalog.lookup(lang, &key, Some(&attr), &[]) {
+                        Some(t) if !t.is_empty() && t.chars().count() <= max => {}
+                        other => bad.push(format!("{key}.{attr} ({lang:?}): {other:?}")),
+                    }
+                }
+            }
+        }
+        assert!(bad.is_empty(), "{bad:#?}");
+    }
+
+    #[test]
     fn localised_names_follow_discords_rules() {
         fn walk(cmds: &[poise::Command<Data, Error>], bad: &mut Vec<String>) {
-            for c in cmds {
+            for c in cmds.iter().filter(|c| c.context_menu_action.is_none()) {
                 let names = c
                     .name_localizations
                     .iter()

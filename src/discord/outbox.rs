@@ -21,6 +21,7 @@ use tokio::time::Instant;
 
 use super::ratelimit::SlidingWindow;
 
+use crate::action::{ButtonStyle, OutAction};
 use crate::domain::ids::{ChannelId, GuildId, UserId};
 use crate::notifier::{EventSpec, EventStatus, Notifier, Outgoing, SendError};
 
@@ -85,6 +86,8 @@ enum Route {
     ChannelMessages(u64),
     /// `/guilds/{id}/scheduled-events…`.
     GuildEvents(u64),
+    /// `PATCH /channels/{id}/messages/{message}`: edits have a bucket of their own.
+    ChannelEdits(u64),
 }
 
 impl Route {
@@ -92,11 +95,12 @@ impl Route {
         match self {
             Route::ChannelMessages(_) => "POST /channels/{}/messages",
             Route::GuildEvents(_) => "/guilds/{}/scheduled-events",
+            Route::ChannelEdits(_) => "PATCH /channels/{}/messages/{}",
         }
     }
     fn major(self) -> u64 {
         match self {
-            Route::ChannelMessages(id) | Route::GuildEvents(id) => id,
+            Route::ChannelMessages(id) | Route::GuildEvents(id) | Route::ChannelEdits(id) => id,
         }
     }
 }
@@ -112,7 +116,9 @@ struct Bucket {
 impl Bucket {
     fn for_route(route: Route) -> Self {
         let window = match route {
-            Route::ChannelMessages(_) => Some(SlidingWindow::new(CHANNEL_LIMIT, CHANNEL_WINDOW)),
+            Route::ChannelMessages(_) | Route::ChannelEdits(_) => {
+                Some(SlidingWindow::new(CHANNEL_LIMIT, CHANNEL_WINDOW))
+            }
             Route::GuildEvents(_) => None,
         };
         Self {
@@ -522,6 +528,41 @@ fn id_of(v: &Value) -> Result<u64, SendError> {
         .ok_or_else(|| SendError::Transient("answer without an id".to_string()))
 }
 
+/// A message's content, buttons and allowed mentions (only the named role may be pinged; user
+/// text never pings anyone).
+fn message_body(m: &Outgoing) -> Value {
+    let roles: Vec<String> = m.mention_role.iter().map(|r| r.0.to_string()).collect();
+    json!({
+        "content": m.content,
+        "components": components(&m.actions),
+        "allowed_mentions": { "parse": [], "roles": roles, "users": [] },
+    })
+}
+
+/// Buttons as Discord components: five to a row, at most five rows.
+fn components(actions: &[OutAction]) -> Value {
+    let rows: Vec<Value> = actions
+        .chunks(5)
+        .take(5)
+        .map(|row| {
+            let buttons: Vec<Value> = row
+                .iter()
+                .map(|a| {
+                    let style = match a.style {
+                        ButtonStyle::Primary => 1,
+                        ButtonStyle::Secondary => 2,
+                        ButtonStyle::Success => 3,
+                        ButtonStyle::Danger => 4,
+                    };
+                    json!({ "type": 2, "style": style, "label": a.label, "custom_id": a.id })
+                })
+                .collect();
+            json!({ "type": 1, "components": buttons })
+        })
+        .collect();
+    Value::Array(rows)
+}
+
 fn event_body(spec: &EventSpec, marker: &str) -> Value {
     json!({
         "name": spec.name,
@@ -541,13 +582,9 @@ impl Notifier for DiscordOutbox {
     }
 
     async fn post(&self, m: &Outgoing) -> Result<u64, SendError> {
-        let roles: Vec<String> = m.mention_role.iter().map(|r| r.0.to_string()).collect();
-        let body = json!({
-            "content": m.content,
-            "nonce": m.nonce,
-            "enforce_nonce": true,
-            "allowed_mentions": { "parse": [], "roles": roles, "users": [] },
-        });
+        let mut body = message_body(m);
+        body["nonce"] = json!(m.nonce);
+        body["enforce_nonce"] = json!(true);
         let v = self
             .request(
                 reqwest::Method::POST,
@@ -557,6 +594,64 @@ impl Notifier for DiscordOutbox {
             )
             .await?;
         id_of(&v)
+    }
+
+    async fn edit(&self, message: u64, m: &Outgoing) -> Result<(), SendError> {
+        self.request(
+            reqwest::Method::PATCH,
+            &format!("/channels/{}/messages/{message}", m.channel.0),
+            Some(message_body(m)),
+            Lane::Route(Route::ChannelEdits(m.channel.0)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn delete(&self, channel: ChannelId, message: u64) -> Result<(), SendError> {
+        self.request(
+            reqwest::Method::DELETE,
+            &format!("/channels/{}/messages/{message}", channel.0),
+            None,
+            Lane::Direct,
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn start_thread(
+        &self,
+        channel: ChannelId,
+        message: u64,
+        name: &str,
+    ) -> Result<ChannelId, SendError> {
+        let body = json!({ "name": name, "auto_archive_duration": 10080 });
+        let started = self
+            .request(
+                reqwest::Method::POST,
+                &format!("/channels/{}/messages/{message}/threads", channel.0),
+                Some(body),
+                Lane::Direct,
+            )
+            .await;
+        match started {
+            Ok(v) => Ok(ChannelId(id_of(&v)?)),
+            // One thread per message: an earlier attempt may have made it.
+            Err(SendError::Rejected(why)) => {
+                match self
+                    .request(
+                        reqwest::Method::GET,
+                        &format!("/channels/{message}"),
+                        None,
+                        Lane::Direct,
+                    )
+                    .await
+                {
+                    Ok(_) => Ok(ChannelId(message)),
+                    Err(_) => Err(SendError::Rejected(why)),
+                }
+            }
+            Err(e) => Err(e),
+        }
     }
 
     async fn open_dm(&self, user: UserId) -> Result<ChannelId, SendError> {

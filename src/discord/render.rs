@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use crate::domain::ids::{ChannelId, RoleId, UserId};
+use crate::domain::ids::{ChannelId, MessageRef, RoleId, UserId};
 use crate::domain::whistleblowing::display::is_bidi_control;
 use crate::i18n::Lang;
 use crate::render::{Mark, Render, TimeStyle};
@@ -49,8 +49,20 @@ impl Render for DiscordRender {
         fenced(text)
     }
 
+    /// Typed text stays fenced in every piece.
+    fn split(&self, text: &str, max: usize) -> Vec<String> {
+        super::whistleblowing::chunks(text, max)
+    }
+
     fn inline(&self, text: &str) -> String {
         escaped(text)
+    }
+
+    fn message(&self, m: &MessageRef) -> String {
+        format!(
+            "https://discord.com/channels/{}/{}/{}",
+            m.guild, m.channel, m.message
+        )
     }
 }
 

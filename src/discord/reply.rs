@@ -7,7 +7,7 @@ use poise::CreateReply;
 
 use super::render::DiscordRender;
 use super::{Ctx, Data, Error};
-use crate::domain::ids::{ChannelId, GuildId, RoleId, UserId};
+use crate::domain::ids::{ChannelId, GuildId, RoleId};
 use crate::domain::text::truncate;
 use crate::error::{refuse, Result};
 use crate::i18n::Msg;
@@ -19,25 +19,11 @@ const MAX_CONTENT: usize = 2000;
 
 /// Who invoked a command, from the interaction itself (no cache, no extra request).
 pub fn actor(ctx: Ctx<'_>) -> Option<Actor> {
-    let guild = ctx.guild_id()?;
-    let (roles, manage_guild) = match ctx {
-        poise::Context::Application(a) => match &a.interaction.member {
-            Some(m) => (
-                m.roles.iter().map(|r| RoleId(r.get())).collect(),
-                m.permissions
-                    .map(|p| p.manage_guild() || p.administrator())
-                    .unwrap_or(false),
-            ),
-            None => (Vec::new(), false),
-        },
-        poise::Context::Prefix(_) => (Vec::new(), false),
+    let member = match ctx {
+        poise::Context::Application(a) => a.interaction.member.as_deref(),
+        poise::Context::Prefix(_) => None,
     };
-    Some(Actor {
-        guild: GuildId(guild.get()),
-        user: UserId(ctx.author().id.get()),
-        roles,
-        manage_guild,
-    })
+    super::interactions::actor_of(ctx.guild_id(), member, ctx.author())
 }
 
 /// Runs a guild use case and answers with its reply. Every command goes through here, so
@@ -121,6 +107,7 @@ pub async fn send(ctx: Ctx<'_>, p: Presented) -> Result<(), Error> {
     ctx.send(
         CreateReply::default()
             .content(truncate(&p.text, MAX_CONTENT))
+            .components(super::interactions::components(&p.actions))
             .ephemeral(p.ephemeral)
             .allowed_mentions(serenity::CreateAllowedMentions::new()),
     )

@@ -39,6 +39,37 @@ snowflake!(
     UserId,
 );
 
+/// A chat message, where it is: what a context-menu command was used on, and what an item
+/// made from it links back to. Shown by each platform its own way (Discord: a jump link).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct MessageRef {
+    pub guild: GuildId,
+    pub channel: ChannelId,
+    pub message: u64,
+}
+
+impl fmt::Display for MessageRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}/{}", self.guild, self.channel, self.message)
+    }
+}
+
+impl MessageRef {
+    /// `guild/channel/message`, or a message link ending so
+    /// (`https://discord.com/channels/1/2/3`).
+    pub fn parse(s: &str) -> Option<Self> {
+        let mut parts = s.trim().trim_end_matches('/').rsplit('/');
+        let message = parts.next()?.parse().ok()?;
+        let channel = ChannelId(parts.next()?.parse().ok()?);
+        let guild = GuildId(parts.next()?.parse().ok()?);
+        Some(Self {
+            guild,
+            channel,
+            message,
+        })
+    }
+}
+
 /// A forum's row id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ForumId(pub i64);

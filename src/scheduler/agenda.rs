@@ -87,6 +87,7 @@ impl JobHandler for Direct {
                 content,
                 nonce: nonce_for(&job.key),
                 mention_role: None,
+                actions: Vec::new(),
             };
             post_once(&s.store, &*h.notifier, job, &out).await
         };
@@ -123,6 +124,7 @@ impl JobHandler for Notice {
             content: msg.render_with(lang, h.notifier.renderer()),
             nonce: nonce_for(&job.key),
             mention_role: role,
+            actions: Vec::new(),
         };
         let now = s.clock.now();
         match post_once(&s.store, &*h.notifier, job, &out).await {

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::{Outcome, Scheduler};
-use crate::domain::ids::{ForumId, UserId};
+use crate::domain::ids::{ForumId, GuildId, UserId};
 use crate::domain::meeting::MeetingId;
 use crate::notifier::Notifier;
 use crate::service::Services;
@@ -201,6 +201,66 @@ impl JobKind for AgendaNotice {
     }
 }
 
+/// Refreshes a live document's messages (coalesced: one job per document, re-armed by
+/// `Store::live_changed`; see `crate::live`).
+pub struct Live;
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LivePayload {
+    /// The document's key (`agenda:12`).
+    pub doc: String,
+}
+impl JobKind for Live {
+    const NAME: &'static str = crate::store::LIVE_KIND;
+    type Payload = LivePayload;
+    /// The document's key.
+    type Key = str;
+    fn key(doc: &str) -> String {
+        crate::store::live_job_key(doc)
+    }
+}
+
+/// A private message to one member, rendered when it is sent (in the guild's language then):
+/// "your proposal was rejected, because …". Closed DMs are recorded as skipped.
+pub struct Private;
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PrivatePayload {
+    pub guild: GuildId,
+    pub user: UserId,
+    pub lines: Vec<crate::i18n::Msg>,
+}
+impl JobKind for Private {
+    const NAME: &'static str = "private";
+    type Payload = PrivatePayload;
+    /// What it is about, unique per message ever sent: `agenda:reject:<item>:<version>`.
+    type Key = str;
+    fn key(what: &str) -> String {
+        format!("private:{what}")
+    }
+}
+
+/// A thread in a channel, started from a message the bot posts (a meeting's record). The
+/// thread's id is the starter message's, recorded as the job's message
+/// (`Store::thread_for(what)`); post into it as into any channel.
+pub struct Thread;
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ThreadPayload {
+    pub guild: GuildId,
+    pub channel: crate::domain::ids::ChannelId,
+    /// The thread's name (at most 100 characters shown).
+    pub name: crate::i18n::Msg,
+    /// The message the thread starts from.
+    pub starter: Vec<crate::i18n::Msg>,
+}
+impl JobKind for Thread {
+    const NAME: &'static str = "thread";
+    type Payload = ThreadPayload;
+    /// What the thread is for: `meeting:<id>`.
+    type Key = str;
+    fn key(what: &str) -> String {
+        crate::store::thread_job_key(what)
+    }
+}
+
 /// Every kind, by name.
 pub const ALL: &[&str] = &[
     Plan::NAME,
@@ -212,11 +272,17 @@ pub const ALL: &[&str] = &[
     AgendaPublish::NAME,
     AgendaDm::NAME,
     AgendaNotice::NAME,
+    Live::NAME,
+    Private::NAME,
+    Thread::NAME,
 ];
 
 /// Gives every kind its handler.
 pub fn register_all(scheduler: &mut Scheduler, services: &Services, notifier: Arc<dyn Notifier>) {
     super::meetings::register(scheduler, services.clone(), notifier.clone());
     super::agenda::register(scheduler, services.clone(), notifier.clone());
+    let source: Arc<dyn crate::live::LiveSource> =
+        Arc::new(super::live::ServicesSource(services.clone()));
+    super::live::register(scheduler, services.clone(), notifier.clone(), source);
     super::whistleblowing::register(scheduler, services, notifier);
 }

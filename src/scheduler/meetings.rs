@@ -9,6 +9,8 @@ use tracing::instrument;
 use super::delivery::{find_earlier, post_once, Sent};
 use super::kinds::{self, JobKind};
 use super::{JobHandler, Outcome, Scheduler};
+use crate::action::{Button, ButtonStyle, Invoke};
+use crate::command::Value;
 use crate::domain::forum::Forum;
 use crate::domain::ids::{ForumId, GuildId, UserId};
 use crate::domain::meeting::{reminders_for, Meeting, MeetingEvent, MeetingId, EVENT_HORIZON};
@@ -146,11 +148,16 @@ impl JobHandler for Remind {
             post = msg!("reminder-late", text = post);
         }
         let content = post.render_with(lang, r);
+        let actions = reminder_buttons(ReminderKind::of(offset), &forum, &m)
+            .iter()
+            .map(|b| b.render(lang, r))
+            .collect();
         let out = Outgoing {
             channel: forum.channel,
             content: content.clone(),
             nonce: nonce_for(&job.key),
             mention_role: role,
+            actions,
         };
         match post_once(&s.store, &*h.notifier, job, &out).await {
             Ok(sent) => {
@@ -232,6 +239,26 @@ impl Remind {
     }
 }
 
+/// The call for agenda items carries a Propose button: it opens the `agenda propose` form for
+/// this forum's meeting (the same as the command).
+fn reminder_buttons(kind: ReminderKind, forum: &Forum, m: &Meeting) -> Vec<Button> {
+    if kind != ReminderKind::CallForAgenda {
+        return Vec::new();
+    }
+    let local = m.starts_at.with_timezone(&forum.time_zone);
+    let invoke = Invoke::new(&["agenda", "propose"])
+        .with("forum", Value::Text(forum.name.clone()))
+        .with(
+            "meeting",
+            Value::Text(local.format("%Y-%m-%d %H:%M").to_string()),
+        );
+    vec![Button::new(
+        msg!("button-propose"),
+        ButtonStyle::Primary,
+        invoke,
+    )]
+}
+
 fn reminder_msg(kind: ReminderKind, forum: &Forum, m: &Meeting) -> Msg {
     let (name, at) = (forum.name.as_str(), when(forum, m.starts_at));
     match kind {
@@ -259,6 +286,7 @@ impl JobHandler for Direct {
                 content: p.content.clone(),
                 nonce: nonce_for(&job.key),
                 mention_role: None,
+                actions: Vec::new(),
             };
             post_once(&h.services.store, &*h.notifier, job, &out).await
         };

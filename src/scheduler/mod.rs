@@ -27,6 +27,7 @@ use tokio::sync::{watch, Notify, Semaphore};
 pub mod agenda;
 pub mod delivery;
 pub mod kinds;
+pub mod live;
 pub mod meetings;
 pub mod whistleblowing;
 
@@ -174,16 +175,21 @@ impl Scheduler {
         k
     }
 
-    /// Renews the leases of the jobs running here, a third of a lease apart, for ever.
+    /// Renews the leases of the jobs running here, a third of a lease apart, for ever. The
+    /// next beat is counted from the moment a renewal is computed for, not from when the
+    /// database answered: a slow write must not stretch the interval, or a lease could run
+    /// out between two beats.
     async fn heartbeat(self: Arc<Self>) {
+        let mut next = self.clock.now() + self.lease / 3;
         loop {
-            let next = self.clock.now() + self.lease / 3;
             self.clock.sleep_until(next).await;
+            let now = self.clock.now();
+            next = now + self.lease / 3;
             let ids: Vec<i64> = lock(&self.running).iter().copied().collect();
             if ids.is_empty() {
                 continue;
             }
-            let until = self.clock.now() + self.lease;
+            let until = now + self.lease;
             match self.store.renew_leases(&ids, &self.worker, until).await {
                 Ok(lost) if !lost.is_empty() => {
                     tracing::warn!(jobs = ?lost, "leases lost while running (the database was out of reach for a whole lease)");

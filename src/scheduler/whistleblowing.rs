@@ -31,6 +31,7 @@ impl JobHandler for NoticeHandler {
             ),
             nonce: nonce_for(&job.key),
             mention_role: None,
+            actions: Vec::new(),
         };
         let now = self.services.clock.now();
         match super::delivery::post_once(&self.services.store, &*self.notifier, job, &message).await

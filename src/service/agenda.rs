@@ -10,7 +10,9 @@ use chrono::{DateTime, Duration, Utc};
 use tracing::instrument;
 
 use super::meetings::{parse_when, when};
-use super::{Action, Actor, Reply, Services};
+use super::{Actor, Reply, Services};
+use crate::action::{Button, ButtonStyle, Invoke};
+use crate::command::Value;
 use crate::domain::agenda::{
     self as rules, long_text, one_line, AgendaItem, AgendaSettings, AgendaView, EmptyPolicy,
     ItemId, ItemKind, ItemStatus, NewItem, Place, TextProblem, TriageAction, TriageProblem, Wants,
@@ -437,10 +439,8 @@ impl Services {
             items
                 .iter()
                 .filter(|i| i.status.awaits_triage())
-                .map(|i| Action::Triage {
-                    item: i.id.0,
-                    version: i.version,
-                })
+                .take(BUTTON_ITEMS)
+                .flat_map(triage_buttons)
                 .collect()
         } else {
             Vec::new()
@@ -903,6 +903,7 @@ impl Services {
                     lang: self.language(Some(forum.guild)).await,
                     blocks: rules::render(&view),
                     mention_role: None,
+                    actions: Vec::new(),
                 }))
             }
             LiveKey::Triage(forum_id) => {
@@ -939,31 +940,28 @@ impl Services {
                     lang: self.language(Some(forum.guild)).await,
                     blocks,
                     mention_role: None,
+                    actions: self.triage_buttons(forum.id, BUTTON_ITEMS).await?,
                 }))
             }
         }
     }
 
-    /// Items awaiting triage in a forum with their versions, for a chair-facing message's
-    /// buttons (at most `limit`).
-    pub async fn triage_actions(
+    /// Triage buttons for the items awaiting the chair in a forum (the first `limit` items).
+    async fn triage_buttons(
         &self,
         forum: crate::domain::ids::ForumId,
         limit: usize,
-    ) -> Result<Vec<Action>> {
+    ) -> Result<Vec<Button>> {
         let now = self.clock.now();
-        let mut out = Vec::new();
+        let mut items = Vec::new();
         for m in self.store.meetings_from(forum, now, 10).await? {
             for i in self.store.meeting_items(m.id).await? {
-                if i.status.awaits_triage() && out.len() < limit {
-                    out.push(Action::Triage {
-                        item: i.id.0,
-                        version: i.version,
-                    });
+                if i.status.awaits_triage() && items.len() < limit {
+                    items.push(i);
                 }
             }
         }
-        Ok(out)
+        Ok(items.iter().flat_map(triage_buttons).collect())
     }
 
     // ---- jobs ----
@@ -1212,6 +1210,31 @@ impl Services {
             _ => None,
         })
     }
+}
+
+/// Items that get triage buttons under a reply (two buttons each; Discord allows 25).
+const BUTTON_ITEMS: usize = 10;
+
+/// Accept and defer, for an item at the version shown: pressing one runs `/agenda accept` or
+/// `/agenda defer` with that version, so a decision from a stale view is refused.
+fn triage_buttons(i: &AgendaItem) -> Vec<Button> {
+    let with = |path: &'static [&'static str]| {
+        Invoke::new(path)
+            .with("item", Value::Integer(i.id.0))
+            .with("version", Value::Integer(i.version))
+    };
+    vec![
+        Button::new(
+            msg!("agenda-button-accept", id = i.id.0),
+            ButtonStyle::Success,
+            with(&["agenda", "accept"]),
+        ),
+        Button::new(
+            msg!("agenda-button-defer", id = i.id.0),
+            ButtonStyle::Secondary,
+            with(&["agenda", "defer"]),
+        ),
+    ]
 }
 
 /// A line of `/agenda mine`.

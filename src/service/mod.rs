@@ -11,11 +11,13 @@ pub mod whistleblowing;
 
 use std::sync::Arc;
 
+use crate::action::{Button, OutAction};
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::domain::ids::{ForumId, GuildId, RoleId, UserId};
+use crate::domain::ids::{GuildId, RoleId, UserId};
 use crate::error::{reference_id, refuse, Error, Result};
 use crate::i18n::{Lang, Msg};
+use crate::live::{LiveHook, NoLive};
 use crate::msg;
 use crate::render::Render;
 use crate::scheduler::Wake;
@@ -45,22 +47,8 @@ pub struct Reply {
     pub lines: Vec<Msg>,
     /// Only the asker sees it.
     pub ephemeral: bool,
-    /// What the asker can do next, for adapters that offer it (Discord: buttons); the shell
-    /// ignores them (its commands do the same).
-    pub actions: Vec<Action>,
-}
-
-/// A follow-up a reply offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    /// Triage one agenda item as it was at `version` (accept, reject with a reason, defer).
-    /// A decision taken from an older version is refused.
-    Triage { item: i64, version: i64 },
-    /// Propose an agenda item to a forum (its next open meeting, or this one).
-    Propose {
-        forum: ForumId,
-        meeting: Option<crate::domain::meeting::MeetingId>,
-    },
+    /// Buttons under the reply (see [`crate::action`]).
+    pub actions: Vec<Button>,
 }
 
 impl Reply {
@@ -80,7 +68,7 @@ impl Reply {
         }
     }
 
-    pub fn with_actions(mut self, actions: Vec<Action>) -> Self {
+    pub fn with_actions(mut self, actions: Vec<Button>) -> Self {
         self.actions = actions;
         self
     }
@@ -104,6 +92,8 @@ pub struct Presented {
     pub text: String,
     pub ephemeral: bool,
     pub status: Status,
+    /// The reply's buttons, rendered.
+    pub actions: Vec<OutAction>,
 }
 
 /// Everything a use case needs. Cheap to clone.
@@ -118,8 +108,8 @@ pub struct Services {
     pub templates: Arc<TemplateCatalog>,
     /// Whistleblowing intake: Argon2 parameters, rate limit and in-memory cooldown.
     pub wb: Arc<WbRuntime>,
-    /// Told after a change to something a live message shows (a published agenda).
-    pub live: Arc<dyn crate::live::LiveHook>,
+    /// Told when a live document changed (see [`crate::live`]).
+    pub live: Arc<dyn LiveHook>,
 }
 
 impl Services {
@@ -132,12 +122,12 @@ impl Services {
             wake: Wake::default(),
             templates: Arc::new(TemplateCatalog::shipped()),
             wb,
-            live: Arc::new(crate::live::NoLive),
+            live: Arc::new(NoLive),
         }
     }
 
-    /// The same services telling `live` about changes to live messages.
-    pub fn with_live(mut self, live: Arc<dyn crate::live::LiveHook>) -> Self {
+    /// Tells this hook when live documents change.
+    pub fn with_live(mut self, live: Arc<dyn LiveHook>) -> Self {
         self.live = live;
         self
     }
@@ -218,11 +208,17 @@ pub fn render(lang: Lang, result: Result<Reply>, renderer: &dyn Render) -> Prese
             text: join(lang, &reply.lines, renderer),
             ephemeral: reply.ephemeral,
             status: Status::Ok,
+            actions: reply
+                .actions
+                .iter()
+                .map(|b| b.render(lang, renderer))
+                .collect(),
         },
         Err(Error::User(e)) => Presented {
             text: e.0.render_with(lang, renderer),
             ephemeral: true,
             status: Status::Refused,
+            actions: Vec::new(),
         },
         Err(Error::Internal(e)) => {
             let reference = reference_id();
@@ -232,6 +228,7 @@ pub fn render(lang: Lang, result: Result<Reply>, renderer: &dyn Render) -> Prese
                     .render_with(lang, renderer),
                 ephemeral: true,
                 status: Status::Failed { reference },
+                actions: Vec::new(),
             }
         }
     }

@@ -206,6 +206,11 @@ impl Shell {
         };
         let mut values = Values::default();
         for (name, raw) in line.options {
+            // A form's fields are ordinary text options here.
+            if spec.field(&name).is_some() {
+                values.insert(name, Value::Text(raw));
+                continue;
+            }
             let Some(option) = spec.option(&name) else {
                 return Err(refuse(
                     Msg::new("shell-unknown-option")

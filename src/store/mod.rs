@@ -13,6 +13,7 @@ mod cases;
 mod directory;
 mod forums;
 mod jobs;
+mod live;
 mod meetings;
 mod tx;
 
@@ -23,12 +24,13 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::ConnectOptions;
+use sqlx::{ConnectOptions, Connection as _};
 
 pub use agenda::NewHistory;
 pub use cases::{AuditEntry, CaseMeta, ExclusionStep, HandlerRecord, NewCase, StoredMessage};
 pub use directory::{GuildDirectory, GuildRecord};
 pub use jobs::{Job, JobRecord, JobState, NewJob};
+pub use live::{live_job_key, thread_job_key, LivePart, LIVE_KIND};
 pub use meetings::ScheduleUpdate;
 pub use tx::Tx;
 
@@ -265,6 +267,19 @@ impl Store {
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(max_connections.max(1))
+            // A `begin` whose future is dropped after SQLite ran BEGIN but before sqlx handed
+            // out the transaction leaves the connection inside it, holding the write lock for
+            // good (every writer then fails "database is locked"). Ping first so that a queued
+            // rollback of an ordinary dropped transaction is done, then close a connection
+            // still inside one instead of returning it to the pool: closing rolls it back.
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    if conn.is_in_transaction() {
+                        conn.ping().await?;
+                    }
+                    Ok(!conn.is_in_transaction())
+                })
+            })
             .connect_with(options)
             .await?;
         let checkpointer = Checkpointer(tokio::spawn(checkpoint_loop(pool.clone())));
@@ -375,6 +390,37 @@ pub(crate) fn conflict_on_unique(e: sqlx::Error, what: &'static str) -> StoreErr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A connection that went back to the pool inside a transaction (its `begin` future was
+    /// dropped at the wrong moment; forgetting the transaction leaves the same state) is
+    /// closed, not handed out again: the next writer gets the lock at once, not after the
+    /// busy timeout, and never "begin at non-zero transaction depth".
+    #[tokio::test]
+    async fn a_connection_left_inside_a_transaction_is_not_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/t.db", dir.path().display());
+        let store = Store::open(&url, 1).await.unwrap();
+        let Pool::Sqlite(pool) = &store.pool else {
+            unreachable!()
+        };
+        {
+            let mut conn = pool.acquire().await.unwrap();
+            let tx = conn.begin_with("BEGIN IMMEDIATE").await.unwrap();
+            std::mem::forget(tx);
+            assert!(conn.is_in_transaction());
+        }
+        let started = std::time::Instant::now();
+        let mut tx = begin_write!(pool).await.expect("a fresh connection");
+        sqlx::query("CREATE TABLE t (x INTEGER)")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "waited for a lock nobody should hold"
+        );
+    }
 
     #[test]
     fn backend_by_scheme() {

@@ -329,6 +329,9 @@ struct State {
     nonce_window: Option<Duration>,
     /// Channels deleted while the bot runs (`delete_channel`).
     deleted_channels: HashSet<u64>,
+    /// Threads started from a message (a thread's id is its starter message's): (guild,
+    /// parent channel, name) by id.
+    threads: HashMap<u64, (u64, u64, String)>,
     events: HashMap<u64, Vec<Value>>,
     faults: Vec<Fault>,
     requests: Vec<Recorded>,
@@ -530,6 +533,14 @@ impl State {
             if let Some(i) = g.channels.iter().position(|(c, _)| *c == id) {
                 return Some(channel_json(g.id, id, &g.channels[i].1, i));
             }
+        }
+        if let Some((guild, parent, name)) = self.threads.get(&id) {
+            return Some(json!({
+                "id": id.to_string(), "type": 11, "guild_id": guild.to_string(),
+                "parent_id": parent.to_string(), "name": name, "last_message_id": null,
+                "thread_metadata": {"archived": false, "auto_archive_duration": 1440,
+                    "archive_timestamp": iso_now(), "locked": false},
+            }));
         }
         let (user, _) = self.dm_channels.iter().find(|(_, c)| **c == id)?;
         let recipients = [self.user_json(*user)];
@@ -925,6 +936,71 @@ impl DiscordDouble {
         r.await.unwrap_or_else(|e| panic!("autocomplete: {e}"))
     }
 
+    /// A chat message by `author` in `channel`, as Discord shows it in an interaction's
+    /// `resolved` (kept in the channel's history, not among the bot's messages).
+    pub fn user_message(
+        &self,
+        channel: u64,
+        author: &MemberSpec,
+        content: &str,
+        embeds: Vec<Value>,
+    ) -> Value {
+        self.mutate(|st| {
+            let id = st.next_id();
+            let guild = st.channel(channel).and_then(|c| sf(&c["guild_id"]));
+            let mut m = json!({
+                "id": id.to_string(), "channel_id": channel.to_string(),
+                "author": user_json(author.user_id, &author.username),
+                "content": content, "timestamp": iso_now(), "edited_timestamp": null,
+                "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
+                "attachments": [], "embeds": embeds, "components": [], "pinned": false,
+                "type": 0, "flags": 0,
+            });
+            if let Some(g) = guild {
+                set(&mut m, "guild_id", json!(g.to_string()));
+            }
+            m
+        })
+    }
+
+    /// A member uses the message context-menu command `name` (its registered, English name)
+    /// on `message` (type 2, command type 3): Discord sends the message, with its content, in
+    /// `resolved.messages`, even to a bot without the message-content intent.
+    pub async fn message_menu(
+        &self,
+        guild: u64,
+        channel: u64,
+        member: &MemberSpec,
+        name: &str,
+        message: &Value,
+    ) -> Interaction {
+        let data = self.mutate(|st| {
+            let registered = [Some(guild), None].into_iter().find_map(|scope| {
+                let found = st
+                    .commands
+                    .get(&scope)?
+                    .iter()
+                    .find(|c| c["name"] == name && c["type"] == 3)?
+                    .clone();
+                Some((scope, found))
+            });
+            let scope = registered.as_ref().map_or(Some(guild), |(s, _)| *s);
+            let id = match registered.as_ref().and_then(|(_, c)| sf(&c["id"])) {
+                Some(id) => id,
+                None => st.command_id(scope, name, 3),
+            };
+            let target = message["id"].as_str().unwrap_or("0").to_string();
+            let mut messages = serde_json::Map::new();
+            messages.insert(target.clone(), message.clone());
+            json!({
+                "id": id.to_string(), "name": name, "type": 3, "target_id": target,
+                "resolved": {"messages": messages},
+                "guild_id": scope.map(|g| g.to_string()),
+            })
+        });
+        self.new_interaction(2, (guild, channel), member, data, None, None)
+    }
+
     /// A member clicks button `custom_id` on `message` (type 3). The double's own copy of the
     /// message is used when it knows the id.
     pub async fn click(
@@ -1193,6 +1269,18 @@ impl DiscordDouble {
             })
         })
         .await
+    }
+
+    /// Threads started from messages: (thread id = starter message id, parent channel, name).
+    pub fn threads(&self) -> Vec<(u64, u64, String)> {
+        let st = self.inner.lock();
+        let mut t: Vec<_> = st
+            .threads
+            .iter()
+            .map(|(id, (_, parent, name))| (*id, *parent, name.clone()))
+            .collect();
+        t.sort();
+        t
     }
 
     /// Messages sent to a user's DM channel (opened with `POST /users/@me/channels`).
@@ -1693,6 +1781,7 @@ fn route(
         ("GET", ["channels", _, "messages"]) => list_messages(st, id(1), query),
         ("POST", ["channels", _, "messages"]) => create_message(st, id(1), body, files),
         (_, ["channels", _, "messages", _]) => message_op(st, method, id(1), id(3), body),
+        ("POST", ["channels", _, "messages", _, "threads"]) => start_thread(st, id(1), id(3), body),
         ("GET", ["guilds", _]) => match st.guild(id(1)) {
             Some(g) => ok(guild_json(g)),
             None => err(404, 10004, "Unknown Guild"),
@@ -1847,6 +1936,37 @@ fn message_op(st: &mut State, method: &str, channel: u64, id: u64, body: &Value)
         }
         _ => err(405, 0, "405: Method Not Allowed"),
     }
+}
+
+/// `POST /channels/{c}/messages/{m}/threads`: one thread per message, with the message's id.
+fn start_thread(st: &mut State, channel: u64, message: u64, body: &Value) -> Reply {
+    let Some(guild) = st.channel(channel).and_then(|c| sf(&c["guild_id"])) else {
+        return unknown_channel();
+    };
+    if st
+        .message_mut(message)
+        .filter(|m| m.channel == channel)
+        .is_none()
+    {
+        return err(404, 10008, "Unknown Message");
+    }
+    if st.threads.contains_key(&message) {
+        return err(
+            400,
+            160004,
+            "A thread has already been created for this message",
+        );
+    }
+    let name = body["name"].as_str().unwrap_or("").to_string();
+    if name.is_empty() || name.chars().count() > 100 {
+        return form_err(
+            "name",
+            "BASE_TYPE_BAD_LENGTH",
+            "Must be between 1 and 100 in length.",
+        );
+    }
+    st.threads.insert(message, (guild, channel, name));
+    st.channel(message).map_or_else(unknown_channel, ok)
 }
 
 fn put_commands(st: &mut State, scope: Option<u64>, body: &Value) -> Reply {

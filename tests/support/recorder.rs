@@ -47,6 +47,10 @@ struct State {
     lists: usize,
     /// Status changes asked of scheduled events: (event, status).
     events: Vec<(u64, EventStatus)>,
+    edits: usize,
+    deletes: usize,
+    /// Threads started: (thread id = message id, parent, name).
+    threads: Vec<(u64, ChannelId, String)>,
 }
 
 #[derive(Clone, Default)]
@@ -102,6 +106,21 @@ impl Recorder {
     /// Status changes asked of scheduled events, in order.
     pub fn event_statuses(&self) -> Vec<(u64, EventStatus)> {
         self.st().events.clone()
+    }
+
+    /// Edits made (of messages that exist).
+    pub fn edits(&self) -> usize {
+        self.st().edits
+    }
+
+    /// Threads started.
+    pub fn threads(&self) -> Vec<(u64, ChannelId, String)> {
+        self.st().threads.clone()
+    }
+
+    /// Deletes made.
+    pub fn deletes(&self) -> usize {
+        self.st().deletes
     }
 
     /// Channel listings made (searches for an earlier attempt's message).
@@ -161,6 +180,45 @@ impl Notifier for Recorder {
             Answer::Hang => std::future::pending().await,
             Answer::NotFound => Err(SendError::NotFound("404 Unknown Channel".into())),
         }
+    }
+
+    async fn edit(&self, message: u64, m: &Outgoing) -> Result<(), SendError> {
+        let mut st = self.st();
+        let Some(found) = st
+            .messages
+            .iter_mut()
+            .find(|p| p.id == message && p.channel == m.channel)
+        else {
+            return Err(SendError::NotFound("404 Unknown Message".into()));
+        };
+        found.content = m.content.trim().to_string();
+        st.edits += 1;
+        Ok(())
+    }
+
+    async fn delete(&self, channel: ChannelId, message: u64) -> Result<(), SendError> {
+        let mut st = self.st();
+        let before = st.messages.len();
+        st.messages
+            .retain(|p| !(p.id == message && p.channel == channel));
+        if st.messages.len() == before {
+            return Err(SendError::NotFound("404 Unknown Message".into()));
+        }
+        st.deletes += 1;
+        Ok(())
+    }
+
+    async fn start_thread(
+        &self,
+        channel: ChannelId,
+        message: u64,
+        name: &str,
+    ) -> Result<ChannelId, SendError> {
+        let mut st = self.st();
+        if !st.threads.iter().any(|t| t.0 == message) {
+            st.threads.push((message, channel, name.to_string()));
+        }
+        Ok(ChannelId(message))
     }
 
     async fn open_dm(&self, user: UserId) -> Result<ChannelId, SendError> {
