@@ -512,7 +512,7 @@ pub static COMMANDS: &[Spec] = &[
                 title: v.text("title")?,
                 background: v.opt_text("background").unwrap_or_default(),
                 wants: v.opt_text("wants").unwrap_or_default(),
-                minutes: v.integer("minutes"),
+                minutes: v.minutes("minutes")?,
                 forum: v.opt_text("forum"),
                 meeting: v.opt_text("meeting"),
                 ..ProposeItem::default()
@@ -861,6 +861,21 @@ impl Values {
         }
     }
 
+    /// Minutes as a number option, or as text from a form field (`20`, `20 min`, `1h`).
+    fn minutes(&mut self, name: &'static str) -> Result<Option<i64>> {
+        match self.0.remove(name) {
+            None => Ok(None),
+            Some(Value::Integer(n)) => Ok(Some(n)),
+            Some(Value::Text(t)) => crate::domain::agenda::parse_minutes(&t).map_err(|_| {
+                refuse(msg!(
+                    "agenda-error-minutes",
+                    max = crate::domain::agenda::MAX_MINUTES
+                ))
+            }),
+            Some(_) => Err(missing(name)),
+        }
+    }
+
     fn required_integer(&mut self, name: &'static str) -> Result<i64> {
         match self.0.remove(name) {
             Some(Value::Integer(n)) => Ok(n),
@@ -941,6 +956,25 @@ mod tests {
             }
             assert_eq!(spec.path.len(), 2, "{spec:?}");
         }
+    }
+
+    #[test]
+    fn propose_takes_minutes_as_a_number_or_as_form_text() {
+        let spec = find(&["agenda", "propose"]).unwrap();
+        let minutes = |v: Value| {
+            let mut values = Values::default();
+            values.insert("title", Value::Text("Rubrik".into()));
+            values.insert("minutes", v);
+            match spec.request(values) {
+                Ok(Request::AgendaPropose(p)) => Ok(p.minutes),
+                Ok(other) => panic!("{other:?}"),
+                Err(e) => Err(e),
+            }
+        };
+        assert_eq!(minutes(Value::Integer(20)).unwrap(), Some(20));
+        assert_eq!(minutes(Value::Text("45 min".into())).unwrap(), Some(45));
+        assert_eq!(minutes(Value::Text("".into())).unwrap(), None);
+        assert!(minutes(Value::Text("lång".into())).is_err());
     }
 
     #[test]

@@ -885,6 +885,11 @@ impl Services {
                 let settings = self.store.agenda_settings(forum.id).await?;
                 let standing = self.store.standing(forum.id).await?;
                 let items = self.store.meeting_items(id).await?;
+                // Nothing on it at all (no standing items, nothing proposed, no sections):
+                // no message to post.
+                if standing.is_empty() && items.is_empty() && settings.format.is_none() {
+                    return Ok(None);
+                }
                 let view = AgendaView {
                     forum_name: &forum.name,
                     starts_at: m.starts_at,
