@@ -49,18 +49,32 @@ struct Sizes {
     iterations: usize,
     startups: usize,
     idle: Duration,
+    /// Print PostgreSQL's plans of the due-work queries.
+    explain: bool,
 }
 
 fn main() {
     let args = common::Args::parse();
     common::only_under_cargo_bench(&args, "scheduler_scale");
+    if args.help() {
+        println!(
+            "scheduler_scale [--quick] [--enforce] [--forums N] [--explain]\n\
+             100,000 forums (--quick: 10,000; --forums N: N) seeded through the planning code on\n\
+             SQLite, copied to PostgreSQL when SAMVERKAN_TEST_PG_URL is set; --explain prints\n\
+             PostgreSQL's plans of the due-work queries"
+        );
+        return;
+    }
     let quick = args.quick;
-    let sizes = if quick {
+    let forums: u64 = args.get("forums", "SAMVERKAN_BENCH_FORUMS", 0);
+    let explain = args.explain;
+    let mut sizes = if quick {
         Sizes {
             forums: 10_000,
             iterations: 300,
             startups: 1,
             idle: Duration::from_secs(10),
+            explain: false,
         }
     } else {
         Sizes {
@@ -68,8 +82,13 @@ fn main() {
             iterations: 2000,
             startups: 3,
             idle: Duration::from_secs(30),
+            explain: false,
         }
     };
+    if forums > 0 {
+        sizes.forums = forums;
+    }
+    sizes.explain = explain;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -114,15 +133,23 @@ async fn run(sizes: Sizes) -> bool {
         let pstore = Store::connect_postgres(options, 4).await.expect("pg");
         pstore.migrate().await.expect("migrate pg");
         let seeded = Instant::now();
-        let pending = seed(&pstore, sizes.forums, now).await;
+        sqlx::query(&format!("SET search_path TO {schema}"))
+            .execute(&mut admin)
+            .await
+            .expect("search path");
+        let copied = copy_to_postgres(&db_url, &mut admin).await;
         sqlx::query("ANALYZE")
             .execute(&mut admin)
             .await
             .expect("analyze");
+        let pending = pstore.count_pending_jobs().await.expect("count");
         println!(
-            "seeded PostgreSQL through the planning code: {pending} pending jobs in {:.1} s",
+            "seeded PostgreSQL with the same rows (copied from SQLite, {copied} rows): {pending} pending jobs in {:.1} s",
             seeded.elapsed().as_secs_f64()
         );
+        if sizes.explain {
+            explain_due_work(&mut admin).await;
+        }
         rows.extend(finding_due_work("PostgreSQL", &pstore, sizes.iterations).await);
         pstore.close().await;
         sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
@@ -146,9 +173,11 @@ async fn run(sizes: Sizes) -> bool {
 /// `forums` forums, 1000 per guild, each weekly (or every second or third week) at a spread of
 /// days and times with reminders 1 day, 1 hour and 10 minutes before; plus one forum in the
 /// double's guild for `/forum list`. Their meetings, reminder, event and planning jobs are made
-/// by the same planning code as `/forum edit` (`Services::plan_forum`). The Discord events
-/// due now are then recorded as mirrored, as a running bot would have done long ago, so the
-/// database is in the steady state the figures are about. Returns the pending jobs.
+/// by the same planning code as `/forum edit` (`Services::plan_forum_in`, what
+/// `Services::plan_forum` runs in its transaction), `SEED_BATCH` forums to a transaction
+/// (one each took 191 s for 10,000 on PostgreSQL). The Discord events due now are then
+/// recorded as mirrored, as a running bot would have done long ago, so the database is in the
+/// steady state the figures are about. Returns the pending jobs.
 async fn seed(store: &Store, forums: u64, now: DateTime<Utc>) -> u64 {
     let policy = ReminderPolicy::parse("1d, 1h, 10m").expect("policy");
     let anchor = NaiveDate::from_ymd_opt(2026, 1, 5).expect("date");
@@ -157,6 +186,7 @@ async fn seed(store: &Store, forums: u64, now: DateTime<Utc>) -> u64 {
         Arc::new(samverkan::clock::SystemClock),
         Arc::new(Config::default()),
     );
+    let mut tx = store.begin().await.expect("begin");
     for i in 0..=forums {
         let (guild, name) = if i == forums {
             (GUILD, "Leveransforum".to_string())
@@ -166,7 +196,7 @@ async fn seed(store: &Store, forums: u64, now: DateTime<Utc>) -> u64 {
                 format!("Forum {i}"),
             )
         };
-        let f = store
+        let f = tx
             .create_forum(&NewForum {
                 guild: GuildId(guild),
                 name,
@@ -203,23 +233,25 @@ async fn seed(store: &Store, forums: u64, now: DateTime<Utc>) -> u64 {
             reminders: Some(policy.clone()),
             participant_role: None,
         };
-        store
-            .set_forum_schedule(&f, &update)
-            .await
-            .expect("schedule");
-        let planned = store
+        tx.set_forum_schedule(&f, &update).await.expect("schedule");
+        let planned = tx
             .forum(f.guild, f.id)
             .await
             .expect("forum")
             .expect("the forum just made");
         services
-            .plan_forum(&planned, now)
+            .plan_forum_in(&mut tx, &planned, now)
             .await
             .expect("plan the forum's meetings");
+        if (i + 1) % SEED_BATCH == 0 {
+            tx.commit().await.expect("commit");
+            tx = store.begin().await.expect("begin");
+        }
         if i % 10_000 == 0 && i > 0 {
             println!("  … {i} forums planned");
         }
     }
+    tx.commit().await.expect("commit");
     // The events due now were mirrored long ago in a running system.
     let worker = "seed:0:000000";
     loop {
@@ -242,6 +274,135 @@ async fn seed(store: &Store, forums: u64, now: DateTime<Utc>) -> u64 {
         }
     }
     store.count_pending_jobs().await.expect("count")
+}
+
+/// Forums planned per transaction while seeding.
+const SEED_BATCH: u64 = 1000;
+
+/// Copies every table the seeding wrote from the SQLite database into the (migrated, empty)
+/// PostgreSQL schema `pg` is set to, a few thousand rows per statement
+/// (`json_populate_recordset` turns each row into the table's types), so both backends hold
+/// the same rows, made by the planning code. Returns the rows copied.
+async fn copy_to_postgres(sqlite_url: &str, pg: &mut sqlx::PgConnection) -> u64 {
+    use sqlx::{Column, Row, TypeInfo, ValueRef};
+    let src = sqlx::SqlitePool::connect(sqlite_url)
+        .await
+        .expect("open the seeded SQLite database");
+    // In creation order: a table another refers to was made first.
+    let tables: Vec<(String,)> = sqlx::query_as(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+         AND name <> '_sqlx_migrations' ORDER BY rowid",
+    )
+    .fetch_all(&src)
+    .await
+    .expect("tables");
+    let mut copied = 0;
+    for (table,) in tables {
+        let mut after = i64::MIN;
+        loop {
+            let rows = sqlx::query(&format!(
+                "SELECT rowid AS bench_rowid, * FROM {table} WHERE rowid > $1 ORDER BY rowid LIMIT 5000"
+            ))
+            .bind(after)
+            .fetch_all(&src)
+            .await
+            .expect("read rows");
+            let Some(last) = rows.last() else { break };
+            after = last.get::<i64, _>(0);
+            let json: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|row| {
+                    let mut o = serde_json::Map::new();
+                    for (i, c) in row.columns().iter().enumerate().skip(1) {
+                        let raw = row.try_get_raw(i).expect("value");
+                        let v = if raw.is_null() {
+                            serde_json::Value::Null
+                        } else {
+                            match raw.type_info().name() {
+                                "INTEGER" => row.get::<i64, _>(i).into(),
+                                "REAL" => row.get::<f64, _>(i).into(),
+                                "TEXT" => row.get::<String, _>(i).into(),
+                                other => panic!("{table}.{}: cannot copy {other}", c.name()),
+                            }
+                        };
+                        o.insert(c.name().to_string(), v);
+                    }
+                    serde_json::Value::Object(o)
+                })
+                .collect();
+            copied += sqlx::query(&format!(
+                "INSERT INTO {table} SELECT * FROM json_populate_recordset(NULL::{table}, $1::json)"
+            ))
+            .bind(serde_json::Value::Array(json).to_string())
+            .execute(&mut *pg)
+            .await
+            .unwrap_or_else(|e| panic!("copy {table} to PostgreSQL: {e}"))
+            .rows_affected();
+        }
+        // Ids were copied as they were: the sequences go on from the highest.
+        sqlx::query(&format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), MAX(id)) FROM {table}
+             WHERE EXISTS (SELECT 1 FROM information_schema.columns
+                           WHERE table_schema = current_schema() AND table_name = '{table}'
+                             AND column_name = 'id')"
+        ))
+        .execute(&mut *pg)
+        .await
+        .ok();
+    }
+    src.close().await;
+    copied
+}
+
+/// PostgreSQL's plans of the scheduler's due-work queries on the seeded database: as run once
+/// (EXPLAIN ANALYZE of the reads) and as a prepared statement's generic plan (what a pooled
+/// connection uses after a few executions), nothing changed.
+async fn explain_due_work(pg: &mut sqlx::PgConnection) {
+    let now = Utc::now().timestamp_millis();
+    let show = |title: &str, rows: Vec<(String,)>| {
+        println!("\n{title}:");
+        for (line,) in rows {
+            println!("    {line}");
+        }
+    };
+    for (title, sql) in [
+        (
+            "claim, pending part (EXPLAIN ANALYZE)",
+            format!("EXPLAIN (ANALYZE, BUFFERS) SELECT id FROM jobs WHERE state = 'pending' AND due_at <= {now} ORDER BY due_at LIMIT 64 FOR UPDATE SKIP LOCKED"),
+        ),
+        (
+            "claim, lease-expired part (EXPLAIN ANALYZE)",
+            format!("EXPLAIN (ANALYZE, BUFFERS) SELECT id FROM jobs WHERE state = 'running' AND lease_until <= {now} ORDER BY lease_until LIMIT 64 FOR UPDATE SKIP LOCKED"),
+        ),
+        (
+            "next_due_at (EXPLAIN ANALYZE)",
+            "EXPLAIN (ANALYZE, BUFFERS) SELECT (SELECT MIN(due_at) FROM jobs WHERE state = 'pending'), (SELECT MIN(lease_until) FROM jobs WHERE state = 'running')".to_string(),
+        ),
+    ] {
+        let rows: Vec<(String,)> = sqlx::query_as(&sql).fetch_all(&mut *pg).await.expect("explain");
+        show(title, rows);
+    }
+    let claim = samverkan::store::claim_due_sql(samverkan::store::Backend::Postgres, 64);
+    sqlx::raw_sql(&format!(
+        "SET plan_cache_mode = force_generic_plan; PREPARE bench_claim AS {claim}"
+    ))
+    .execute(&mut *pg)
+    .await
+    .expect("prepare");
+    let rows: Vec<(String,)> = sqlx::query_as(&format!(
+        "EXPLAIN EXECUTE bench_claim({now}, 'explain', {now})"
+    ))
+    .fetch_all(&mut *pg)
+    .await
+    .expect("explain generic");
+    show(
+        "claim_due as a prepared statement, generic plan (EXPLAIN)",
+        rows,
+    );
+    sqlx::raw_sql("DEALLOCATE bench_claim; RESET plan_cache_mode")
+        .execute(&mut *pg)
+        .await
+        .expect("deallocate");
 }
 
 fn row(what: &str, v: &mut [f64], target_ms: f64) -> String {

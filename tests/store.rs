@@ -623,7 +623,72 @@ on_both_backends!(
     upsert_moves_pending_but_never_resurrects_done,
     obsolete_pending_by_prefix,
     a_rearm_while_running_is_honoured_when_the_outcome_is_recorded,
+    attempts_recorded_together_are_each_fenced,
 );
+
+/// A burst's sends record their attempts together (one write for all those waiting): each is
+/// still fenced by its own lease, and a later attempt keeps the floor of the first.
+async fn attempts_recorded_together_are_each_fenced(store: Store) {
+    for k in 0..40 {
+        store
+            .enqueue(&job(&format!("a{k}"), 0), at(0))
+            .await
+            .unwrap();
+    }
+    let jobs = store
+        .claim_due(at(0), Duration::seconds(30), "w1", 40)
+        .await
+        .unwrap();
+    assert_eq!(jobs.len(), 40);
+    // 39 sends of the lease holder and one of a worker that does not hold the job, at once.
+    let intruder = jobs[0].id;
+    let mut sends = Vec::new();
+    for j in &jobs {
+        let (s, id) = (store.clone(), j.id);
+        let worker = if id == intruder { "w2" } else { "w1" };
+        sends.push(tokio::spawn(async move {
+            let r = s
+                .begin_attempt(id, worker, 1000 + id as u64, &format!("d{id}"))
+                .await;
+            (id, r)
+        }));
+    }
+    for send in sends {
+        let (id, r) = send.await.unwrap();
+        assert_eq!(
+            r.unwrap(),
+            id != intruder,
+            "job {id}: only the lease holder may send"
+        );
+    }
+    // A second attempt keeps the first floor and takes the new digest.
+    let j = &jobs[1];
+    assert!(store
+        .begin_attempt(j.id, "w1", 999_999, "again")
+        .await
+        .unwrap());
+    // What a worker taking the jobs over finds.
+    let taken = store
+        .claim_due(
+            at(0) + Duration::seconds(31),
+            Duration::seconds(30),
+            "w3",
+            64,
+        )
+        .await
+        .unwrap();
+    assert_eq!(taken.len(), 40);
+    for t in &taken {
+        let want = if t.id == intruder {
+            None
+        } else if t.id == j.id {
+            Some((1000 + j.id as u64, "again".to_string()))
+        } else {
+            Some((1000 + t.id as u64, format!("d{}", t.id)))
+        };
+        assert_eq!(t.attempt, want, "job {}", t.id);
+    }
+}
 
 /// A use case re-arms a reconciling job (a meeting's event) while a worker runs it: the
 /// worker may have read the state before the change, so its outcome must not end the job.

@@ -23,6 +23,8 @@ pub struct Args {
     pub bench: bool,
     pub quick: bool,
     pub enforce: bool,
+    /// `--explain`: print query plans (scheduler_scale).
+    pub explain: bool,
     values: Vec<(String, String)>,
 }
 
@@ -32,6 +34,7 @@ impl Args {
             bench: false,
             quick: false,
             enforce: false,
+            explain: false,
             values: vec![],
         };
         let mut it = std::env::args().skip(1);
@@ -40,6 +43,7 @@ impl Args {
                 "--bench" => args.bench = true,
                 "--quick" => args.quick = true,
                 "--enforce" => args.enforce = true,
+                "--explain" => args.explain = true,
                 "-h" | "--help" => {
                     args.values.push(("help".into(), String::new()));
                 }

@@ -43,6 +43,7 @@ pub async fn post_once(
     job: &Job,
     out: &Outgoing,
 ) -> Result<Sent, SendError> {
+    let t0 = std::time::Instant::now();
     if let Some(id) = find_earlier(store, notifier, job, out.channel).await? {
         tracing::info!(
             job = job.id,
@@ -51,6 +52,7 @@ pub async fn post_once(
         );
         return Ok(Sent::Found(id));
     }
+    let t1 = std::time::Instant::now();
     let floor = notifier.message_floor();
     match store
         .begin_attempt(job.id, &job.worker, floor, &digest(&out.content))
@@ -65,7 +67,18 @@ pub async fn post_once(
             )))
         }
     }
-    notifier.post(out).await.map(Sent::Posted)
+    let t2 = std::time::Instant::now();
+    let posted = notifier.post(out).await.map(Sent::Posted);
+    // Where a send's time goes (`RUST_LOG=samverkan::scheduler=debug`; the punctuality
+    // benchmark's `--bot-log`).
+    tracing::debug!(
+        job = job.id,
+        find_us = (t1 - t0).as_micros() as u64,
+        record_us = (t2 - t1).as_micros() as u64,
+        post_us = t2.elapsed().as_micros() as u64,
+        "sent"
+    );
+    posted
 }
 
 /// The message an earlier attempt of `job` posted in `channel`, if any.

@@ -233,6 +233,7 @@ impl Scheduler {
                 break;
             }
             let now = this.clock.now();
+            let claim_started = std::time::Instant::now();
             let claimed = match this
                 .store
                 .claim_due(now, this.lease, &this.worker, BATCH)
@@ -244,7 +245,14 @@ impl Scheduler {
                     Vec::new()
                 }
             };
-            let full = claimed.len() as i64 == BATCH;
+            if !claimed.is_empty() {
+                tracing::debug!(
+                    jobs = claimed.len(),
+                    claim_us = claim_started.elapsed().as_micros() as u64,
+                    "claimed"
+                );
+            }
+            let full = claimed.len() as i64 >= BATCH;
             for job in claimed {
                 // Ours and still running (its lease ran out under a clock jump, and the claim
                 // just renewed it): it is not started twice.
@@ -310,8 +318,21 @@ impl Scheduler {
             }
             return;
         };
+        let started = std::time::Instant::now();
+        tracing::debug!(
+            job = job.id,
+            kind = %job.kind,
+            late_ms = (self.clock.now() - job.due_at).num_milliseconds(),
+            "job started"
+        );
         let outcome = handler.run(&job).await;
         let now = self.clock.now();
+        tracing::debug!(
+            job = job.id,
+            kind = %job.kind,
+            run_us = started.elapsed().as_micros() as u64,
+            "job ran"
+        );
         let w = &self.worker;
         let recorded = match &outcome {
             Outcome::Done(text) => {

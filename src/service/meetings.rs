@@ -214,6 +214,17 @@ impl Services {
         Ok(next)
     }
 
+    /// As [`Services::plan_forum`], inside a transaction the caller commits: many forums
+    /// planned in one (the scale benchmark seeds 100,000 this way).
+    pub async fn plan_forum_in(
+        &self,
+        tx: &mut Tx,
+        forum: &Forum,
+        now: DateTime<Utc>,
+    ) -> Result<DateTime<Utc>> {
+        self.plan_in(tx, forum, now).await
+    }
+
     async fn plan_in(
         &self,
         tx: &mut Tx,

@@ -273,16 +273,19 @@ impl Store {
     /// already ran (done, skipped, failed) is left alone: what was sent is never sent again.
     /// An obsolete one comes back to life (a cancelled meeting reinstated).
     pub async fn upsert_pending(&self, job: &NewJob, now: DateTime<Utc>) -> Result<()> {
+        let _turn = self.write_turn().await;
         self.conn().upsert_pending(job, now).await
     }
 
     /// Puts a finished job back in the queue (see [`Tx::rearm_job`]).
     pub async fn rearm_job(&self, key: &str, due_at: DateTime<Utc>) -> Result<()> {
+        let _turn = self.write_turn().await;
         self.conn().rearm_job(key, due_at).await
     }
 
     /// Marks pending jobs whose key starts with `prefix` obsolete. Returns how many.
     pub async fn obsolete_pending(&self, prefix: &str, now: DateTime<Utc>) -> Result<u64> {
+        let _turn = self.write_turn().await;
         self.conn().obsolete_pending(prefix, now).await
     }
 
@@ -317,6 +320,7 @@ impl Tx {
 impl Store {
     /// Enqueues a job unless one with its key was ever enqueued. Returns whether it was new.
     pub async fn enqueue(&self, job: &NewJob, now: DateTime<Utc>) -> Result<bool> {
+        let _turn = self.write_turn().await;
         let payload = job.payload.to_string();
         let done = on_pool!(self, |p| {
             sqlx::query(
@@ -338,6 +342,7 @@ impl Store {
     /// Enqueues many jobs in one transaction (as [`Store::enqueue`] each). Returns how many were
     /// new. Seeds large queues quickly (the scheduler scale benchmark).
     pub async fn enqueue_many(&self, jobs: &[NewJob], now: DateTime<Utc>) -> Result<u64> {
+        let _turn = self.write_turn().await;
         let created = to_millis(now);
         let n: u64 = in_tx!(self, |tx| {
             let mut n = 0;
@@ -361,7 +366,8 @@ impl Store {
     }
 
     /// Claims up to `limit` jobs that are due (or whose lease ran out), leasing them to
-    /// `worker` until `now + lease`.
+    /// `worker` until `now + lease`. (On PostgreSQL up to `limit` of each: see
+    /// [`claim_due_sql`].)
     pub async fn claim_due(
         &self,
         now: DateTime<Utc>,
@@ -369,57 +375,48 @@ impl Store {
         worker: &str,
         limit: i64,
     ) -> Result<Vec<Job>> {
-        // PostgreSQL skips rows another process has locked; SQLite has one writer at a time.
-        let (lock, relax_commit) = match self.backend() {
-            Backend::Postgres => (
-                "FOR UPDATE SKIP LOCKED",
-                Some("SET LOCAL synchronous_commit = off"),
-            ),
-            Backend::Sqlite => ("", None),
-        };
-        let expired = format!(
-            "UPDATE jobs SET lease_until = $1, leased_by = $2, attempts = attempts + 1
-             WHERE id IN (SELECT id FROM jobs WHERE state = 'running' AND lease_until <= $3
-                          ORDER BY lease_until LIMIT $4 {lock})
-             {RETURNING}"
-        );
-        let due = format!(
-            "UPDATE jobs SET state = 'running', lease_until = $1, leased_by = $2,
-                             attempts = attempts + 1
-             WHERE id IN (SELECT id FROM jobs WHERE state = 'pending' AND due_at <= $3
-                          ORDER BY due_at LIMIT $4 {lock})
-             {RETURNING}"
-        );
         let until = to_millis(now + lease);
         let now_ms = to_millis(now);
-        let (expired_rows, due_rows): (Vec<JobRow>, Vec<JobRow>) = in_tx!(self, |tx| {
-            let taken: Vec<JobRow> = sqlx::query_as(&expired)
-                .bind(until)
-                .bind(worker)
-                .bind(now_ms)
-                .bind(limit)
-                .fetch_all(&mut *tx)
-                .await?;
-            let left = limit - taken.len() as i64;
-            let fresh: Vec<JobRow> = if left > 0 {
-                sqlx::query_as(&due)
+        let (expired_rows, due_rows): (Vec<JobRow>, Vec<JobRow>) = match &self.pool {
+            super::Pool::Postgres(p) => {
+                let rows: Vec<ClaimRow> = sqlx::query_as(&claim_due_sql(Backend::Postgres, limit))
                     .bind(until)
                     .bind(worker)
                     .bind(now_ms)
-                    .bind(left)
-                    .fetch_all(&mut *tx)
-                    .await?
-            } else {
-                Vec::new()
-            };
-            // A claim is only a lease: lost in a server crash, the job is pending again and
-            // is claimed again (the outcome is committed durably, and a message sent twice
-            // carries the same nonce). So the claim does not wait for PostgreSQL's disk flush.
-            if let (Some(relax), false) = (relax_commit, taken.is_empty() && fresh.is_empty()) {
-                sqlx::query(relax).execute(&mut *tx).await?;
+                    .fetch_all(p)
+                    .await?;
+                let (taken, fresh): (Vec<ClaimRow>, Vec<ClaimRow>) =
+                    rows.into_iter().partition(|r| r.reclaimed);
+                (
+                    taken.into_iter().map(|r| r.job).collect(),
+                    fresh.into_iter().map(|r| r.job).collect(),
+                )
             }
-            (taken, fresh)
-        });
+            super::Pool::Sqlite(p) => {
+                // One writer at a time: the two claims in one `BEGIN IMMEDIATE` transaction.
+                let _turn = self.write_turn().await;
+                let mut tx = begin_write!(p).await?;
+                let taken: Vec<JobRow> = sqlx::query_as(&claim_sql(true, limit, ""))
+                    .bind(until)
+                    .bind(worker)
+                    .bind(now_ms)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let left = limit - taken.len() as i64;
+                let fresh: Vec<JobRow> = if left > 0 {
+                    sqlx::query_as(&claim_sql(false, left, ""))
+                        .bind(until)
+                        .bind(worker)
+                        .bind(now_ms)
+                        .fetch_all(&mut *tx)
+                        .await?
+                } else {
+                    Vec::new()
+                };
+                tx.commit().await?;
+                (taken, fresh)
+            }
+        };
         let mut jobs = Vec::with_capacity(expired_rows.len() + due_rows.len());
         for row in expired_rows {
             jobs.push(Job {
@@ -440,6 +437,7 @@ impl Store {
 
     /// Extends a lease the worker still holds. False if it lost it.
     pub async fn renew_lease(&self, id: i64, worker: &str, until: DateTime<Utc>) -> Result<bool> {
+        let _turn = self.write_turn().await;
         let r = on_pool!(self, |p| {
             sqlx::query(
             "UPDATE jobs SET lease_until = $1 WHERE id = $2 AND leased_by = $3 AND state = 'running'"
@@ -463,6 +461,7 @@ impl Store {
         outcome: &str,
         now: DateTime<Utc>,
     ) -> Result<bool> {
+        let _turn = self.write_turn().await;
         let r = on_pool!(self, |p| sqlx::query(
             "UPDATE jobs SET state = CASE WHEN rearm_at IS NULL THEN $1 ELSE 'pending' END,
                              due_at = COALESCE(rearm_at, due_at),
@@ -492,6 +491,7 @@ impl Store {
         outcome: &str,
         payload: Option<&serde_json::Value>,
     ) -> Result<bool> {
+        let _turn = self.write_turn().await;
         let payload = payload.map(|p| p.to_string());
         let r = on_pool!(self, |p| sqlx::query(
             "UPDATE jobs SET state = 'pending',
@@ -519,6 +519,7 @@ impl Store {
         worker: &str,
         until: DateTime<Utc>,
     ) -> Result<Vec<i64>> {
+        let _turn = self.write_turn().await;
         let mut lost = Vec::new();
         for chunk in ids.chunks(500) {
             let list = placeholders(3, chunk.len());
@@ -542,6 +543,14 @@ impl Store {
     /// Records, before a send, where its message would be found (see [`Job::attempt`]): the
     /// floor of the first attempt is kept, the digest is that of this attempt. Only the
     /// lease holder can; false otherwise (then it must not send).
+    ///
+    /// This write sits between a job falling due and its message going out, and a burst of
+    /// jobs claimed together makes it at the same moment. One at a time they queued for
+    /// SQLite's single writer (each waiting out the busy handler's sleeps) and added tens of
+    /// milliseconds to a burst of 45. So the attempts of concurrent senders are recorded
+    /// together: whoever finds no write in progress writes every attempt queued so far in
+    /// one statement; the ones arriving meanwhile go in the next. Each is still fenced by its
+    /// own lease, and none sends before its record is committed.
     pub async fn begin_attempt(
         &self,
         id: i64,
@@ -549,18 +558,83 @@ impl Store {
         floor: u64,
         digest: &str,
     ) -> Result<bool> {
-        let r = on_pool!(self, |p| sqlx::query(
-            "UPDATE jobs SET attempt_floor = COALESCE(attempt_floor, $1), attempt_digest = $2
-             WHERE id = $3 AND leased_by = $4 AND state = 'running'"
-        )
-        .bind(floor as i64)
-        .bind(digest)
-        .bind(id)
-        .bind(worker)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(r == 1)
+        let (answer, mut answered) = tokio::sync::oneshot::channel();
+        lock_queue(&self.attempts.queue).push(QueuedAttempt {
+            id,
+            worker: worker.to_string(),
+            floor,
+            digest: digest.to_string(),
+            answer,
+        });
+        {
+            let _turn = self.attempts.turn.lock().await;
+            // Written by the batch before ours?
+            if let Ok(r) = answered.try_recv() {
+                return r.map_err(super::StoreError::Batch);
+            }
+            let batch = std::mem::take(&mut *lock_queue(&self.attempts.queue));
+            let held = self.record_attempts(&batch).await;
+            for a in batch {
+                let r = match &held {
+                    Ok(held) => Ok(held.contains(&(a.id, a.worker))),
+                    Err(e) => Err(format!("could not record the attempt: {e}")),
+                };
+                // The caller may have gone (its task was cancelled): nothing to tell.
+                let _ = a.answer.send(r);
+            }
+        }
+        match answered.await {
+            Ok(r) => r.map_err(super::StoreError::Batch),
+            // The writer was cancelled before it answered: not recorded, so not sent.
+            Err(_) => Err(super::StoreError::Batch(
+                "the attempt's record was abandoned".into(),
+            )),
+        }
+    }
+
+    /// Writes queued attempts (see [`Store::begin_attempt`]) in one statement per few hundred;
+    /// returns the (job, worker) pairs whose lease held.
+    async fn record_attempts(
+        &self,
+        batch: &[QueuedAttempt],
+    ) -> Result<std::collections::HashSet<(i64, String)>> {
+        let _turn = self.write_turn().await;
+        let mut held = std::collections::HashSet::new();
+        for chunk in batch.chunks(200) {
+            let values = (0..chunk.len())
+                .map(|i| {
+                    let p = 4 * i + 1;
+                    format!(
+                        "(CAST(${p} AS BIGINT), CAST(${} AS TEXT), CAST(${} AS BIGINT), CAST(${} AS TEXT))",
+                        p + 1,
+                        p + 2,
+                        p + 3
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "WITH v (id, worker, floor, digest) AS (VALUES {values})
+                 UPDATE jobs SET attempt_floor = COALESCE(jobs.attempt_floor, v.floor),
+                                 attempt_digest = v.digest
+                 FROM v WHERE jobs.id = v.id AND jobs.leased_by = v.worker
+                          AND jobs.state = 'running'
+                 RETURNING jobs.id, jobs.leased_by"
+            );
+            let rows: Vec<(i64, String)> = on_pool!(self, |p| {
+                let mut q = sqlx::query_as(&sql);
+                for a in chunk {
+                    q = q
+                        .bind(a.id)
+                        .bind(&a.worker)
+                        .bind(a.floor as i64)
+                        .bind(&a.digest);
+                }
+                q.fetch_all(p).await
+            })?;
+            held.extend(rows);
+        }
+        Ok(held)
     }
 
     /// Which of these Discord messages some job already recorded as its own.
@@ -592,6 +666,7 @@ impl Store {
         message: u64,
         now: DateTime<Utc>,
     ) -> Result<bool> {
+        let _turn = self.write_turn().await;
         let r = on_pool!(self, |p| {
             sqlx::query(
             "UPDATE jobs SET state = 'done', outcome = $1, finished_at = $2, lease_until = NULL,
@@ -619,6 +694,7 @@ impl Store {
         due_at: DateTime<Utc>,
         reason: &str,
     ) -> Result<bool> {
+        let _turn = self.write_turn().await;
         let r = on_pool!(self, |p| sqlx::query(
             "UPDATE jobs SET state = 'pending', outcome = $2, lease_until = NULL,
                              due_at = CASE WHEN rearm_at < $1 THEN rearm_at ELSE $1 END,
@@ -684,6 +760,104 @@ impl Store {
             .await)?;
         rows.into_iter().map(JobRecord::try_from).collect()
     }
+}
+
+/// One of the claims: jobs whose lease ran out (`expired`, taken over) or pending jobs that
+/// are due, leased to `$2` until `$1` if due by `$3`. The limit is written into the text, not
+/// bound: a prepared statement's generic plan then knows it claims a few rows (with a bound
+/// limit PostgreSQL guesses a tenth of the table and may pick a scan of all of it).
+fn claim_sql(expired: bool, limit: i64, lock: &str) -> String {
+    let limit = limit.max(0);
+    let (set_state, pick) = if expired {
+        (
+            "",
+            "state = 'running' AND lease_until <= $3 ORDER BY lease_until",
+        )
+    } else {
+        (
+            "state = 'running', ",
+            "state = 'pending' AND due_at <= $3 ORDER BY due_at",
+        )
+    };
+    format!(
+        "UPDATE jobs SET {set_state}lease_until = $1, leased_by = $2, attempts = attempts + 1
+         WHERE id IN (SELECT id FROM jobs WHERE {pick} LIMIT {limit} {lock})
+         {RETURNING}"
+    )
+}
+
+/// The claim as one statement (PostgreSQL): up to `limit` jobs whose lease ran out and up to
+/// `limit` due ones (taking over from a dead process is rare; a limit left after it would have
+/// to be computed in the statement, and a computed limit makes the planner guess a tenth of
+/// the table), one round trip instead of five (begin, two claims, the commit setting,
+/// commit). `FOR UPDATE SKIP LOCKED` lets several processes claim at once without taking the
+/// same job. A claim is only a lease (lost in a crash, the job is only pending again and is
+/// claimed again; the outcome is committed durably), so its commit does not wait for the disk
+/// flush (`synchronous_commit` off for this transaction only). Public for the scale benchmark,
+/// which prints its plan.
+#[doc(hidden)]
+pub fn claim_due_sql(backend: Backend, limit: i64) -> String {
+    match backend {
+        Backend::Postgres => {
+            let limit = limit.max(0);
+            let cols = "id, kind, key, due_at, payload, attempts, failures, attempt_floor, \
+                        attempt_digest";
+            format!(
+                "WITH relax AS (SELECT set_config('synchronous_commit', 'off', true) AS s),
+                 expired AS (
+                     UPDATE jobs SET lease_until = $1, leased_by = $2, attempts = attempts + 1
+                     WHERE id IN (SELECT id FROM jobs WHERE state = 'running' AND lease_until <= $3
+                                  ORDER BY lease_until LIMIT {limit} FOR UPDATE SKIP LOCKED)
+                     RETURNING {cols}),
+                 fresh AS (
+                     UPDATE jobs SET state = 'running', lease_until = $1, leased_by = $2,
+                                     attempts = attempts + 1
+                     WHERE id IN (SELECT id FROM jobs WHERE state = 'pending' AND due_at <= $3
+                                  ORDER BY due_at LIMIT {limit} FOR UPDATE SKIP LOCKED)
+                     RETURNING {cols})
+                 SELECT {cols}, TRUE AS reclaimed FROM expired, relax WHERE relax.s IS NOT NULL
+                 UNION ALL
+                 SELECT {cols}, FALSE AS reclaimed FROM fresh, relax WHERE relax.s IS NOT NULL"
+            )
+        }
+        Backend::Sqlite => claim_sql(false, limit, ""),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ClaimRow {
+    #[sqlx(flatten)]
+    job: JobRow,
+    reclaimed: bool,
+}
+
+/// A send's attempt waiting to be recorded with others (see [`Store::begin_attempt`]).
+pub(crate) struct QueuedAttempt {
+    id: i64,
+    worker: String,
+    floor: u64,
+    digest: String,
+    answer: tokio::sync::oneshot::Sender<std::result::Result<bool, String>>,
+}
+
+/// The attempts queued for the next write, and the turn to write them.
+#[derive(Default)]
+pub(crate) struct AttemptBatch {
+    queue: std::sync::Mutex<Vec<QueuedAttempt>>,
+    turn: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for AttemptBatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AttemptBatch")
+    }
+}
+
+fn lock_queue(
+    q: &std::sync::Mutex<Vec<QueuedAttempt>>,
+) -> std::sync::MutexGuard<'_, Vec<QueuedAttempt>> {
+    // Only pushed to and taken whole: never left half-updated.
+    q.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// `$first, $first+1, …` for `n` values bound in order.

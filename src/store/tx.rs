@@ -18,6 +18,9 @@ use super::{Backend, Conn, Pool, Result, Store, StoreError};
 pub struct Tx {
     conn: TxConn,
     failpoint: Arc<FailPoint>,
+    /// SQLite: this process's turn to write, held until commit or rollback (dropped after the
+    /// connection: declared last).
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 enum TxConn {
@@ -44,6 +47,7 @@ impl FailPoint {
 impl Store {
     /// Begins a use case's write transaction.
     pub async fn begin(&self) -> Result<Tx> {
+        let turn = self.write_turn().await;
         let conn = match &self.pool {
             Pool::Sqlite(p) => TxConn::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(p) => TxConn::Postgres(p.begin().await?),
@@ -51,6 +55,7 @@ impl Store {
         Ok(Tx {
             conn,
             failpoint: self.failpoint.clone(),
+            _turn: turn,
         })
     }
 
