@@ -255,18 +255,7 @@ async fn run(sc: &Scenario, quick: bool, bot_log: &str) -> (bool, String) {
         pending.iter().filter(|j| j.attempts > 0).count()
     );
     let setup_requests = d.all_requests().len();
-    let mut refused: HashMap<String, usize> = HashMap::new();
-    for r in d.all_requests().iter().filter(|r| r.status == 429) {
-        let route: Vec<&str> = r
-            .path
-            .split('/')
-            .map(|s| if s.parse::<u64>().is_ok() { "{id}" } else { s })
-            .collect();
-        *refused
-            .entry(format!("{} {}", r.method, route.join("/")))
-            .or_default() += 1;
-    }
-    for (route, n) in &refused {
+    for (route, n) in refused_by_route(&d, 0) {
         println!("set-up: {n} × 429 on {route}");
     }
     println!(
@@ -336,6 +325,9 @@ async fn run(sc: &Scenario, quick: bool, bot_log: &str) -> (bool, String) {
     }
     let received = lateness_ms.len();
     let run_429 = d.count_429_sent() - setup_429;
+    for (route, n) in refused_by_route(&d, setup_requests) {
+        println!("  run: {n} × 429 on {route}");
+    }
     let [min, p50, p90, p99, max] = common::summary(&mut lateness_ms);
     println!(
         "\nreminder_punctuality {} ({bursts} burst(s) of {forums} reminders due in the same second on {} channel(s), Discord rate limits emulated)",
@@ -369,6 +361,27 @@ async fn run(sc: &Scenario, quick: bool, bot_log: &str) -> (bool, String) {
     }
     println!("{row}");
     (ok, row)
+}
+
+/// The double's 429 answers after the first `skip` requests, by route.
+fn refused_by_route(d: &DiscordDouble, skip: usize) -> HashMap<String, usize> {
+    let mut refused: HashMap<String, usize> = HashMap::new();
+    for r in d
+        .all_requests()
+        .iter()
+        .skip(skip)
+        .filter(|r| r.status == 429)
+    {
+        let route: Vec<&str> = r
+            .path
+            .split('/')
+            .map(|s| if s.parse::<u64>().is_ok() { "{id}" } else { s })
+            .collect();
+        *refused
+            .entry(format!("{} {}", r.method, route.join("/")))
+            .or_default() += 1;
+    }
+    refused
 }
 
 /// SIGTERM; the bot must stop cleanly (and promptly: `T`).
