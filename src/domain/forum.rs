@@ -29,6 +29,12 @@ pub struct Forum {
     pub time_zone: Tz,
     pub escalates_to: Option<ForumId>,
     pub chair_role: Option<RoleId>,
+    /// Keeps the record (notes, decisions) with the chair.
+    pub secretary_role: Option<RoleId>,
+    /// The buyer who approves minutes.
+    pub approver_role: Option<RoleId>,
+    /// The short code of its decision numbers (`LF` in `LF-2026-07`); unique in the guild.
+    pub code: Option<String>,
     pub created_at: DateTime<Utc>,
     /// The recurring meetings, if scheduled.
     pub schedule: Option<Recurrence>,

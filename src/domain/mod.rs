@@ -4,6 +4,7 @@ pub mod agenda;
 pub mod forum;
 pub mod ids;
 pub mod meeting;
+pub mod record;
 pub mod recurrence;
 pub mod reminder;
 pub mod template;

@@ -781,7 +781,8 @@ impl Store {
     pub async fn count_rows(&self, table: &str) -> Result<i64> {
         let table = match table {
             "wb_cases" | "wb_case_keys" | "wb_messages" | "wb_handlers" | "wb_audit"
-            | "wb_exclusions" | "jobs" => table,
+            | "wb_exclusions" | "jobs" | "decisions" | "decision_counters" | "actions"
+            | "meeting_sessions" => table,
             _ => return Err(StoreError::NotFound),
         };
         let sql = format!("SELECT COUNT(*) FROM {table}");

@@ -10,6 +10,7 @@ use super::{
 };
 use crate::domain::forum::{Forum, NewForum};
 use crate::domain::ids::{ChannelId, ForumId, GuildId, RoleId};
+use crate::domain::record::{code_candidates, derive_code};
 use crate::domain::reminder::ReminderPolicy;
 use crate::domain::text::{name_key, swedish_cmp};
 
@@ -23,6 +24,9 @@ struct ForumRow {
     time_zone: String,
     escalates_to: Option<i64>,
     chair_role: Option<i64>,
+    secretary_role: Option<i64>,
+    approver_role: Option<i64>,
+    code: Option<String>,
     created_at: i64,
     schedule: Option<String>,
     reminders: Option<String>,
@@ -43,6 +47,9 @@ impl TryFrom<ForumRow> for Forum {
                 .map_err(|_| StoreError::Corrupt(format!("time zone {:?}", r.time_zone)))?,
             escalates_to: r.escalates_to.map(ForumId),
             chair_role: r.chair_role.map(RoleId::from_db),
+            secretary_role: r.secretary_role.map(RoleId::from_db),
+            approver_role: r.approver_role.map(RoleId::from_db),
+            code: r.code,
             created_at: from_millis(r.created_at)?,
             schedule: r
                 .schedule
@@ -63,7 +70,7 @@ impl TryFrom<ForumRow> for Forum {
 }
 
 const COLUMNS: &str = "id, guild_id, name, tier, channel_id, time_zone, escalates_to, chair_role,
-    created_at, schedule, reminders, participant_role, delivery_problem";
+    secretary_role, approver_role, code, created_at, schedule, reminders, participant_role, delivery_problem";
 
 /// Forums in Swedish alphabetical order (sorted here: database collations differ).
 fn rows_to_forums(rows: Vec<ForumRow>) -> Result<Vec<Forum>> {
@@ -108,7 +115,77 @@ impl Conn<'_> {
             .fetch_one(c)
             .await)
         .map_err(|e| conflict_on_unique(e, "forum name"))?;
-        row.try_into()
+        let mut forum: Forum = row.try_into()?;
+        forum.code = Some(self.assign_code(&forum).await?);
+        Ok(forum)
+    }
+
+    /// The forum's code, given one derived from its name if it has none yet (a forum created
+    /// before codes existed): the first of `LF`, `LF2`, … no other forum of the guild uses,
+    /// nor any decision number of another forum.
+    pub(crate) async fn assign_code(&mut self, forum: &Forum) -> Result<String> {
+        if let Some(code) = &forum.code {
+            return Ok(code.clone());
+        }
+        let base = derive_code(&forum.name);
+        for candidate in code_candidates(&base) {
+            if self.code_taken(forum.guild, forum.id, &candidate).await? {
+                continue;
+            }
+            on_conn!(self, |c| sqlx::query(
+                "UPDATE forums SET code = $1 WHERE id = $2 AND code IS NULL"
+            )
+            .bind(&candidate)
+            .bind(forum.id.0)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+            return Ok(candidate);
+        }
+        Err(StoreError::Conflict("forum code"))
+    }
+
+    /// Is `code` used by another forum of the guild, or in a decision number of another forum?
+    pub(crate) async fn code_taken(
+        &mut self,
+        guild: GuildId,
+        forum: ForumId,
+        code: &str,
+    ) -> Result<bool> {
+        let row: Option<(i64,)> = on_conn!(self, |c| sqlx::query_as(
+            "SELECT id FROM forums WHERE guild_id = $1 AND code = $2 AND id <> $3
+             UNION ALL
+             SELECT forum_id FROM decisions WHERE guild_id = $1 AND code = $2 AND forum_id <> $3
+             LIMIT 1"
+        )
+        .bind(guild.to_db())
+        .bind(code)
+        .bind(forum.0)
+        .fetch_optional(c)
+        .await)?;
+        Ok(row.is_some())
+    }
+
+    /// Sets the forum's roles and code (`None` leaves one as it is). A code another forum
+    /// uses is [`StoreError::Conflict`].
+    async fn set_forum_record(&mut self, forum: ForumId, set: &RecordSettings) -> Result<()> {
+        on_conn!(self, |c| sqlx::query(
+            "UPDATE forums SET chair_role = COALESCE($1, chair_role),
+                               secretary_role = COALESCE($2, secretary_role),
+                               approver_role = COALESCE($3, approver_role),
+                               code = COALESCE($4, code)
+             WHERE id = $5"
+        )
+        .bind(set.chair_role.map(RoleId::to_db))
+        .bind(set.secretary_role.map(RoleId::to_db))
+        .bind(set.approver_role.map(RoleId::to_db))
+        .bind(set.code.as_deref())
+        .bind(forum.0)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .map_err(|e| conflict_on_unique(e, "forum code"))?;
+        Ok(())
     }
 
     async fn forum(&mut self, guild: GuildId, id: ForumId) -> Result<Option<Forum>> {
@@ -132,7 +209,37 @@ impl Conn<'_> {
     }
 }
 
+/// A forum's record roles and decision code, as `/forum edit` or a template sets them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecordSettings {
+    pub chair_role: Option<RoleId>,
+    pub secretary_role: Option<RoleId>,
+    pub approver_role: Option<RoleId>,
+    pub code: Option<String>,
+}
+
+impl RecordSettings {
+    pub fn is_empty(&self) -> bool {
+        *self == RecordSettings::default()
+    }
+}
+
 impl Tx {
+    /// Sets a forum's roles and code (see [`RecordSettings`]); a code in use is a conflict.
+    pub async fn set_forum_record(&mut self, forum: ForumId, set: &RecordSettings) -> Result<()> {
+        self.write()?.set_forum_record(forum, set).await
+    }
+
+    /// Is `code` in use by another forum of the guild (or in its decision numbers)?
+    pub async fn code_taken(&mut self, guild: GuildId, forum: ForumId, code: &str) -> Result<bool> {
+        self.conn().code_taken(guild, forum, code).await
+    }
+
+    /// The forum's code, assigned from its name if it had none.
+    pub async fn assign_code(&mut self, forum: &Forum) -> Result<String> {
+        self.write()?.assign_code(forum).await
+    }
+
     /// Creates a forum (see [`Store::create_forum`]) inside the use case's transaction. On
     /// PostgreSQL a conflict aborts the transaction: the use case must end it.
     pub async fn create_forum(&mut self, f: &NewForum) -> Result<Forum> {

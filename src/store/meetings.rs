@@ -14,7 +14,7 @@ use crate::domain::recurrence::Recurrence;
 use crate::domain::reminder::ReminderPolicy;
 
 #[derive(sqlx::FromRow)]
-struct MeetingRow {
+pub(super) struct MeetingRow {
     id: i64,
     forum_id: i64,
     guild_id: i64,
@@ -43,7 +43,7 @@ impl TryFrom<MeetingRow> for Meeting {
     }
 }
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "id, forum_id, guild_id, occurrence, starts_at, ends_at, state, cancel_reason";
 
 fn rows(rows: Vec<MeetingRow>) -> Result<Vec<Meeting>> {

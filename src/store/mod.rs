@@ -15,6 +15,7 @@ mod forums;
 mod jobs;
 mod live;
 mod meetings;
+mod record;
 mod tx;
 
 use std::path::Path;
@@ -29,9 +30,11 @@ use sqlx::{ConnectOptions, Connection as _};
 pub use agenda::NewHistory;
 pub use cases::{AuditEntry, CaseMeta, ExclusionStep, HandlerRecord, NewCase, StoredMessage};
 pub use directory::{GuildDirectory, GuildRecord};
+pub use forums::RecordSettings;
 pub use jobs::{claim_due_sql, Job, JobRecord, JobState, NewJob};
 pub use live::{live_job_key, thread_job_key, LivePart, LIVE_KIND};
 pub use meetings::ScheduleUpdate;
+pub use record::ActionFilter;
 pub use tx::Tx;
 
 /// Which database a URL names.

@@ -1,0 +1,362 @@
+//! The record's store on both backends: decision numbers under concurrency (tasks on each
+//! backend, three processes on one PostgreSQL) have no gap and no duplicate; full-text search
+//! finds the same decisions on SQLite (FTS5) and PostgreSQL (tsvector) as a plain reference
+//! does on one corpus, Swedish letters and case included.
+
+#[path = "support/db.rs"]
+mod db;
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use chrono::{Duration, TimeZone, Utc};
+use samverkan::domain::forum::{Forum, NewForum};
+use samverkan::domain::ids::{ChannelId, ForumId, GuildId, UserId};
+use samverkan::domain::meeting::{MeetingId, OccurrenceKey};
+use samverkan::domain::record::{query_words, search_words, NewDecision};
+use samverkan::store::Store;
+
+const G: GuildId = GuildId(900_000_000_000_000_001);
+
+async fn forum(store: &Store, name: &str) -> (Forum, MeetingId) {
+    let now = Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap();
+    let f = store
+        .create_forum(&NewForum {
+            guild: G,
+            name: name.into(),
+            tier: "delivery".into(),
+            channel: ChannelId(1),
+            time_zone: chrono_tz::Europe::Stockholm,
+            escalates_to: None,
+            chair_role: None,
+            created_at: now,
+        })
+        .await
+        .unwrap();
+    let m = store
+        .ensure_meeting(
+            &f,
+            &OccurrenceKey::Extra(1),
+            now,
+            now + Duration::hours(1),
+            now,
+        )
+        .await
+        .unwrap();
+    (f, m.id)
+}
+
+fn new(f: &Forum, m: MeetingId, title: &str, text: &str) -> NewDecision {
+    NewDecision {
+        guild: G,
+        forum: f.id,
+        meeting: m,
+        code: f.code.clone().unwrap(),
+        year: 2026,
+        title: title.into(),
+        text: text.into(),
+        agenda_item: None,
+        supersedes: None,
+        recorded_by: UserId(1),
+        recorded_at: Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap(),
+    }
+}
+
+async fn seqs(store: &Store, forum: ForumId) -> Vec<i64> {
+    let mut all: Vec<i64> = store
+        .all_decisions_of_forum(forum)
+        .await
+        .unwrap()
+        .iter()
+        .map(|d| d.seq)
+        .collect();
+    all.sort();
+    all
+}
+
+on_both_backends!(numbers_have_no_gaps_or_duplicates_under_concurrent_tasks);
+
+async fn numbers_have_no_gaps_or_duplicates_under_concurrent_tasks(store: Store) {
+    let (lf, m) = forum(&store, "Leveransforum").await;
+    let (vf, m2) = forum(&store, "Verkställande forum").await;
+    let mut tasks = Vec::new();
+    for t in 0..6 {
+        let store = store.clone();
+        let (f, m) = if t % 3 == 2 {
+            (vf.clone(), m2)
+        } else {
+            (lf.clone(), m)
+        };
+        tasks.push(tokio::spawn(async move {
+            let mut numbers = Vec::new();
+            for i in 0..10 {
+                let d = store
+                    .record_decision(&new(&f, m, &format!("Beslut {t}-{i}"), "Text."))
+                    .await
+                    .unwrap();
+                numbers.push(d.number);
+            }
+            numbers
+        }));
+    }
+    let mut numbers = Vec::new();
+    for t in tasks {
+        numbers.extend(t.await.unwrap());
+    }
+    let unique: BTreeSet<&String> = numbers.iter().collect();
+    assert_eq!(unique.len(), 60, "no duplicate number");
+    assert_eq!(seqs(&store, lf.id).await, (1..=40).collect::<Vec<_>>());
+    assert_eq!(seqs(&store, vf.id).await, (1..=20).collect::<Vec<_>>());
+    assert!(unique.contains(&"LF-2026-40".to_string()));
+    assert!(unique.contains(&"VF-2026-20".to_string()));
+    // A new year starts again at 1.
+    let mut next_year = new(&lf, m, "Nytt år", "Text.");
+    next_year.year = 2027;
+    assert_eq!(
+        store.record_decision(&next_year).await.unwrap().number,
+        "LF-2027-01"
+    );
+}
+
+/// Three processes (this test binary, started again as a worker) record decisions into one
+/// forum on one PostgreSQL at the same time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_processes_on_postgres_number_without_gaps_or_duplicates() {
+    let Some(db) = db::postgres().await else {
+        eprintln!("SAMVERKAN_TEST_PG_URL is not set: PostgreSQL run skipped");
+        return;
+    };
+    let (f, m) = forum(&db.store, "Leveransforum").await;
+    let exe = std::env::current_exe().unwrap();
+    let children: Vec<_> = (0..3)
+        .map(|i| {
+            Command::new(&exe)
+                .args(["--exact", "numbering_worker", "--ignored", "--nocapture"])
+                .env("RECORD_WORKER_URL", &db.url)
+                .env("RECORD_WORKER_FORUM", f.id.0.to_string())
+                .env("RECORD_WORKER_MEETING", m.0.to_string())
+                .env("RECORD_WORKER_NAME", i.to_string())
+                .spawn()
+                .expect("start a worker process")
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success(), "a worker failed");
+    }
+    assert_eq!(seqs(&db.store, f.id).await, (1..=60).collect::<Vec<_>>());
+    db.cleanup().await;
+}
+
+/// The worker of the test above (does nothing when run on its own).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "started by three_processes_on_postgres_number_without_gaps_or_duplicates"]
+async fn numbering_worker() {
+    let Ok(url) = std::env::var("RECORD_WORKER_URL") else {
+        return;
+    };
+    let forum_id: i64 = std::env::var("RECORD_WORKER_FORUM")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let meeting: i64 = std::env::var("RECORD_WORKER_MEETING")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let name = std::env::var("RECORD_WORKER_NAME").unwrap();
+    let store = Store::connect(&url, 4).await.unwrap();
+    let f = store.forum(G, ForumId(forum_id)).await.unwrap().unwrap();
+    let mut tasks = Vec::new();
+    for t in 0..4 {
+        let store = store.clone();
+        let f = f.clone();
+        let name = name.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..5 {
+                store
+                    .record_decision(&new(
+                        &f,
+                        MeetingId(meeting),
+                        &format!("{name}-{t}-{i}"),
+                        "x",
+                    ))
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    store.close().await;
+}
+
+/// Titles and texts in Swedish and English, with case, å/ä/ö, punctuation and numbers.
+const CORPUS: &[(&str, &str)] = &[
+    (
+        "Leveransplan för 2027",
+        "Leverantören tar fram en leveransplan per kvartal.",
+    ),
+    (
+        "ÅTGÄRDSPLAN vid förseningar",
+        "Vid försening över två veckor upprättas en åtgärdsplan.",
+    ),
+    (
+        "Prisjustering",
+        "Priserna justeras enligt KPI; ny prislista gäller från 1 mars.",
+    ),
+    (
+        "Delivery schedule",
+        "The supplier delivers every second Tuesday.",
+    ),
+    (
+        "Escalation to the steering group",
+        "Unresolved delays are escalated.",
+    ),
+    (
+        "Öppettider i kundtjänst",
+        "Kundtjänsten har öppet 08–17 på vardagar.",
+    ),
+    (
+        "Ersättning vid avvikelse",
+        "Vite utgår enligt avtalets punkt 12.3.",
+    ),
+    (
+        "Säkerhetsrutiner",
+        "Nya rutiner för informationssäkerhet införs; SÄKERHET först.",
+    ),
+    (
+        "Kvalitetsuppföljning Q1",
+        "Kvalitet följs upp kvartalsvis med leverantören.",
+    ),
+    (
+        "Invoice format",
+        "Invoices are sent as e-invoices (Peppol BIS 3.0).",
+    ),
+    (
+        "Avtalsförlängning",
+        "Avtalet förlängs med ett år till 2028-12-31.",
+    ),
+    (
+        "Miljökrav",
+        "Fordonen ska uppfylla Euro 6; miljökraven följs upp årligen.",
+    ),
+    (
+        "Leveransavvikelser",
+        "Avvikelser rapporteras inom 24 timmar.",
+    ),
+    ("Änglar och ålar", "Ägaren åt ärter på Öland."),
+    (
+        "COVID-19 routines",
+        "Routine checks continue until further notice.",
+    ),
+];
+
+const QUERIES: &[&str] = &[
+    "leverans",
+    "LEVERANS",
+    "åtgärd",
+    "ÅTGÄRDSPLAN",
+    "åtg plan",
+    "öland",
+    "ÖLAND",
+    "änglar",
+    "säker",
+    "deliver",
+    "2027",
+    "12",
+    "kvartal",
+    "leverantören kvartal",
+    "leverant",
+    "routine",
+    "covid 19",
+    "e-invoices",
+    "peppol",
+    "ål",
+    "a",
+    "nothing-here",
+];
+
+/// What a search should find, computed without any database: every query word is the start
+/// of some word of the title or text.
+fn reference(query: &str) -> Vec<usize> {
+    let words = query_words(query).unwrap();
+    let mut hits: Vec<usize> = CORPUS
+        .iter()
+        .enumerate()
+        .filter(|(_, (title, text))| {
+            let have = search_words(&format!("{title}\n{text}"));
+            words
+                .iter()
+                .all(|w| have.split(' ').any(|h| h.starts_with(w.as_str())))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    hits.reverse(); // newest first
+    hits
+}
+
+async fn search_all(store: &Store) -> Vec<(String, Vec<usize>)> {
+    let (f, m) = forum(store, "Leveransforum").await;
+    let mut ids = Vec::new();
+    for (title, text) in CORPUS {
+        ids.push(
+            store
+                .record_decision(&new(&f, m, title, text))
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    let mut out = Vec::new();
+    for q in QUERIES {
+        let words = query_words(q).unwrap();
+        let found = store.search_decisions(G, None, &words, 1000).await.unwrap();
+        let idx: Vec<usize> = found
+            .iter()
+            .map(|d| ids.iter().position(|i| *i == d.id).unwrap())
+            .collect();
+        out.push((q.to_string(), idx));
+    }
+    // Restricted to a forum of its own, and with a limit.
+    let words = query_words("leverans").unwrap();
+    let (other, _) = forum(store, "Verkställande forum").await;
+    assert!(store
+        .search_decisions(G, Some(other.id), &words, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        store
+            .search_decisions(G, Some(f.id), &words, 2)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_finds_the_same_decisions_on_both_backends_as_the_reference() {
+    let sqlite = db::sqlite().await;
+    let on_sqlite = search_all(&sqlite.store).await;
+    for (q, found) in &on_sqlite {
+        assert_eq!(found, &reference(q), "SQLite, query {q:?}");
+    }
+    // The corpus is not trivial: case, Swedish letters and prefixes all find something.
+    let hits = |q: &str| on_sqlite.iter().find(|(x, _)| x == q).unwrap().1.len();
+    assert_eq!(hits("leverans"), hits("LEVERANS"));
+    assert_eq!(hits("leverans"), 2);
+    assert_eq!(hits("leverant"), 2);
+    assert_eq!(hits("åtgärd"), 1);
+    assert_eq!(hits("ÖLAND"), 1);
+    assert_eq!(hits("nothing-here"), 0);
+    sqlite.cleanup().await;
+    let Some(pg) = db::postgres().await else {
+        eprintln!("SAMVERKAN_TEST_PG_URL is not set: PostgreSQL run skipped");
+        return;
+    };
+    let on_pg = search_all(&pg.store).await;
+    assert_eq!(on_pg, on_sqlite, "PostgreSQL and SQLite find the same");
+    pg.cleanup().await;
+}
