@@ -186,6 +186,7 @@ fn value_text(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Channel(c) => c.0.to_string(),
         Value::Role(r) => r.0.to_string(),
+        Value::User(u) => u.0.to_string(),
     }
 }
 
@@ -197,6 +198,7 @@ pub fn parse_value(kind: Kind, raw: &str) -> Option<Value> {
         Kind::Bool => Value::Bool(raw.parse().ok()?),
         Kind::Channel => Value::Channel(ChannelId(raw.parse().ok()?)),
         Kind::Role => Value::Role(RoleId(raw.parse().ok()?)),
+        Kind::User => Value::User(crate::domain::ids::UserId(raw.parse().ok()?)),
     })
 }
 

@@ -17,13 +17,13 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::domain::ids::{ChannelId, MessageRef, RoleId};
+use crate::domain::ids::{ChannelId, MessageRef, RoleId, UserId};
 use crate::error::{refuse, Result};
 use crate::i18n::Msg;
 use crate::msg;
 use crate::service::{
-    Actor, AskQuestion, CreateForum, EditForum, ForumRef, ProposeItem, Reply, Services,
-    SetupForums, ShowAgenda, Triage, TriageAction,
+    Actor, AskQuestion, CreateForum, EditForum, ForumRef, ProposeItem, RecordDecision, Reply,
+    Services, SetupForums, ShowAgenda, Triage, TriageAction,
 };
 
 /// What an option holds.
@@ -37,6 +37,8 @@ pub enum Kind {
     /// A text or announcement channel of the guild.
     Channel,
     Role,
+    /// A member of the guild (Discord resolves it; the shell reads `@name`, `<@id>` or an id).
+    User,
     /// `Forum name=#channel, …`: text whose channels the shell may make up in a local guild.
     Mapping,
 }
@@ -273,6 +275,45 @@ pub enum Request {
         on: bool,
     },
     SettingsOrgs,
+    MeetingStart {
+        forum: String,
+        meeting: Option<String>,
+    },
+    MeetingEnd {
+        forum: String,
+    },
+    DecisionRecord(RecordDecision),
+    DecisionList {
+        forum: String,
+        count: i64,
+    },
+    DecisionShow {
+        number: String,
+    },
+    DecisionSearch {
+        query: String,
+        forum: Option<String>,
+    },
+    DecisionExport {
+        forum: String,
+    },
+    ActionAdd {
+        forum: String,
+        what: String,
+        owner: UserId,
+        due: String,
+    },
+    ActionDone {
+        id: i64,
+    },
+    ActionList {
+        forum: Option<String>,
+        mine: bool,
+        overdue: bool,
+    },
+    ActionRemindMe {
+        on: bool,
+    },
 }
 
 const FORUM: Opt = req("forum", Kind::Text).complete(Complete::Forum);
@@ -345,9 +386,17 @@ pub static COMMANDS: &[Spec] = &[
             opt("agenda_deadline", Kind::Text),
             opt("empty_agenda", Kind::Text),
             opt("agenda_format", Kind::Text),
+            opt("chair_role", Kind::Role),
+            opt("secretary_role", Kind::Role),
+            opt("approver_role", Kind::Role),
+            opt("code", Kind::Text),
         ],
         parse: |v| {
             Ok(Request::ForumEdit(EditForum {
+                chair_role: v.opt_role("chair_role"),
+                secretary_role: v.opt_role("secretary_role"),
+                approver_role: v.opt_role("approver_role"),
+                code: v.opt_text("code"),
                 forum: v.text("forum")?,
                 cadence: v.opt_text("cadence"),
                 time: v.opt_text("time"),
@@ -454,6 +503,149 @@ pub static COMMANDS: &[Spec] = &[
         parse: |v| {
             Ok(Request::MeetingRemindMe {
                 forum: v.text("forum")?,
+                on: v.boolean("on")?,
+            })
+        },
+    },
+    Spec {
+        form: None,
+        path: &["meeting", "start"],
+        options: &[
+            FORUM,
+            opt("meeting", Kind::Text).complete(Complete::Meeting),
+        ],
+        parse: |v| {
+            Ok(Request::MeetingStart {
+                forum: v.text("forum")?,
+                meeting: v.opt_text("meeting"),
+            })
+        },
+    },
+    Spec {
+        form: None,
+        path: &["meeting", "end"],
+        options: &[FORUM],
+        parse: |v| {
+            Ok(Request::MeetingEnd {
+                forum: v.text("forum")?,
+            })
+        },
+    },
+    Spec {
+        form: None,
+        path: &["decision", "record"],
+        options: &[
+            FORUM,
+            req("title", Kind::Text),
+            req("text", Kind::Text),
+            opt("item", Kind::Integer),
+            opt("supersedes", Kind::Text),
+        ],
+        parse: |v| {
+            Ok(Request::DecisionRecord(RecordDecision {
+                forum: v.text("forum")?,
+                title: v.text("title")?,
+                text: v.text("text")?,
+                item: v.integer("item"),
+                supersedes: v.opt_text("supersedes"),
+            }))
+        },
+    },
+    Spec {
+        form: None,
+        path: &["decision", "list"],
+        options: &[FORUM, opt("count", Kind::Count)],
+        parse: |v| {
+            Ok(Request::DecisionList {
+                forum: v.text("forum")?,
+                count: v.integer("count").unwrap_or(5),
+            })
+        },
+    },
+    Spec {
+        form: None,
+        path: &["decision", "show"],
+        options: &[req("number", Kind::Text)],
+        parse: |v| {
+            Ok(Request::DecisionShow {
+                number: v.text("number")?,
+            })
+        },
+    },
+    Spec {
+        form: None,
+        path: &["decision", "search"],
+        options: &[
+            req("query", Kind::Text),
+            opt("forum", Kind::Text).complete(Complete::Forum),
+        ],
+        parse: |v| {
+            Ok(Request::DecisionSearch {
+                query: v.text("query")?,
+                forum: v.opt_text("forum"),
+            })
+        },
+    },
+    Spec {
+        form: None,
+        path: &["decision", "export"],
+        options: &[FORUM],
+        parse: |v| {
+            Ok(Request::DecisionExport {
+                forum: v.text("forum")?,
+            })
+        },
+    },
+    Spec {
+        form: None,
+        path: &["action", "add"],
+        options: &[
+            FORUM,
+            req("what", Kind::Text),
+            req("owner", Kind::User),
+            req("due", Kind::Text),
+        ],
+        parse: |v| {
+            Ok(Request::ActionAdd {
+                forum: v.text("forum")?,
+                what: v.text("what")?,
+                owner: v.user("owner")?,
+                due: v.text("due")?,
+            })
+        },
+    },
+    Spec {
+        form: None,
+        path: &["action", "done"],
+        options: &[req("id", Kind::Integer)],
+        parse: |v| {
+            Ok(Request::ActionDone {
+                id: v.integer("id").ok_or_else(|| missing("id"))?,
+            })
+        },
+    },
+    Spec {
+        form: None,
+        path: &["action", "list"],
+        options: &[
+            opt("forum", Kind::Text).complete(Complete::Forum),
+            opt("mine", Kind::Bool),
+            opt("overdue", Kind::Bool),
+        ],
+        parse: |v| {
+            Ok(Request::ActionList {
+                forum: v.opt_text("forum"),
+                mine: v.opt_boolean("mine").unwrap_or(false),
+                overdue: v.opt_boolean("overdue").unwrap_or(false),
+            })
+        },
+    },
+    Spec {
+        form: None,
+        path: &["action", "remind-me"],
+        options: &[req("on", Kind::Bool)],
+        parse: |v| {
+            Ok(Request::ActionRemindMe {
                 on: v.boolean("on")?,
             })
         },
@@ -803,6 +995,30 @@ impl Request {
             }
             Request::SettingsOrg { role, on } => s.org_set(a, role, on).await,
             Request::SettingsOrgs => s.orgs(a).await,
+            Request::MeetingStart { forum, meeting } => {
+                s.meeting_start(a, &forum, meeting.as_deref()).await
+            }
+            Request::MeetingEnd { forum } => s.meeting_end(a, &forum).await,
+            Request::DecisionRecord(req) => s.decision_record(a, req).await,
+            Request::DecisionList { forum, count } => s.decision_list(a, &forum, count).await,
+            Request::DecisionShow { number } => s.decision_show(a, &number).await,
+            Request::DecisionSearch { query, forum } => {
+                s.decision_search(a, &query, forum.as_deref()).await
+            }
+            Request::DecisionExport { forum } => s.decision_export(a, &forum).await,
+            Request::ActionAdd {
+                forum,
+                what,
+                owner,
+                due,
+            } => s.action_add(a, &forum, &what, owner, &due).await,
+            Request::ActionDone { id } => s.action_done(a, id).await,
+            Request::ActionList {
+                forum,
+                mine,
+                overdue,
+            } => s.action_list(a, forum.as_deref(), mine, overdue).await,
+            Request::ActionRemindMe { on } => s.action_remind_me(a, on).await,
         }
     }
 }
@@ -815,6 +1031,7 @@ pub enum Value {
     Bool(bool),
     Channel(ChannelId),
     Role(RoleId),
+    User(UserId),
 }
 
 /// The option values of one invocation, taken by name.
@@ -837,6 +1054,21 @@ impl Values {
             Value::Bool(b) => Some(b.to_string()),
             Value::Channel(c) => Some(c.to_string()),
             Value::Role(r) => Some(r.to_string()),
+            Value::User(u) => Some(u.to_string()),
+        }
+    }
+
+    fn user(&mut self, name: &'static str) -> Result<UserId> {
+        match self.0.remove(name) {
+            Some(Value::User(u)) => Ok(u),
+            _ => Err(missing(name)),
+        }
+    }
+
+    fn opt_boolean(&mut self, name: &str) -> Option<bool> {
+        match self.0.remove(name)? {
+            Value::Bool(b) => Some(b),
+            _ => None,
         }
     }
 
@@ -932,6 +1164,7 @@ mod tests {
             Kind::Bool => Value::Bool(true),
             Kind::Channel => Value::Channel(ChannelId(1)),
             Kind::Role => Value::Role(RoleId(2)),
+            Kind::User => Value::User(UserId(3)),
         }
     }
 

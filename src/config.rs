@@ -28,6 +28,26 @@ pub struct Config {
     pub log: LogConfig,
     pub scheduler: SchedulerConfig,
     pub whistleblowing: WhistleblowingConfig,
+    pub record: RecordConfig,
+}
+
+/// The meeting record (`[record]`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RecordConfig {
+    /// Minutes after `/meeting start` a meeting still open is closed automatically.
+    pub auto_close_minutes: u32,
+    /// Minutes before that the chair is nudged in the forum's channel.
+    pub nudge_before_minutes: u32,
+}
+
+impl Default for RecordConfig {
+    fn default() -> Self {
+        Self {
+            auto_close_minutes: 240,
+            nudge_before_minutes: 30,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -350,6 +370,20 @@ impl Config {
                 allowed: "a number of seconds from 1 to 3600",
             });
         }
+        if !(10..=2880).contains(&self.record.auto_close_minutes) {
+            return Err(ConfigError::Invalid {
+                key: "record.auto_close_minutes",
+                value: self.record.auto_close_minutes.to_string(),
+                allowed: "a number of minutes from 10 to 2880",
+            });
+        }
+        if self.record.nudge_before_minutes >= self.record.auto_close_minutes {
+            return Err(ConfigError::Invalid {
+                key: "record.nudge_before_minutes",
+                value: self.record.nudge_before_minutes.to_string(),
+                allowed: "fewer minutes than record.auto_close_minutes",
+            });
+        }
         let wb = &self.whistleblowing;
         if let Some(bad) = wb
             .handlers
@@ -482,6 +516,7 @@ const SECTIONS: &[&str] = &[
     "log",
     "scheduler",
     "whistleblowing",
+    "record",
 ];
 
 /// `SAMVERKAN_SECTION_KEY` → `section.key`. A misspelt key within a section is still refused.

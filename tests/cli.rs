@@ -281,7 +281,8 @@ async fn shell_help_lists_the_declared_commands() {
         assert!(
             text.contains(
                 "Kommandon: /forum create|list|show|edit|setup, \
-                 /meeting next|list|schedule|cancel|move|remind-me, \
+                 /meeting next|list|schedule|cancel|move|remind-me|start|end, \
+                 /decision record|list|show|search|export, /action add|done|list|remind-me, \
                  /settings language|org-add|org-remove|orgs, \
                  /agenda propose|question|mine|show|accept|reject|defer|merge|move|timebox|\
                  presenter|pull-in|done|standing-add|standing-remove."
@@ -585,6 +586,58 @@ async fn shell_runs_every_agenda_command() {
         assert!(text.contains("sammanslagen med #4"), "{text}");
         assert!(text.contains("• #1 ”Leveransstatus **v49** @everyone” – Leveransforum"), "{text}");
         assert!(text.contains(": behandlad"), "{text}");
+#[tokio::test]
+async fn shell_keeps_a_meeting_record() {
+    each_backend(|url| {
+        let admin = ["--guild", "Protokollkommun", "--user", "anna", "--admin"];
+        // Tuesday 1 December 2026, 09:00 in Stockholm.
+        let at = "2026-12-01T08:00:00Z";
+        let out = shell_at(
+            url,
+            at,
+            &admin,
+            r#"
+/forum create name:Leveransforum tier:delivery channel:#lev
+/forum edit forum:Leveransforum cadence:"weekly tue" time:10:00 secretary_role:@Sekreterare approver_role:@Beställare
+/decision record forum:Leveransforum title:Tidigt text:"Inget möte öppet."
+/meeting start forum:Leveransforum
+/decision record forum:Leveransforum title:"Ny leveransplan" text:"Leverantören tar fram en ÅTGÄRDSPLAN." item:2
+/decision record forum:Leveransforum title:Rättelse text:"Planen gäller från mars." supersedes:LF-2026-01
+/decision search query:åtgärd
+/decision show number:LF-2026-01
+/action add forum:Leveransforum what:"Skicka planen" owner:@bo due:2026-12-10
+/action add forum:Leveransforum what:"För sent" owner:@bo due:2026-11-30
+/action add forum:Leveransforum what:"Okänd" owner:4711 due:2026-12-10
+/action list forum:Leveransforum
+/meeting end forum:Leveransforum
+/decision record forum:Leveransforum title:Sent text:"Mötet är slut."
+/decision export forum:Leveransforum
+/forum show forum:Leveransforum
+"#,
+        );
+        let text = stdout(&out);
+        assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+        for expected in [
+            "Leveransforum har inget öppet möte: beslut registreras i ett öppet möte.",
+            "Mötet i Leveransforum (tisdag 1 december 2026 10:00 (Europe/Stockholm)) är öppnat.",
+            "Beslut LF-2026-01 registrerat i Leveransforum: Ny leveransplan",
+            "Beslut LF-2026-02 registrerat i Leveransforum: Rättelse\nErsätter LF-2026-01.",
+            "Beslut som matchar ”åtgärd”:\n• LF-2026-01 Ny leveransplan",
+            "Ersatt av LF-2026-02.",
+            "Åtgärd 1: Skicka planen — @bo, klart senast torsdag 10 december 2026",
+            "Datumet har passerat.",
+            "är inte medlem i servern",
+            "Mötet i Leveransforum (tisdag 1 december 2026 10:00 (Europe/Stockholm)) är avslutat.",
+            "==> LF-beslut.csv <==\nNummer;Forum;Datum;Rubrik;Beslut;Dagordningspunkt;Ersätter;Ersatt av;",
+            "LF-2026-01;Leveransforum;2026-12-01;Ny leveransplan;Leverantören tar fram en ÅTGÄRDSPLAN.;2;;LF-2026-02;",
+            "Sekreterare: @Sekreterare · Justerare: @Beställare · Beslutskod: LF",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+        }
+        assert_eq!(text.matches("har inget öppet möte").count(), 2, "{text}");
+        for markup in ["<t:", "<#", "<@", "**", "`"] {
+            assert!(!text.contains(markup), "{markup} in:\n{text}");
+        }
     })
     .await;
 }

@@ -27,7 +27,7 @@ const LEV: ChannelId = ChannelId(800_000_000_000_000_001);
 const SAMVERKAN: ChannelId = ChannelId(800_000_000_000_000_002);
 
 /// The tables a use case writes.
-const TABLES: [&str; 9] = [
+const TABLES: [&str; 13] = [
     "forums",
     "meetings",
     "jobs",
@@ -37,6 +37,10 @@ const TABLES: [&str; 9] = [
     "agenda_publications",
     "agenda_settings",
     "agenda_standing",
+    "meeting_sessions",
+    "decisions",
+    "decision_counters",
+    "actions",
 ];
 
 /// Generates a SQLite and a PostgreSQL test for each `async fn(&TestDb)`.
@@ -73,6 +77,9 @@ on_both!(
     agenda_propose_is_all_or_nothing,
     agenda_triage_is_all_or_nothing,
     agenda_publication_is_all_or_nothing,
+    meeting_start_and_end_are_all_or_nothing,
+    decision_record_is_all_or_nothing,
+    action_add_and_done_are_all_or_nothing,
 );
 
 /// Every row of the use-case tables, as sorted text, read through a connection of its own.
@@ -398,4 +405,88 @@ async fn agenda_publication_is_all_or_nothing(db: &TestDb) {
         .filter(|m| m.state.is_cancelled())
         .count();
     assert_eq!(cancelled, 1);
+async fn present(
+    s: &Services,
+    r: samverkan::error::Result<samverkan::service::Reply>,
+) -> Presented {
+    s.present(Some(G), r, &DiscordRender).await
+}
+
+async fn meeting_start_and_end_are_all_or_nothing(db: &TestDb) {
+    let (s, _) = setup(db).await;
+    assert_eq!(edit(&s, weekly()).await.status, Status::Ok);
+    // Tuesday's meeting: opened (state, session, nudge and auto-close jobs) …
+    fails_cleanly_at_every_write(db, "/meeting start", || async {
+        present(
+            &s,
+            s.meeting_start(&admin(), "leveransforum", Some("2026-12-01"))
+                .await,
+        )
+        .await
+    })
+    .await;
+    // … and ended (state, session, jobs dropped).
+    fails_cleanly_at_every_write(db, "/meeting end", || async {
+        present(&s, s.meeting_end(&admin(), "leveransforum").await).await
+    })
+    .await;
+}
+
+async fn decision_record_is_all_or_nothing(db: &TestDb) {
+    let (s, _) = setup(db).await;
+    assert_eq!(edit(&s, weekly()).await.status, Status::Ok);
+    let p = present(
+        &s,
+        s.meeting_start(&admin(), "leveransforum", Some("2026-12-01"))
+            .await,
+    )
+    .await;
+    assert_eq!(p.status, Status::Ok, "{}", p.text);
+    // The counter and the decision: a failure between them gives the number back.
+    for n in 1..=2 {
+        let p = fails_cleanly_at_every_write(db, "/decision record", || async {
+            let req = samverkan::service::RecordDecision {
+                forum: "leveransforum".into(),
+                title: "Leveransplan".into(),
+                text: "Planen gäller.".into(),
+                ..Default::default()
+            };
+            present(&s, s.decision_record(&admin(), req).await).await
+        })
+        .await;
+        assert!(p.text.contains(&format!("LF-2026-0{n}")), "{}", p.text);
+    }
+}
+
+async fn action_add_and_done_are_all_or_nothing(db: &TestDb) {
+    let (s, _) = setup(db).await;
+    db.store.upsert_member(G, UserId(7), "Anna").await.unwrap();
+    // The action and its two reminder jobs.
+    fails_cleanly_at_every_write(db, "/action add", || async {
+        present(
+            &s,
+            s.action_add(
+                &admin(),
+                "leveransforum",
+                "Leveransplan",
+                UserId(7),
+                "2026-12-10",
+            )
+            .await,
+        )
+        .await
+    })
+    .await;
+    let id = db
+        .store
+        .actions_of_owner(G, UserId(7), samverkan::store::ActionFilter::Open)
+        .await
+        .unwrap()[0]
+        .id
+        .0;
+    // Done, and its reminders dropped.
+    fails_cleanly_at_every_write(db, "/action done", || async {
+        present(&s, s.action_done(&admin(), id).await).await
+    })
+    .await;
 }

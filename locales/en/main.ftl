@@ -10,6 +10,8 @@ tier-label = { $tier ->
 field-name = { $field ->
     [name] The name
     [tier] The tier
+    [title] The title
+    [what] The description
    *[other] The text
 }
 
@@ -141,3 +143,57 @@ month-name = { $month ->
 }
 reminder-for-role = { $role } { $text }
 reminder-late = { $text } { reminder-delayed }
+
+## The meeting record (roles, meetings opened, decisions, actions)
+forum-record-roles = Secretary: { $secretary } · Approver: { $approver } · Decision code: { $code }
+forum-record-set = The roles of { STRONG($name) } are updated.
+error-forum-code = “{ $code }” cannot be a decision code: use 1–{ $max } letters A–Z and digits, starting with a letter.
+error-forum-code-taken = The code { $code } is already used by another forum of this server.
+error-not-recorder = Only the chair or secretary of { STRONG($name) } or an administrator can do that.
+meeting-started = The meeting of { STRONG($name) } ({ $when }) is open. Record decisions and actions now; it closes by itself { $closes } unless ended with { CODE("/meeting end") }.
+meeting-ended = The meeting of { STRONG($name) } ({ $when }) is ended.
+meeting-nudge = { $chair } The meeting of { STRONG($name) } is still open and closes by itself { $closes }. End it with { CODE("/meeting end") } when you are done.
+meeting-auto-closed = The meeting of { STRONG($name) } ({ $when }) was left open and has been closed automatically.
+error-meeting-already-open = The meeting of { STRONG($name) } ({ $when }) is already open.
+error-meeting-not-startable = The meeting { $when } cannot be opened: it is cancelled or has already been held.
+error-no-open-meeting = { STRONG($name) } has no open meeting. Open one with { CODE("/meeting start") }.
+decision-recorded = Decision { STRONG($number) } recorded in { STRONG($name) }: { $title }
+decision-supersedes = Supersedes { STRONG($number) }.
+decision-superseded-by = Superseded by { STRONG($number) }.
+decision-list-header = Decisions of { STRONG($name) }:
+decision-list-empty = No decisions yet.
+decision-line = • { STRONG($number) } { $title } ({ $name }, { $when })
+decision-show-title = { STRONG($number) } { $title }
+decision-show-meta = { $name } · recorded { $when } by { $by } · agenda item: { $item }
+decision-show-text = { $text }
+decision-search-header = Decisions matching “{ $query }”:
+decision-search-empty = None found.
+decision-exported = { $count ->
+    [one] One decision of { STRONG($name) } as a CSV file.
+   *[other] { $count } decisions of { STRONG($name) } as a CSV file.
+}
+decision-csv-columns = Number|Forum|Date|Title|Decision|Agenda item|Supersedes|Superseded by|Recorded by (user id)
+error-decision-no-open-meeting = { STRONG($name) } has no open meeting: decisions are recorded in an open meeting. Open one with { CODE("/meeting start") }.
+error-decision-unknown = There is no decision numbered “{ $number }”.
+error-decision-other-forum = Decision { $number } belongs to another forum; a decision of { STRONG($name) } can only supersede one of its own.
+error-agenda-item = There is no agenda item { $item }: give a number from 1 to 200.
+error-search-empty = Give at least one word to search for.
+action-added = Action { STRONG($id) }: { $what } — { $owner }, due { $due }.
+action-done = Action { STRONG($id) } is done: { $what }
+action-list-mine = Your open actions:
+action-list-mine-overdue = Your overdue actions:
+action-list-forum = Open actions of { STRONG($name) }:
+action-list-forum-overdue = Overdue actions of { STRONG($name) }:
+action-list-empty = None.
+action-list-more = …and { $count } more.
+action-line = • { STRONG($id) } { $what } — { $owner }, due { $due } ({ $name })
+action-line-overdue = • { STRONG($id) } { $what } — { $owner }, due { $due } ({ $name }) ⚠️ overdue
+action-dm-on = You now get reminders of your actions as direct messages.
+action-dm-off = You no longer get reminders of your actions as direct messages.
+action-reminder-before = ⏳ Your action { STRONG($id) } in { STRONG($name) } is due { $due }: { $what }. Mark it done with { CODE("/action done") }.
+action-reminder-due = 📌 Your action { STRONG($id) } in { STRONG($name) } is due today ({ $due }): { $what }.
+error-action-owner-not-member = { $owner } is not a member of this server: an action's owner must be.
+error-action-due-past = The due date has passed. Choose today or a later day.
+error-action-unknown = There is no action { $id }.
+error-action-done-already = Action { $id } is already done.
+template-setup-role-missing = { STRONG($name) }: the server has no role “{ $role }”; set it with { CODE("/forum edit") }.

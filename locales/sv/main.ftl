@@ -10,6 +10,8 @@ tier-label = { $tier ->
 field-name = { $field ->
     [name] Namnet
     [tier] Nivån
+    [title] Rubriken
+    [what] Beskrivningen
    *[other] Texten
 }
 
@@ -141,3 +143,57 @@ month-name = { $month ->
 }
 reminder-for-role = { $role } { $text }
 reminder-late = { $text } { reminder-delayed }
+
+## Protokollet (roller, öppnade möten, beslut, åtgärder)
+forum-record-roles = Sekreterare: { $secretary } · Justerare: { $approver } · Beslutskod: { $code }
+forum-record-set = Rollerna i { STRONG($name) } är uppdaterade.
+error-forum-code = ”{ $code }” kan inte vara en beslutskod: använd 1–{ $max } bokstäver A–Z och siffror, först en bokstav.
+error-forum-code-taken = Koden { $code } används redan av ett annat forum i servern.
+error-not-recorder = Bara ordföranden eller sekreteraren i { STRONG($name) } eller en administratör kan göra det.
+meeting-started = Mötet i { STRONG($name) } ({ $when }) är öppnat. Registrera beslut och åtgärder nu; det stängs av sig självt { $closes } om det inte avslutas med { CODE("/möte avsluta") }.
+meeting-ended = Mötet i { STRONG($name) } ({ $when }) är avslutat.
+meeting-nudge = { $chair } Mötet i { STRONG($name) } är fortfarande öppet och stängs av sig självt { $closes }. Avsluta det med { CODE("/möte avsluta") } när ni är klara.
+meeting-auto-closed = Mötet i { STRONG($name) } ({ $when }) lämnades öppet och har stängts automatiskt.
+error-meeting-already-open = Mötet i { STRONG($name) } ({ $when }) är redan öppet.
+error-meeting-not-startable = Mötet { $when } kan inte öppnas: det är inställt eller redan hållet.
+error-no-open-meeting = { STRONG($name) } har inget öppet möte. Öppna ett med { CODE("/möte starta") }.
+decision-recorded = Beslut { STRONG($number) } registrerat i { STRONG($name) }: { $title }
+decision-supersedes = Ersätter { STRONG($number) }.
+decision-superseded-by = Ersatt av { STRONG($number) }.
+decision-list-header = Beslut i { STRONG($name) }:
+decision-list-empty = Inga beslut ännu.
+decision-line = • { STRONG($number) } { $title } ({ $name }, { $when })
+decision-show-title = { STRONG($number) } { $title }
+decision-show-meta = { $name } · registrerat { $when } av { $by } · dagordningspunkt: { $item }
+decision-show-text = { $text }
+decision-search-header = Beslut som matchar ”{ $query }”:
+decision-search-empty = Inga träffar.
+decision-exported = { $count ->
+    [one] Ett beslut i { STRONG($name) } som CSV-fil.
+   *[other] { $count } beslut i { STRONG($name) } som CSV-fil.
+}
+decision-csv-columns = Nummer|Forum|Datum|Rubrik|Beslut|Dagordningspunkt|Ersätter|Ersatt av|Registrerat av (användar-id)
+error-decision-no-open-meeting = { STRONG($name) } har inget öppet möte: beslut registreras i ett öppet möte. Öppna ett med { CODE("/möte starta") }.
+error-decision-unknown = Det finns inget beslut med nummer ”{ $number }”.
+error-decision-other-forum = Beslut { $number } hör till ett annat forum; ett beslut i { STRONG($name) } kan bara ersätta forumets egna.
+error-agenda-item = Det finns ingen dagordningspunkt { $item }: ange ett nummer från 1 till 200.
+error-search-empty = Ange minst ett ord att söka efter.
+action-added = Åtgärd { STRONG($id) }: { $what } — { $owner }, klart senast { $due }.
+action-done = Åtgärd { STRONG($id) } är klar: { $what }
+action-list-mine = Dina öppna åtgärder:
+action-list-mine-overdue = Dina försenade åtgärder:
+action-list-forum = Öppna åtgärder i { STRONG($name) }:
+action-list-forum-overdue = Försenade åtgärder i { STRONG($name) }:
+action-list-empty = Inga.
+action-list-more = …och { $count } till.
+action-line = • { STRONG($id) } { $what } — { $owner }, klart senast { $due } ({ $name })
+action-line-overdue = • { STRONG($id) } { $what } — { $owner }, klart senast { $due } ({ $name }) ⚠️ försenad
+action-dm-on = Du får nu påminnelser om dina åtgärder som direktmeddelanden.
+action-dm-off = Du får inte längre påminnelser om dina åtgärder som direktmeddelanden.
+action-reminder-before = ⏳ Din åtgärd { STRONG($id) } i { STRONG($name) } ska vara klar { $due }: { $what }. Markera den klar med { CODE("/åtgärd klar") }.
+action-reminder-due = 📌 Din åtgärd { STRONG($id) } i { STRONG($name) } ska vara klar i dag ({ $due }): { $what }.
+error-action-owner-not-member = { $owner } är inte medlem i servern: en åtgärds ansvarige måste vara det.
+error-action-due-past = Datumet har passerat. Välj i dag eller en senare dag.
+error-action-unknown = Det finns ingen åtgärd { $id }.
+error-action-done-already = Åtgärd { $id } är redan klar.
+template-setup-role-missing = { STRONG($name) }: servern har ingen roll ”{ $role }”; ange den med { CODE("/forum ändra") }.

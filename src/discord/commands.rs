@@ -12,7 +12,7 @@ use super::reply::{choices, run, translated_choices};
 use super::{Ctx, Data, Error};
 use crate::command::{self, Complete, Kind, Opt, Origin, Spec, Value, Values, COMMANDS};
 use crate::domain::forum::{time_zone_suggestions, SUGGESTED_TIERS};
-use crate::domain::ids::{ChannelId, GuildId, RoleId};
+use crate::domain::ids::{ChannelId, GuildId, RoleId, UserId};
 use crate::i18n::Msg;
 
 type Command = poise::Command<Data, Error>;
@@ -86,6 +86,7 @@ fn parameter(o: &'static Opt) -> poise::CommandParameter<Data, Error> {
         Kind::Bool => |b| b.kind(T::Boolean),
         Kind::Channel => |b| b.kind(T::Channel),
         Kind::Role => |b| b.kind(T::Role),
+        Kind::User => |b| b.kind(T::User),
     };
     poise::CommandParameter {
         name: Cow::Borrowed(o.name),
@@ -143,6 +144,7 @@ fn values(args: &[serenity::ResolvedOption<'_>]) -> Values {
             R::Boolean(b) => Value::Bool(*b),
             R::Channel(c) => Value::Channel(ChannelId(c.id.get())),
             R::Role(r) => Value::Role(RoleId(r.id.get())),
+            R::User(u, _) => Value::User(UserId(u.id.get())),
             _ => continue,
         };
         values.insert(a.name, v);

@@ -7,7 +7,7 @@ use poise::CreateReply;
 
 use super::render::DiscordRender;
 use super::{Ctx, Data, Error};
-use crate::domain::ids::{ChannelId, GuildId, RoleId};
+use crate::domain::ids::{ChannelId, GuildId, RoleId, UserId};
 use crate::domain::text::truncate;
 use crate::error::{refuse, Result};
 use crate::i18n::Msg;
@@ -40,6 +40,7 @@ where
         Some(actor) => {
             let guild = actor.guild;
             learn_from_interaction(ctx, &services, guild).await;
+            learn_members(ctx, &services, guild).await;
             let result = use_case(services.clone(), actor).await;
             services.present(Some(guild), result, &DiscordRender).await
         }
@@ -102,16 +103,53 @@ async fn learn_from_interaction(ctx: Ctx<'_>, services: &Services, guild: GuildI
     }
 }
 
-/// Sends a rendered reply. User text in it can never ping: no mention is allowed.
+/// Keeps the member directory (`members`) true for the users an interaction names: the
+/// member who invoked it, and each user option, a member when Discord resolved a member for
+/// it and not one (left, or never joined) when it did not. An action's owner is checked
+/// against it.
+async fn learn_members(ctx: Ctx<'_>, services: &Services, guild: GuildId) {
+    let poise::Context::Application(a) = ctx else {
+        return;
+    };
+    let store = &services.store;
+    let mut seen: Vec<(UserId, Option<String>)> = Vec::new();
+    if let Some(m) = &a.interaction.member {
+        seen.push((UserId(m.user.id.get()), Some(m.display_name().to_string())));
+    }
+    let resolved = &a.interaction.data.resolved;
+    for (id, user) in &resolved.users {
+        let name = resolved.members.get(id).map(|m| {
+            m.nick.clone().unwrap_or_else(|| {
+                user.global_name
+                    .clone()
+                    .unwrap_or_else(|| user.name.clone())
+            })
+        });
+        seen.push((UserId(id.get()), name));
+    }
+    for (user, name) in seen {
+        let done = match name {
+            Some(n) => store.upsert_member(guild, user, &n).await,
+            None => store.remove_member(guild, user).await,
+        };
+        if let Err(e) = done {
+            tracing::warn!(error = %e, "could not record a member from an interaction");
+        }
+    }
+}
+
+/// Sends a rendered reply, with its files attached. User text in it can never ping: no
+/// mention is allowed.
 pub async fn send(ctx: Ctx<'_>, p: Presented) -> Result<(), Error> {
-    ctx.send(
-        CreateReply::default()
-            .content(truncate(&p.text, MAX_CONTENT))
-            .components(super::interactions::components(&p.actions))
-            .ephemeral(p.ephemeral)
-            .allowed_mentions(serenity::CreateAllowedMentions::new()),
-    )
-    .await?;
+    let mut reply = CreateReply::default()
+        .content(truncate(&p.text, MAX_CONTENT))
+        .components(super::interactions::components(&p.actions))
+        .ephemeral(p.ephemeral)
+        .allowed_mentions(serenity::CreateAllowedMentions::new());
+    for f in p.files {
+        reply = reply.attachment(serenity::CreateAttachment::bytes(f.bytes, f.name));
+    }
+    ctx.send(reply).await?;
     Ok(())
 }
 

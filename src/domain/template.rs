@@ -63,6 +63,13 @@ pub struct TemplateForum {
     pub standing: Vec<(String, Place)>,
     /// Free text for people reading the template (original wording, who chairs, …).
     pub note: Option<String>,
+    /// Names of the guild's roles that chair, keep the record and approve minutes; set when
+    /// the guild has a role of that name.
+    pub chair_role: Option<String>,
+    pub secretary_role: Option<String>,
+    pub approver_role: Option<String>,
+    /// The decision code (`LF`); default: derived from the name.
+    pub code: Option<String>,
 }
 
 /// Why a template was refused, for the operator (English, not translated: it is read at start).
@@ -103,6 +110,16 @@ struct RawForum {
     #[serde(default)]
     standing_end: Vec<String>,
     note: Option<String>,
+    chair_role: Option<String>,
+    secretary_role: Option<String>,
+    approver_role: Option<String>,
+    code: Option<String>,
+}
+
+/// A role name as written (`@` and spaces around it dropped); empty is none.
+fn role_name(name: Option<String>) -> Option<String> {
+    name.map(|n| n.trim().trim_start_matches('@').trim().to_string())
+        .filter(|n| !n.is_empty())
 }
 
 /// A template forum's agenda settings: the defaults, changed by what it says.
@@ -214,6 +231,13 @@ impl Template {
                 .note
                 .map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "))
                 .filter(|n| !n.is_empty());
+            let code = f
+                .code
+                .map(|c| {
+                    super::record::validate_code(&c)
+                        .map_err(|_| at(format!("code {c:?}: 1-8 letters A-Z and digits")))
+                })
+                .transpose()?;
             forums.push(TemplateForum {
                 name: fname,
                 tier,
@@ -226,6 +250,10 @@ impl Template {
                 agenda,
                 standing,
                 note,
+                chair_role: role_name(f.chair_role),
+                secretary_role: role_name(f.secretary_role),
+                approver_role: role_name(f.approver_role),
+                code,
             });
         }
         // Escalation targets: forums of this template, by name (case-insensitive).

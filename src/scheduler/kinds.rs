@@ -261,6 +261,53 @@ impl JobKind for Thread {
     }
 }
 
+/// What a meeting's session jobs need.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SessionPayload {
+    pub meeting: i64,
+}
+
+/// Nudges the chair in the forum's channel that a meeting left open will close soon.
+pub struct MeetingNudge;
+impl JobKind for MeetingNudge {
+    const NAME: &'static str = "meeting_nudge";
+    type Payload = SessionPayload;
+    type Key = MeetingId;
+    /// Under `service::record::session_job_prefix`, so ending the meeting drops it.
+    fn key(meeting: &MeetingId) -> String {
+        format!("record:{}:nudge", meeting.0)
+    }
+}
+
+/// Closes a meeting still open at its session's end, and says so in the forum's channel.
+pub struct MeetingClose;
+impl JobKind for MeetingClose {
+    const NAME: &'static str = "meeting_close";
+    type Payload = SessionPayload;
+    type Key = MeetingId;
+    fn key(meeting: &MeetingId) -> String {
+        format!("record:{}:close", meeting.0)
+    }
+}
+
+/// A DM to an action's owner before its due date or on the day.
+pub struct ActionRemind;
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ActionRemindPayload {
+    pub action: i64,
+    /// `before` or `due` (`domain::record::ActionReminder`).
+    pub which: String,
+}
+impl JobKind for ActionRemind {
+    const NAME: &'static str = "action_reminder";
+    type Payload = ActionRemindPayload;
+    /// The action and which reminder.
+    type Key = (i64, &'static str);
+    fn key((action, which): &(i64, &'static str)) -> String {
+        format!("action:{action}:{which}")
+    }
+}
+
 /// Every kind, by name.
 pub const ALL: &[&str] = &[
     Plan::NAME,
@@ -275,6 +322,9 @@ pub const ALL: &[&str] = &[
     Live::NAME,
     Private::NAME,
     Thread::NAME,
+    MeetingNudge::NAME,
+    MeetingClose::NAME,
+    ActionRemind::NAME,
 ];
 
 /// Gives every kind its handler.
@@ -284,5 +334,6 @@ pub fn register_all(scheduler: &mut Scheduler, services: &Services, notifier: Ar
     let source: Arc<dyn crate::live::LiveSource> =
         Arc::new(super::live::ServicesSource(services.clone()));
     super::live::register(scheduler, services.clone(), notifier.clone(), source);
+    super::record::register(scheduler, services.clone(), notifier.clone());
     super::whistleblowing::register(scheduler, services, notifier);
 }

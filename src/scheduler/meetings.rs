@@ -364,6 +364,17 @@ impl Event {
             let Ok(to) = m.state.apply(event) else {
                 continue;
             };
+            // A meeting a person started runs until they end it (or its session closes it).
+            if event == MeetingEvent::End {
+                match self.0.services.session_running(m.id).await {
+                    Ok(Some(_)) => return,
+                    Ok(None) => {}
+                    Err(e) => {
+                        tracing::warn!(meeting = %m.id, error = format!("{e:#}"), "could not read a meeting's session");
+                        return;
+                    }
+                }
+            }
             match store.advance_meeting(&m, to).await {
                 Ok(true) => m.state = to,
                 // Changed meanwhile (cancelled, moved): the next run sees it.

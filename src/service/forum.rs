@@ -116,6 +116,7 @@ impl Services {
         let mut lines = vec![
             msg!("forum-show-title", name = f.name.as_str()),
             self.describe(&f).await?,
+            super::record::roles_line(&f),
         ];
         // A reminder that gave up (or cannot be posted at all) shows where the chair looks.
         if let Some(problem) = &f.delivery_problem {
@@ -140,7 +141,7 @@ impl Services {
         }
     }
 
-    async fn describe(&self, f: &Forum) -> Result<Msg> {
+    pub(crate) async fn describe(&self, f: &Forum) -> Result<Msg> {
         let escalates = match f.escalates_to {
             Some(id) => self
                 .store

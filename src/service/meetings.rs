@@ -39,6 +39,30 @@ pub struct EditForum {
     pub empty_agenda: Option<String>,
     /// A sectioned agenda format (`a3`), or `none`.
     pub agenda_format: Option<String>,
+    /// Chairs the forum's meetings (managers only may change it).
+    pub chair_role: Option<RoleId>,
+    /// Keeps the record (managers only).
+    pub secretary_role: Option<RoleId>,
+    /// Approves minutes (managers only).
+    pub approver_role: Option<RoleId>,
+    /// The short code of decision numbers (`LF`).
+    pub code: Option<String>,
+}
+
+impl EditForum {
+    /// Does it touch the schedule (anything but roles and code)?
+    fn touches_schedule(&self) -> bool {
+        self.cadence.is_some()
+            || self.time.is_some()
+            || self.duration_minutes.is_some()
+            || self.start_date.is_some()
+            || self.time_zone.is_some()
+            || self.reminders.is_some()
+            || self.participant_role.is_some()
+            || self.agenda_deadline.is_some()
+            || self.empty_agenda.is_some()
+            || self.agenda_format.is_some()
+    }
 }
 
 /// Longest list `/meeting list` shows.
@@ -52,6 +76,10 @@ impl Services {
     pub async fn forum_edit(&self, actor: &Actor, req: EditForum) -> Result<Reply> {
         let forum = self.find_forum(actor.guild, &req.forum).await?;
         self.require_chair(actor, &forum).await?;
+        let record = self.validate_record_settings(actor, &req).await?;
+        if !req.touches_schedule() && !record.is_empty() {
+            return self.forum_edit_record(actor, &forum, &record).await;
+        }
         let now = self.clock.now();
         let tz = match req.time_zone.as_deref() {
             Some(t) if !t.trim().is_empty() => {
@@ -117,6 +145,9 @@ impl Services {
                 .await
                 .context("storing agenda settings")?;
         }
+        if !record.is_empty() {
+            self.store_record_settings(&mut tx, &forum, &record).await?;
+        }
         let forum = self.install_schedule(&mut tx, &forum, &update, now).await?;
         tx.commit().await.context("committing a schedule edit")?;
         self.wake.notify();
@@ -124,6 +155,9 @@ impl Services {
         lines.push(self.schedule_line(&forum));
         if let Some(settings) = &agenda {
             lines.push(agenda_settings_line(settings));
+        }
+        if !record.is_empty() {
+            lines.push(super::record::roles_line(&forum));
         }
         if let Some(next) = self.upcoming(&forum, now, 1).await?.into_iter().next() {
             lines.push(msg!(
@@ -546,7 +580,7 @@ impl Services {
     /// The meeting a user means by `2026-12-01` or `2026-12-01 13:30` (local time): one in the
     /// database, or a scheduled one not yet there (then it is stored, in the caller's
     /// transaction). Read locked, so the state the caller decides from is current.
-    async fn pick_meeting(
+    pub(crate) async fn pick_meeting(
         &self,
         tx: &mut Tx,
         forum: &Forum,
@@ -635,7 +669,7 @@ fn meeting_line(forum: &Forum, m: &Upcoming) -> Msg {
 }
 
 /// The meeting's next state after `event`, or the user's refusal.
-fn transition(m: &Meeting, event: MeetingEvent) -> Result<MeetingState> {
+pub(crate) fn transition(m: &Meeting, event: MeetingEvent) -> Result<MeetingState> {
     m.state.apply(event).map_err(|_| {
         refuse(if m.state.is_cancelled() {
             msg!("error-meeting-already-cancelled")
@@ -645,16 +679,16 @@ fn transition(m: &Meeting, event: MeetingEvent) -> Result<MeetingState> {
     })
 }
 
-fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+pub(crate) fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
     resolve_local(tz, date.and_time(time))
 }
 
-fn parse_time(s: &str) -> Result<NaiveTime> {
+pub(crate) fn parse_time(s: &str) -> Result<NaiveTime> {
     let t = s.trim().replace('.', ":");
     NaiveTime::parse_from_str(&t, "%H:%M").map_err(|_| refuse(msg!("error-time", value = shown(s))))
 }
 
-fn parse_date(s: &str) -> Result<NaiveDate> {
+pub(crate) fn parse_date(s: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .map_err(|_| refuse(msg!("error-date", value = shown(s))))
 }
@@ -669,7 +703,7 @@ pub(crate) fn parse_when(s: &str) -> Result<(NaiveDate, Option<NaiveTime>)> {
     Ok((date, time))
 }
 
-fn shown(s: &str) -> String {
+pub(crate) fn shown(s: &str) -> String {
     crate::domain::text::defuse_mentions(&s.chars().take(40).collect::<String>())
 }
 

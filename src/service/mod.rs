@@ -2,9 +2,12 @@
 //! through the domain, calls the store and returns a platform-neutral [`Reply`]. The Discord
 //! and shell adapters only translate requests in and replies out.
 
+mod actions;
 pub mod agenda;
+mod decisions;
 mod forum;
 pub mod meetings;
+pub mod record;
 mod settings;
 mod templates;
 pub mod whistleblowing;
@@ -25,7 +28,9 @@ use crate::store::Store;
 use crate::templates::TemplateCatalog;
 
 pub use crate::domain::agenda::TriageAction;
+pub use actions::ActionDm;
 pub use agenda::{AskQuestion, ProposeItem, ShowAgenda, SourceMessage, Triage};
+pub use decisions::RecordDecision;
 pub use forum::{tier_label, CreateForum, ForumRef};
 pub use meetings::EditForum;
 pub use templates::SetupForums;
@@ -49,6 +54,15 @@ pub struct Reply {
     pub ephemeral: bool,
     /// Buttons under the reply (see [`crate::action`]).
     pub actions: Vec<Button>,
+    /// Files handed over with it (an export).
+    pub files: Vec<File>,
+}
+
+/// A file a reply hands over: Discord attaches it, the shell prints it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct File {
+    pub name: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -57,6 +71,7 @@ impl Reply {
             lines,
             ephemeral: false,
             actions: Vec::new(),
+            files: Vec::new(),
         }
     }
 
@@ -65,7 +80,13 @@ impl Reply {
             lines,
             ephemeral: true,
             actions: Vec::new(),
+            files: Vec::new(),
         }
+    }
+
+    pub fn with_file(mut self, file: File) -> Self {
+        self.files.push(file);
+        self
     }
 
     pub fn with_actions(mut self, actions: Vec<Button>) -> Self {
@@ -94,6 +115,7 @@ pub struct Presented {
     pub status: Status,
     /// The reply's buttons, rendered.
     pub actions: Vec<OutAction>,
+    pub files: Vec<File>,
 }
 
 /// Everything a use case needs. Cheap to clone.
@@ -213,12 +235,14 @@ pub fn render(lang: Lang, result: Result<Reply>, renderer: &dyn Render) -> Prese
                 .iter()
                 .map(|b| b.render(lang, renderer))
                 .collect(),
+            files: reply.files,
         },
         Err(Error::User(e)) => Presented {
             text: e.0.render_with(lang, renderer),
             ephemeral: true,
             status: Status::Refused,
             actions: Vec::new(),
+            files: Vec::new(),
         },
         Err(Error::Internal(e)) => {
             let reference = reference_id();
@@ -229,6 +253,7 @@ pub fn render(lang: Lang, result: Result<Reply>, renderer: &dyn Render) -> Prese
                 ephemeral: true,
                 status: Status::Failed { reference },
                 actions: Vec::new(),
+                files: Vec::new(),
             }
         }
     }

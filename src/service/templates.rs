@@ -124,6 +124,7 @@ impl Services {
         let mut ids: HashMap<String, ForumId> =
             existing.iter().map(|(k, f)| (k.clone(), f.id)).collect();
         let mut created = Vec::new();
+        let mut missing_roles: Vec<(String, String)> = Vec::new();
         for p in planned {
             let f = &template.forums[p.index];
             let new = NewForum {
@@ -154,6 +155,12 @@ impl Services {
                     .await
                     .context("storing a template forum's standing items")?;
             }
+            missing_roles.extend(
+                self.template_record_settings(&mut tx, actor, &forum, f)
+                    .await?
+                    .into_iter()
+                    .map(|role| (forum.name.clone(), role)),
+            );
             let update = ScheduleUpdate {
                 schedule: Some(p.schedule),
                 reminders: None,
@@ -201,7 +208,58 @@ impl Services {
         if created.is_empty() {
             lines.push(msg!("template-setup-unchanged"));
         }
+        for (forum, role) in missing_roles {
+            lines.push(msg!(
+                "template-setup-role-missing",
+                name = forum.as_str(),
+                role = role.as_str()
+            ));
+        }
         Ok(Reply::public(lines))
+    }
+
+    /// Gives a forum created from a template the roles (by name) and code the template names,
+    /// inside the setup's transaction. Returns the role names the guild does not have.
+    async fn template_record_settings(
+        &self,
+        tx: &mut crate::store::Tx,
+        actor: &Actor,
+        forum: &Forum,
+        f: &crate::domain::template::TemplateForum,
+    ) -> Result<Vec<String>> {
+        let mut missing = Vec::new();
+        let mut found = [None, None, None];
+        for (slot, name) in
+            found
+                .iter_mut()
+                .zip([&f.chair_role, &f.secretary_role, &f.approver_role])
+        {
+            let Some(name) = name else { continue };
+            match self.store.role_named(actor.guild, name).await? {
+                Some(id) => *slot = Some(id),
+                None => missing.push(name.clone()),
+            }
+        }
+        let [chair_role, secretary_role, approver_role] = found;
+        let set = crate::store::RecordSettings {
+            chair_role,
+            secretary_role,
+            approver_role,
+            code: None,
+        };
+        if !set.is_empty() {
+            self.store_record_settings(tx, forum, &set).await?;
+        }
+        if let Some(code) = &f.code {
+            if code.as_str() != forum.code.as_deref().unwrap_or_default() {
+                let set = crate::store::RecordSettings {
+                    code: Some(code.clone()),
+                    ..Default::default()
+                };
+                self.store_record_settings(tx, forum, &set).await?;
+            }
+        }
+        Ok(missing)
     }
 
     /// Template keys and names for autocomplete.

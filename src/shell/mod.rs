@@ -180,6 +180,12 @@ impl Shell {
                 continue;
             };
             writeln!(out, "{}", p.text)?;
+            // A file (an export) follows its reply, headed like `tail` heads files.
+            for f in &p.files {
+                let text = String::from_utf8_lossy(&f.bytes);
+                writeln!(out, "==> {} <==", f.name)?;
+                write!(out, "{}", text.trim_start_matches('\u{feff}'))?;
+            }
             out.flush()?;
             if p.status != Status::Ok {
                 all_ok = false;
@@ -249,6 +255,7 @@ impl Shell {
             }),
             Kind::Channel => Value::Channel(self.channel(raw).await?),
             Kind::Role => Value::Role(self.role(raw).await?),
+            Kind::User => Value::User(self.user(raw).await?),
         })
     }
 
@@ -305,6 +312,29 @@ impl Shell {
             return Ok(id);
         }
         Ok(RoleId(0))
+    }
+}
+
+impl Shell {
+    /// `@name`, `<@id>` or an id. A name is looked up among the guild's members; in a
+    /// shell-local guild an unknown `@name` is made up as a member.
+    async fn user(&self, value: &str) -> Result<UserId> {
+        let v = value.trim();
+        if let Some(id) = mention_id(v, "<@").or_else(|| mention_id(v, "<@!")) {
+            return Ok(UserId(id));
+        }
+        let name = v.trim_start_matches('@');
+        let store = &self.services.store;
+        if let Some(id) = store.member_named(self.guild.id, name).await? {
+            return Ok(id);
+        }
+        if self.guild.is_local && !name.is_empty() {
+            let id = UserId(local_id("user", name));
+            store.upsert_member(self.guild.id, id, name).await?;
+            return Ok(id);
+        }
+        // Unknown: the service refuses it as not a member.
+        Ok(UserId(0))
     }
 }
 
