@@ -281,8 +281,10 @@ async fn search(store: &Store, backend: &str, n: usize) -> bool {
         } else {
             (&forums[0], meeting)
         };
-        let title = rng.words(3 + rng.below(3));
-        let text = rng.words(20 + rng.below(20));
+        let k = 3 + rng.below(3);
+        let title = rng.words(k);
+        let k = 20 + rng.below(20);
+        let text = rng.words(k);
         let d = NewDecision {
             guild: G,
             forum: f.id,

@@ -103,7 +103,7 @@ impl JobHandler for Close {
         // Closing is idempotent: a retry after the close finds the meeting held and only
         // posts the notice (once: `post_once` looks for an earlier copy).
         let (forum, m) = match s.auto_close(MeetingId(p.meeting)).await {
-            Ok(AutoClose::Closed(f, m)) => (f, m),
+            Ok(AutoClose::Closed(closed)) => *closed,
             Ok(AutoClose::NotYet(at)) => return Outcome::RetryAt(at, "not yet".to_string()),
             Ok(AutoClose::Nothing) if job.attempts > 1 => match s.closed_meeting(p.meeting).await {
                 Ok(Some(x)) => x,

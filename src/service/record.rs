@@ -25,7 +25,7 @@ pub fn session_job_prefix(meeting: MeetingId) -> String {
 #[derive(Debug, Clone, PartialEq)]
 pub enum AutoClose {
     /// Closed now; tell the forum.
-    Closed(Forum, Meeting),
+    Closed(Box<(Forum, Meeting)>),
     /// Not due yet (the session was re-timed): look again then.
     NotYet(DateTime<Utc>),
     /// Ended or changed meanwhile: nothing to do.
@@ -300,7 +300,7 @@ impl Services {
             state: MeetingState::Held,
             ..m
         };
-        Ok(AutoClose::Closed(forum, held))
+        Ok(AutoClose::Closed(Box::new((forum, held))))
     }
 
     /// A meeting its session closed automatically (for a retried auto-close job's notice).
