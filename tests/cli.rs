@@ -586,6 +586,10 @@ async fn shell_runs_every_agenda_command() {
         assert!(text.contains("sammanslagen med #4"), "{text}");
         assert!(text.contains("• #1 ”Leveransstatus **v49** @everyone” – Leveransforum"), "{text}");
         assert!(text.contains(": behandlad"), "{text}");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn shell_keeps_a_meeting_record() {
     each_backend(|url| {

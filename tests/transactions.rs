@@ -405,6 +405,8 @@ async fn agenda_publication_is_all_or_nothing(db: &TestDb) {
         .filter(|m| m.state.is_cancelled())
         .count();
     assert_eq!(cancelled, 1);
+}
+
 async fn present(
     s: &Services,
     r: samverkan::error::Result<samverkan::service::Reply>,
