@@ -97,7 +97,6 @@ impl Opt {
     }
 
     /// Only buttons and the shell set it (see [`Opt::hidden`]); never required.
-    #[allow(dead_code)]
     const fn hidden(mut self) -> Opt {
         self.hidden = true;
         self.required = false;
@@ -128,7 +127,6 @@ pub struct Field {
 }
 
 /// A one-line field.
-#[allow(dead_code)]
 const fn short(name: &'static str, required: bool, min: u16, max: u16) -> Field {
     Field {
         name,
@@ -140,7 +138,6 @@ const fn short(name: &'static str, required: bool, min: u16, max: u16) -> Field 
 }
 
 /// A several-line field.
-#[allow(dead_code)]
 const fn paragraph(name: &'static str, required: bool, min: u16, max: u16) -> Field {
     Field {
         name,
@@ -186,7 +183,12 @@ pub struct MessageCommand {
 }
 
 /// Message context-menu commands (Discord allows 15 per application).
-pub static MESSAGE_COMMANDS: &[MessageCommand] = &[];
+pub static MESSAGE_COMMANDS: &[MessageCommand] = &[MessageCommand {
+    key: "ctx-agenda-propose",
+    path: &["agenda", "propose"],
+    content: "background",
+    title: Some("title"),
+}];
 
 /// Where a request came from, as the adapter knows it: set on the request with
 /// [`Request::set_origin`] before it runs.
@@ -323,8 +325,26 @@ const OPT_FORUM: Opt = opt("forum", Kind::Text).complete(Complete::Forum);
 /// The next meeting whose agenda is open when left out.
 const OPT_MEETING: Opt = opt("meeting", Kind::Text).complete(Complete::Meeting);
 const ITEM: Opt = req("item", Kind::Integer).complete(Complete::Item);
-/// The item's version a triage button showed (only buttons and the shell set it).
+/// The item's version a button showed: a decision from an older view is refused.
 const VERSION: Opt = opt("version", Kind::Integer).hidden();
+
+/// `/agenda propose`: the proposal itself is asked for in a form (a modal on Discord; the
+/// message context menu prefills it from a chat message).
+static PROPOSE_FORM: Form = Form {
+    fields: &[
+        short("title", true, 1, 200),
+        paragraph("background", false, 0, 4000),
+        short("wants", false, 0, 40),
+        short("minutes", false, 0, 4),
+    ],
+    prefill: None,
+};
+
+/// `/agenda reject`: the reason, sent to the proposer privately.
+static REJECT_FORM: Form = Form {
+    fields: &[paragraph("reason", true, 1, 1000)],
+    prefill: None,
+};
 
 /// A triage command: the item and what to do with it.
 fn triage(v: &mut Values, action: TriageAction) -> Result<Request> {
@@ -689,16 +709,9 @@ pub static COMMANDS: &[Spec] = &[
         parse: |_| Ok(Request::SettingsOrgs),
     },
     Spec {
-        form: None,
+        form: Some(&PROPOSE_FORM),
         path: &["agenda", "propose"],
-        options: &[
-            req("title", Kind::Text),
-            opt("background", Kind::Text),
-            opt("wants", Kind::Text),
-            opt("minutes", Kind::Integer),
-            OPT_FORUM,
-            OPT_MEETING,
-        ],
+        options: &[OPT_FORUM, OPT_MEETING],
         parse: |v| {
             Ok(Request::AgendaPropose(ProposeItem {
                 title: v.text("title")?,
@@ -749,9 +762,9 @@ pub static COMMANDS: &[Spec] = &[
         parse: |v| triage(v, TriageAction::Accept),
     },
     Spec {
-        form: None,
+        form: Some(&REJECT_FORM),
         path: &["agenda", "reject"],
-        options: &[ITEM, req("reason", Kind::Text), VERSION],
+        options: &[ITEM, VERSION],
         parse: |v| {
             let reason = v.text("reason")?;
             triage(v, TriageAction::Reject { reason })
@@ -928,25 +941,28 @@ pub fn message_command(key: &str) -> Option<&'static MessageCommand> {
 }
 
 impl Request {
-    /// Gives the request what the adapter knows of where it came from (the channel, whether a
-    /// bot asked, the message a context menu was used on). Requests that take none of it
-    /// ignore it.
+    /// Gives the request what the adapter knows of where it came from: the channel (the forum
+    /// an agenda command means when none is named), whether a bot or webhook asked, and the
+    /// message a context menu was used on. Requests that take none of it ignore it.
     pub fn set_origin(&mut self, origin: &Origin) {
+        let (channel, by_bot) = (origin.channel, origin.by_bot);
         match self {
             Request::AgendaPropose(p) => {
-                p.channel = origin.channel;
-                p.by_bot = origin.by_bot;
-                p.source = origin.source.map(|m| crate::service::SourceMessage {
-                    guild: m.guild,
-                    channel: m.channel,
-                    message: m.message,
-                });
+                p.channel = channel;
+                p.by_bot = by_bot;
+                if let Some(s) = origin.source {
+                    p.source = Some(crate::service::agenda::SourceMessage {
+                        guild: s.guild,
+                        channel: s.channel,
+                        message: s.message,
+                    });
+                }
             }
             Request::AgendaQuestion(q) => {
-                q.channel = origin.channel;
-                q.by_bot = origin.by_bot;
+                q.channel = channel;
+                q.by_bot = by_bot;
             }
-            Request::AgendaShow(s) => s.channel = origin.channel,
+            Request::AgendaShow(s) => s.channel = channel,
             _ => {}
         }
     }
@@ -1120,7 +1136,7 @@ impl Values {
         }
     }
 
-    fn role(&mut self, name: &'static str) -> Result<RoleId> {
+    pub fn role(&mut self, name: &'static str) -> Result<RoleId> {
         match self.0.remove(name) {
             Some(Value::Role(r)) => Ok(r),
             _ => Err(missing(name)),
@@ -1176,7 +1192,8 @@ mod tests {
                 all.insert(o.name, sample(o.kind));
             }
             for f in spec.fields() {
-                all.insert(f.name, Value::Text("x".repeat(f.min.max(1).into())));
+                // Digits: a number field (minutes) reads them too.
+                all.insert(f.name, Value::Text("1".repeat(f.min.max(1).into())));
             }
             // `finish` refuses a value the parser left: every declared option is read.
             assert!(spec.request(all).is_ok(), "{spec:?}");

@@ -634,8 +634,17 @@ async fn only_participants_propose_only_chairs_triage_only_participants_see(stor
     );
     assert_eq!(agenda_state(&s).await, before);
     let r = s.agenda_show(&chair(), show).await.unwrap();
-    // Accept and defer, each carrying the item and the version shown.
-    assert_eq!(r.actions.len(), 2);
+    // Accept, reject and defer, each carrying the item and the version shown, each the same
+    // request as its command.
+    let paths: Vec<_> = r.actions.iter().map(|b| b.invoke.path).collect();
+    assert_eq!(
+        paths,
+        [
+            &["agenda", "accept"][..],
+            &["agenda", "reject"][..],
+            &["agenda", "defer"][..]
+        ]
+    );
     for b in &r.actions {
         assert_eq!(
             b.invoke.values.0.get("version"),

@@ -116,4 +116,5 @@ agenda-error-empty-message = The message has no text to propose. Use { CODE("/ag
 agenda-error-embed-only = The message holds only embeds or attachments, no text to propose. Use { CODE("/agenda propose") } instead.
 error-not-a-number = The value { STRONG($option) } must be a whole number.
 agenda-button-accept = Accept #{ $id }
+agenda-button-reject = Reject #{ $id }
 agenda-button-defer = Defer #{ $id }

@@ -9,3 +9,7 @@ button-propose = Propose an item
 
 # A line of text as it is (a live document's block made elsewhere).
 text-line = { $text }
+
+## Agenda
+
+ctx-agenda-propose = Propose as agenda item

@@ -116,4 +116,5 @@ agenda-error-empty-message = Meddelandet har ingen text att föreslå. Använd {
 agenda-error-embed-only = Meddelandet innehåller bara inbäddat innehåll eller bilagor, ingen text att föreslå. Använd { CODE("/dagordning föreslå") } i stället.
 error-not-a-number = Värdet { STRONG($option) } måste vara ett heltal.
 agenda-button-accept = Godkänn #{ $id }
+agenda-button-reject = Avslå #{ $id }
 agenda-button-defer = Skjut upp #{ $id }

@@ -9,3 +9,7 @@ button-propose = Föreslå en punkt
 
 # A line of text as it is (a live document's block made elsewhere).
 text-line = { $text }
+
+## Dagordning
+
+ctx-agenda-propose = Föreslå som dagordningspunkt

@@ -210,7 +210,11 @@ async fn register_commands(
         }
         .context("listing the registered commands")?;
         let mut theirs: Vec<&str> = registered.iter().map(|c| c.name.as_str()).collect();
-        let mut ours: Vec<&str> = commands.iter().map(|c| &*c.name).collect();
+        // A context menu is registered under its display name.
+        let mut ours: Vec<&str> = commands
+            .iter()
+            .map(|c| c.context_menu_name.as_deref().unwrap_or(&c.name))
+            .collect();
         theirs.sort_unstable();
         ours.sort_unstable();
         if theirs == ours {

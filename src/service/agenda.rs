@@ -902,13 +902,25 @@ impl Services {
                     standing: &standing,
                     items: &items,
                 };
+                // Proposals are still welcome (late ones go to the next meeting).
+                let local = m.starts_at.with_timezone(&forum.time_zone);
+                let propose = Invoke::new(&["agenda", "propose"])
+                    .with("forum", Value::Text(forum.name.clone()))
+                    .with(
+                        "meeting",
+                        Value::Text(local.format("%Y-%m-%d %H:%M").to_string()),
+                    );
                 Ok(Some(LiveDocument {
                     guild: forum.guild,
                     channel: forum.channel,
                     lang: self.language(Some(forum.guild)).await,
                     blocks: rules::render(&view),
                     mention_role: None,
-                    actions: Vec::new(),
+                    actions: vec![Button::new(
+                        msg!("button-propose"),
+                        ButtonStyle::Primary,
+                        propose,
+                    )],
                 }))
             }
             LiveKey::Triage(forum_id) => {
@@ -1217,11 +1229,11 @@ impl Services {
     }
 }
 
-/// Items that get triage buttons under a reply (two buttons each; Discord allows 25).
-const BUTTON_ITEMS: usize = 10;
+/// Items that get triage buttons under a reply (three buttons each; Discord allows 25).
+const BUTTON_ITEMS: usize = 8;
 
-/// Accept and defer, for an item at the version shown: pressing one runs `/agenda accept` or
-/// `/agenda defer` with that version, so a decision from a stale view is refused.
+/// Accept, reject and defer, for an item at the version shown: pressing one runs `/agenda
+/// accept|reject|defer` with that version, so a decision from a stale view is refused.
 fn triage_buttons(i: &AgendaItem) -> Vec<Button> {
     let with = |path: &'static [&'static str]| {
         Invoke::new(path)
@@ -1233,6 +1245,12 @@ fn triage_buttons(i: &AgendaItem) -> Vec<Button> {
             msg!("agenda-button-accept", id = i.id.0),
             ButtonStyle::Success,
             with(&["agenda", "accept"]),
+        ),
+        // Its form asks for the reason, which the proposer gets privately.
+        Button::new(
+            msg!("agenda-button-reject", id = i.id.0),
+            ButtonStyle::Danger,
+            with(&["agenda", "reject"]),
         ),
         Button::new(
             msg!("agenda-button-defer", id = i.id.0),

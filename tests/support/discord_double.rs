@@ -1249,6 +1249,17 @@ impl DiscordDouble {
         channel_messages(&self.inner.lock(), channel)
     }
 
+    /// The channel's messages but the published agendas (live documents that start with their
+    /// header), for tests that count reminders.
+    pub fn channel_messages_but_agendas(&self, channel: u64) -> Vec<Value> {
+        let mut msgs = self.channel_messages(channel);
+        msgs.retain(|m| {
+            let c = m["content"].as_str().unwrap_or("");
+            !(c.starts_with("**Dagordning**") || c.starts_with("**Agenda**"))
+        });
+        msgs
+    }
+
     pub async fn wait_channel_message(
         &self,
         channel: u64,
