@@ -335,7 +335,8 @@ static PROPOSE_FORM: Form = Form {
         short("title", true, 1, 200),
         paragraph("background", false, 0, 4000),
         short("wants", false, 0, 40),
-        short("minutes", false, 0, 4),
+        // Room for "45 min" / "120 minuter": the text is parsed, not only digits.
+        short("minutes", false, 0, 12),
     ],
     prefill: None,
 };
