@@ -7,6 +7,7 @@ pub mod meeting;
 pub mod record;
 pub mod recurrence;
 pub mod reminder;
+pub mod run;
 pub mod template;
 pub mod text;
 pub mod whistleblowing;

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use super::ids::{ForumId, GuildId, UserId};
+use super::ids::{ChannelId, ForumId, GuildId, MessageRef, UserId};
 use super::meeting::MeetingId;
 use super::text::{clean_name, NameProblem};
 
@@ -27,6 +27,13 @@ pub struct Session {
     pub ended_at: Option<DateTime<Utc>>,
     /// `None` with `ended_at` set: closed automatically.
     pub ended_by: Option<UserId>,
+    /// The thread that holds the record, once started.
+    pub thread: Option<ChannelId>,
+    /// The agenda entry under discussion (its number on the agenda), and since when.
+    pub current_item: Option<i64>,
+    pub item_started_at: Option<DateTime<Utc>>,
+    /// The chair asked the attendees for consent to recording.
+    pub consent_asked: bool,
 }
 
 /// A recorded decision. Never edited or deleted: a correction supersedes it.
@@ -369,6 +376,120 @@ fn csv_field(f: &str) -> String {
         f
     }
 }
+
+/// How an attendee took part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Presence {
+    /// There (pressed "I'm here", or added as present by the chair).
+    Present,
+    /// Expected and not there (added by the chair).
+    Absent,
+    /// Not a member of the forum, invited to the meeting (added by the chair).
+    Guest,
+}
+
+impl Presence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Presence::Present => "present",
+            Presence::Absent => "absent",
+            Presence::Guest => "guest",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "present" => Presence::Present,
+            "absent" => Presence::Absent,
+            "guest" => Presence::Guest,
+            _ => return None,
+        })
+    }
+
+    /// As typed in `/meeting attendee add` (English or Swedish).
+    pub fn from_input(input: &str) -> Option<Self> {
+        match input.trim().to_lowercase().as_str() {
+            "present" | "närvarande" | "narvarande" | "här" => Some(Presence::Present),
+            "absent" | "frånvarande" | "franvarande" => Some(Presence::Absent),
+            "guest" | "gäst" | "gast" => Some(Presence::Guest),
+            _ => None,
+        }
+    }
+
+    /// Counts as in the room (asked for consent).
+    pub fn attends(self) -> bool {
+        matches!(self, Presence::Present | Presence::Guest)
+    }
+}
+
+/// Someone on a meeting's attendance list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attendee {
+    pub id: i64,
+    pub meeting: MeetingId,
+    /// The member, when there is one (guests and absentees may have none).
+    pub user: Option<UserId>,
+    /// The name shown (the member's name when they pressed "I'm here", or as the chair typed).
+    pub name: String,
+    /// The organisation (a role `/settings org-add` marked, by name, or as the chair typed).
+    pub organisation: Option<String>,
+    /// The role in the forum (chair, secretary, approver: the role's name), or as typed.
+    pub role: Option<String>,
+    pub presence: Presence,
+    /// The answer to the consent-to-recording prompt: `None` while unanswered.
+    pub consent: Option<bool>,
+}
+
+/// An attendee to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAttendee {
+    pub meeting: MeetingId,
+    pub user: Option<UserId>,
+    pub name: String,
+    pub organisation: Option<String>,
+    pub role: Option<String>,
+    pub presence: Presence,
+    pub added_by: UserId,
+    pub added_at: DateTime<Utc>,
+}
+
+/// A note for the minutes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    pub id: i64,
+    pub meeting: MeetingId,
+    /// The agenda entry's number (as `decisions.agenda_item`); `None`: the meeting as a whole.
+    pub item: Option<i64>,
+    pub body: String,
+    /// Who wrote the text: a chat message's author, or whoever typed `/note`.
+    pub author: UserId,
+    pub author_name: String,
+    pub at: DateTime<Utc>,
+    /// Who put it in the record (the secretary or chair).
+    pub recorded_by: UserId,
+    /// The chat message it was taken from (a link).
+    pub source: Option<MessageRef>,
+}
+
+/// A note to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewNote {
+    pub meeting: MeetingId,
+    pub item: Option<i64>,
+    pub body: String,
+    pub author: UserId,
+    pub author_name: String,
+    pub at: DateTime<Utc>,
+    pub recorded_by: UserId,
+    pub source: Option<MessageRef>,
+}
+
+/// Longest note (a Discord message holds 2000 characters; a modal field 4000).
+pub const MAX_NOTE: usize = 4000;
+/// Longest attendee name, organisation or role.
+pub const MAX_ATTENDEE_FIELD: usize = 100;
+/// Most people on one attendance list.
+pub const MAX_ATTENDEES: usize = 200;
 
 #[cfg(test)]
 mod tests {

@@ -180,6 +180,10 @@ impl Services {
             closes_at,
             ended_at: None,
             ended_by: None,
+            thread: None,
+            current_item: None,
+            item_started_at: None,
+            consent_asked: false,
         };
         tx.insert_session(forum.guild, &session)
             .await

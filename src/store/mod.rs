@@ -16,6 +16,7 @@ mod jobs;
 mod live;
 mod meetings;
 mod record;
+mod run;
 mod tx;
 
 use std::path::Path;

@@ -8,7 +8,7 @@ use super::{
     conflict_on_unique, from_millis, on_conn, on_pool, to_millis, Backend, Conn, Result, Store,
     StoreError, Tx,
 };
-use crate::domain::ids::{ForumId, GuildId, UserId};
+use crate::domain::ids::{ChannelId, ForumId, GuildId, UserId};
 use crate::domain::meeting::{Meeting, MeetingId, MeetingState};
 use crate::domain::record::{
     decision_number, search_words, Action, ActionId, Decision, DecisionId, NewAction, NewDecision,
@@ -17,13 +17,17 @@ use crate::domain::record::{
 use crate::domain::text::name_key;
 
 #[derive(sqlx::FromRow)]
-struct SessionRow {
+pub(super) struct SessionRow {
     meeting_id: i64,
     opened_by: i64,
     opened_at: i64,
     closes_at: i64,
     ended_at: Option<i64>,
     ended_by: Option<i64>,
+    thread_id: Option<i64>,
+    current_item: Option<i64>,
+    item_started_at: Option<i64>,
+    consent_asked: i64,
 }
 
 impl TryFrom<SessionRow> for Session {
@@ -36,11 +40,16 @@ impl TryFrom<SessionRow> for Session {
             closes_at: from_millis(r.closes_at)?,
             ended_at: r.ended_at.map(from_millis).transpose()?,
             ended_by: r.ended_by.map(UserId::from_db),
+            thread: r.thread_id.map(ChannelId::from_db),
+            current_item: r.current_item,
+            item_started_at: r.item_started_at.map(from_millis).transpose()?,
+            consent_asked: r.consent_asked != 0,
         })
     }
 }
 
-const SESSION_COLUMNS: &str = "meeting_id, opened_by, opened_at, closes_at, ended_at, ended_by";
+pub(super) const SESSION_COLUMNS: &str = "meeting_id, opened_by, opened_at, closes_at, ended_at,
+    ended_by, thread_id, current_item, item_started_at, consent_asked";
 
 #[derive(sqlx::FromRow)]
 struct DecisionRow {
