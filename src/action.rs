@@ -22,7 +22,7 @@ const SOURCE: &str = "~src";
 pub const MAX_ID: usize = 100;
 
 /// How a button looks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ButtonStyle {
     Primary,
     Secondary,

@@ -22,8 +22,8 @@ use crate::error::{refuse, Result};
 use crate::i18n::Msg;
 use crate::msg;
 use crate::service::{
-    Actor, AskQuestion, CreateForum, EditForum, ForumRef, ProposeItem, RecordDecision, Reply,
-    Services, SetupForums, ShowAgenda, Triage, TriageAction,
+    Actor, AddAttendee, AddNote, AskQuestion, CreateForum, EditForum, ForumRef, ProposeItem,
+    RecordDecision, Reply, Services, SetupForums, ShowAgenda, Triage, TriageAction, Which,
 };
 
 /// What an option holds.
@@ -180,15 +180,29 @@ pub struct MessageCommand {
     pub content: &'static str,
     /// The field that receives the message's first line, if any.
     pub title: Option<&'static str>,
+    /// The (hidden) option that receives the message's author, if any.
+    pub author: Option<&'static str>,
 }
 
-/// Message context-menu commands (Discord allows 15 per application).
-pub static MESSAGE_COMMANDS: &[MessageCommand] = &[MessageCommand {
-    key: "ctx-agenda-propose",
-    path: &["agenda", "propose"],
-    content: "background",
-    title: Some("title"),
-}];
+/// Message context-menu commands (Discord allows 15 per application). One whose spec has no
+/// form runs at once, with the message's text in `content` (an option then).
+pub static MESSAGE_COMMANDS: &[MessageCommand] = &[
+    MessageCommand {
+        key: "ctx-agenda-propose",
+        path: &["agenda", "propose"],
+        content: "background",
+        title: Some("title"),
+        author: None,
+    },
+    // --- meeting run ---
+    MessageCommand {
+        key: "ctx-note-add",
+        path: &["note", "add"],
+        content: "text",
+        title: None,
+        author: Some("author"),
+    },
+];
 
 /// Where a request came from, as the adapter knows it: set on the request with
 /// [`Request::set_origin`] before it runs.
@@ -280,6 +294,7 @@ pub enum Request {
     MeetingStart {
         forum: String,
         meeting: Option<String>,
+        consent: bool,
     },
     MeetingEnd {
         forum: String,
@@ -316,6 +331,21 @@ pub enum Request {
     ActionRemindMe {
         on: bool,
     },
+    // --- meeting run ---
+    MeetingHere(Which),
+    MeetingNextItem(Which),
+    AttendeeAdd(AddAttendee),
+    AttendeeRemove {
+        which: Which,
+        name: String,
+    },
+    Attendees(Which),
+    ConsentAsk(Which),
+    ConsentAnswer {
+        which: Which,
+        answer: bool,
+    },
+    NoteAdd(AddNote),
 }
 
 const FORUM: Opt = req("forum", Kind::Text).complete(Complete::Forum);
@@ -344,6 +374,16 @@ static PROPOSE_FORM: Form = Form {
 /// `/agenda reject`: the reason, sent to the proposer privately.
 static REJECT_FORM: Form = Form {
     fields: &[paragraph("reason", true, 1, 1000)],
+    prefill: None,
+};
+
+/// `/decision record`: the decision itself is asked for in a form (the shell takes the fields
+/// as options).
+static DECISION_FORM: Form = Form {
+    fields: &[
+        short("title", true, 1, 200),
+        paragraph("text", true, 1, 4000),
+    ],
     prefill: None,
 };
 
@@ -534,11 +574,13 @@ pub static COMMANDS: &[Spec] = &[
         options: &[
             FORUM,
             opt("meeting", Kind::Text).complete(Complete::Meeting),
+            opt("consent", Kind::Bool),
         ],
         parse: |v| {
             Ok(Request::MeetingStart {
                 forum: v.text("forum")?,
                 meeting: v.opt_text("meeting"),
+                consent: v.opt_boolean("consent").unwrap_or(false),
             })
         },
     },
@@ -552,13 +594,80 @@ pub static COMMANDS: &[Spec] = &[
             })
         },
     },
+    // --- meeting run ---
     Spec {
         form: None,
+        path: &["meeting", "here"],
+        options: &[OPT_FORUM],
+        parse: |v| Ok(Request::MeetingHere(which(v))),
+    },
+    Spec {
+        form: None,
+        path: &["meeting", "next-item"],
+        options: &[OPT_FORUM],
+        parse: |v| Ok(Request::MeetingNextItem(which(v))),
+    },
+    Spec {
+        form: None,
+        path: &["meeting", "attendee-add"],
+        options: &[
+            req("name", Kind::Text),
+            req("presence", Kind::Text),
+            opt("organisation", Kind::Text),
+            opt("role", Kind::Text),
+            opt("member", Kind::User),
+            OPT_FORUM,
+        ],
+        parse: |v| {
+            Ok(Request::AttendeeAdd(AddAttendee {
+                name: v.text("name")?,
+                presence: v.text("presence")?,
+                organisation: v.opt_text("organisation"),
+                role: v.opt_text("role"),
+                member: v.opt_user("member"),
+                which: which(v),
+            }))
+        },
+    },
+    Spec {
+        form: None,
+        path: &["meeting", "attendee-remove"],
+        options: &[req("name", Kind::Text), OPT_FORUM],
+        parse: |v| {
+            Ok(Request::AttendeeRemove {
+                name: v.text("name")?,
+                which: which(v),
+            })
+        },
+    },
+    Spec {
+        form: None,
+        path: &["meeting", "attendees"],
+        options: &[OPT_FORUM],
+        parse: |v| Ok(Request::Attendees(which(v))),
+    },
+    Spec {
+        form: None,
+        path: &["meeting", "consent"],
+        options: &[OPT_FORUM],
+        parse: |v| Ok(Request::ConsentAsk(which(v))),
+    },
+    Spec {
+        form: None,
+        path: &["meeting", "consent-answer"],
+        options: &[req("answer", Kind::Bool), OPT_FORUM],
+        parse: |v| {
+            Ok(Request::ConsentAnswer {
+                answer: v.boolean("answer")?,
+                which: which(v),
+            })
+        },
+    },
+    Spec {
+        form: Some(&DECISION_FORM),
         path: &["decision", "record"],
         options: &[
             FORUM,
-            req("title", Kind::Text),
-            req("text", Kind::Text),
             opt("item", Kind::Integer),
             opt("supersedes", Kind::Text),
         ],
@@ -848,7 +957,36 @@ pub static COMMANDS: &[Spec] = &[
             })
         },
     },
+    // --- meeting run (note) ---
+    Spec {
+        form: None,
+        path: &["note", "add"],
+        options: &[
+            req("text", Kind::Text),
+            opt("item", Kind::Integer),
+            OPT_FORUM,
+            opt("author", Kind::User).hidden(),
+        ],
+        parse: |v| {
+            Ok(Request::NoteAdd(AddNote {
+                text: v.text("text")?,
+                item: v.integer("item"),
+                author: v.opt_user("author"),
+                which: which(v),
+                source: None,
+            }))
+        },
+    },
 ];
+
+/// The meeting a run command means: the forum named, else (from the origin) the thread or
+/// channel it is used in.
+fn which(v: &mut Values) -> Which {
+    Which {
+        forum: v.opt_text("forum"),
+        channel: None,
+    }
+}
 
 /// The spec at a path (`["forum", "create"]`).
 pub fn find(path: &[&str]) -> Option<&'static Spec> {
@@ -964,6 +1102,18 @@ impl Request {
                 q.by_bot = by_bot;
             }
             Request::AgendaShow(s) => s.channel = channel,
+            // --- meeting run ---
+            Request::MeetingHere(w)
+            | Request::MeetingNextItem(w)
+            | Request::Attendees(w)
+            | Request::ConsentAsk(w)
+            | Request::AttendeeAdd(AddAttendee { which: w, .. })
+            | Request::AttendeeRemove { which: w, .. }
+            | Request::ConsentAnswer { which: w, .. } => w.channel = channel,
+            Request::NoteAdd(n) => {
+                n.which.channel = channel;
+                n.source = origin.source;
+            }
             _ => {}
         }
     }
@@ -1012,8 +1162,13 @@ impl Request {
             }
             Request::SettingsOrg { role, on } => s.org_set(a, role, on).await,
             Request::SettingsOrgs => s.orgs(a).await,
-            Request::MeetingStart { forum, meeting } => {
-                s.meeting_start(a, &forum, meeting.as_deref()).await
+            Request::MeetingStart {
+                forum,
+                meeting,
+                consent,
+            } => {
+                s.meeting_start_with(a, &forum, meeting.as_deref(), consent)
+                    .await
             }
             Request::MeetingEnd { forum } => s.meeting_end(a, &forum).await,
             Request::DecisionRecord(req) => s.decision_record(a, req).await,
@@ -1036,6 +1191,15 @@ impl Request {
                 overdue,
             } => s.action_list(a, forum.as_deref(), mine, overdue).await,
             Request::ActionRemindMe { on } => s.action_remind_me(a, on).await,
+            // --- meeting run ---
+            Request::MeetingHere(w) => s.meeting_here(a, w).await,
+            Request::MeetingNextItem(w) => s.next_item(a, w).await,
+            Request::AttendeeAdd(req) => s.attendee_add(a, req).await,
+            Request::AttendeeRemove { which, name } => s.attendee_remove(a, which, &name).await,
+            Request::Attendees(w) => s.attendance(a, w).await,
+            Request::ConsentAsk(w) => s.consent_ask(a, w).await,
+            Request::ConsentAnswer { which, answer } => s.consent_answer(a, which, answer).await,
+            Request::NoteAdd(req) => s.note_add(a, req).await,
         }
     }
 }
@@ -1079,6 +1243,13 @@ impl Values {
         match self.0.remove(name) {
             Some(Value::User(u)) => Ok(u),
             _ => Err(missing(name)),
+        }
+    }
+
+    fn opt_user(&mut self, name: &str) -> Option<UserId> {
+        match self.0.remove(name)? {
+            Value::User(u) => Some(u),
+            _ => None,
         }
     }
 
@@ -1265,7 +1436,12 @@ mod tests {
         assert!(MESSAGE_COMMANDS.len() <= 15);
         for m in MESSAGE_COMMANDS {
             let spec = find(m.path).expect("a message command invokes a declared spec");
-            assert!(spec.field(m.content).is_some(), "{m:?}");
+            // The text goes into the form, or (no form: it runs at once) into an option.
+            match spec.form {
+                Some(_) => assert!(spec.field(m.content).is_some(), "{m:?}"),
+                None => assert!(spec.option(m.content).is_some(), "{m:?}"),
+            }
+            assert!(m.author.is_none_or(|a| spec.option(a).is_some()), "{m:?}");
             assert!(m.title.is_none_or(|t| spec.field(t).is_some()), "{m:?}");
         }
     }

@@ -211,6 +211,8 @@ const SOURCES: &[(Lang, &str)] = &[
     (Lang::En, include_str!("../locales/en/agenda.ftl")),
     (Lang::Sv, include_str!("../locales/sv/interactions.ftl")),
     (Lang::En, include_str!("../locales/en/interactions.ftl")),
+    (Lang::Sv, include_str!("../locales/sv/run.ftl")),
+    (Lang::En, include_str!("../locales/en/run.ftl")),
 ];
 
 pub struct Catalog {

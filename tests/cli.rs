@@ -281,11 +281,12 @@ async fn shell_help_lists_the_declared_commands() {
         assert!(
             text.contains(
                 "Kommandon: /forum create|list|show|edit|setup, \
-                 /meeting next|list|schedule|cancel|move|remind-me|start|end, \
+                 /meeting next|list|schedule|cancel|move|remind-me|start|end|here|next-item|\
+                 attendee-add|attendee-remove|attendees|consent|consent-answer, \
                  /decision record|list|show|search|export, /action add|done|list|remind-me, \
                  /settings language|org-add|org-remove|orgs, \
                  /agenda propose|question|mine|show|accept|reject|defer|merge|move|timebox|\
-                 presenter|pull-in|done|standing-add|standing-remove."
+                 presenter|pull-in|done|standing-add|standing-remove, /note add."
             ),
             "{text}"
         );

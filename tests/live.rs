@@ -429,6 +429,8 @@ async fn against_the_double_a_thread_is_started_once_and_takes_messages() {
         channel: CH,
         name: Msg::new("text-line").arg("text", "Leveransforum 2026-12-01"),
         starter: vec![Msg::new("text-line").arg("text", "@everyone The meeting is open")],
+        actions: Vec::new(),
+        meeting: None,
     };
     let job = kinds::Thread::job("meeting:1", &payload, w.clock.now());
     db.store.enqueue(&job, w.clock.now()).await.unwrap();

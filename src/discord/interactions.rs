@@ -288,21 +288,67 @@ fn on_message_menu(
                 .await;
             return super::reply::send(ctx.into(), p).await.map_err(fail);
         }
+        let source = ctx.interaction.guild_id.map(|g| MessageRef {
+            guild: GuildId(g.get()),
+            channel: ChannelId(message.channel_id.get()),
+            message: message.id.get(),
+        });
+        if spec.form.is_none() {
+            // Nothing to ask: the command runs at once on the message.
+            return run_on_message(ctx, m, spec, &message, text, source)
+                .await
+                .map_err(fail);
+        }
         let mut invoke = Invoke::new(spec.path).with(m.content, Value::Text(text.to_string()));
         if let Some(title_field) = m.title {
             let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
             let max = spec.field(title_field).map_or(100, |f| usize::from(f.max));
             invoke = invoke.with(title_field, Value::Text(truncate(first.trim(), max)));
         }
-        invoke.source = ctx.interaction.guild_id.map(|g| MessageRef {
-            guild: GuildId(g.get()),
-            channel: ChannelId(message.channel_id.get()),
-            message: message.id.get(),
-        });
+        invoke.source = source;
         open_form_from_command(ctx, spec, invoke)
             .await
             .map_err(fail)
     })
+}
+
+/// A context menu whose spec has no form: runs it on the message's text (and author, whose
+/// name the member directory learns), as the member who used the menu.
+async fn run_on_message(
+    ctx: AppCtx<'_>,
+    m: &'static MessageCommand,
+    spec: &'static Spec,
+    message: &serenity::Message,
+    text: &str,
+    source: Option<MessageRef>,
+) -> Result<(), Error> {
+    let mut values = Values::default();
+    values.insert(m.content, Value::Text(text.to_string()));
+    if let Some(author) = m.author {
+        values.insert(author, Value::User(UserId(message.author.id.get())));
+        if let Some(g) = ctx.interaction.guild_id {
+            let name = message
+                .member
+                .as_ref()
+                .and_then(|pm| pm.nick.clone())
+                .or_else(|| message.author.global_name.clone())
+                .unwrap_or_else(|| message.author.name.clone());
+            let store = &ctx.data().services.store;
+            let user = UserId(message.author.id.get());
+            if let Err(e) = store.upsert_member(GuildId(g.get()), user, &name).await {
+                tracing::warn!(error = %e, "could not record a message's author");
+            }
+        }
+    }
+    let origin = Origin {
+        channel: Some(ChannelId(ctx.interaction.channel_id.get())),
+        by_bot: ctx.interaction.user.bot,
+        source,
+    };
+    super::reply::run(ctx.into(), |s, a| async move {
+        run(&s, &a, spec, values, &origin).await
+    })
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -355,6 +401,7 @@ async fn on_button(
         let e = refuse(msg!("error-guild-only"));
         return answer(ctx, Responder::Button(c), &services, guild, Err(e)).await;
     };
+    learn_presser(&services, &actor, c.member.as_ref()).await;
     let Some(spec) = invoke.spec() else {
         let e = refuse(msg!("error-stale-button"));
         return answer(ctx, Responder::Button(c), &services, guild, Err(e)).await;
@@ -425,6 +472,20 @@ async fn on_submit(
     };
     let result = run(&services, &actor, spec, values, &origin).await;
     answer(ctx, Responder::Modal(m), &services, guild, result).await
+}
+
+/// The member directory learns who pressed a button (their name shows on an attendance
+/// list), as it does for slash commands.
+async fn learn_presser(services: &Services, actor: &Actor, member: Option<&serenity::Member>) {
+    let Some(m) = member else { return };
+    let name = m.display_name().to_string();
+    if let Err(e) = services
+        .store
+        .upsert_member(actor.guild, actor.user, &name)
+        .await
+    {
+        tracing::warn!(error = %e, "could not record a member from a button");
+    }
 }
 
 /// Our id, or the stale-button refusal.

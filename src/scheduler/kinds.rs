@@ -250,6 +250,39 @@ pub struct ThreadPayload {
     pub name: crate::i18n::Msg,
     /// The message the thread starts from.
     pub starter: Vec<crate::i18n::Msg>,
+    /// Buttons under the starter message.
+    #[serde(default)]
+    pub actions: Vec<PostButton>,
+    /// The meeting whose record the thread holds: its session records the thread.
+    #[serde(default)]
+    pub meeting: Option<i64>,
+}
+
+/// A button in a job's payload: rendered (its label in the guild's language) when sent.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PostButton {
+    pub label: crate::i18n::Msg,
+    pub style: crate::action::ButtonStyle,
+    /// The encoded invocation (`v1:meeting:here`).
+    pub id: String,
+}
+
+impl PostButton {
+    pub fn from_button(b: &crate::action::Button) -> Self {
+        Self {
+            label: b.label.clone(),
+            style: b.style,
+            id: b.invoke.encode(),
+        }
+    }
+
+    pub fn render(&self, lang: crate::i18n::Lang) -> crate::action::OutAction {
+        crate::action::OutAction {
+            label: crate::domain::text::truncate(&self.label.plain(lang), 80),
+            style: self.style,
+            id: self.id.clone(),
+        }
+    }
 }
 impl JobKind for Thread {
     const NAME: &'static str = "thread";
@@ -290,6 +323,37 @@ impl JobKind for MeetingClose {
     }
 }
 
+/// A message in a meeting's thread (the current agenda entry, the consent prompt, a timebox
+/// overrun warning); waits for the thread to exist. Keyed under the session's prefix, so
+/// ending the meeting drops what is still pending.
+pub struct MeetingPost;
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MeetingPostPayload {
+    pub meeting: i64,
+    pub lines: Vec<crate::i18n::Msg>,
+    #[serde(default)]
+    pub actions: Vec<PostButton>,
+    /// A timebox warning: posted only if this entry is still current since this moment.
+    #[serde(default)]
+    pub overrun: Option<OverrunCheck>,
+}
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct OverrunCheck {
+    /// The entry's number on the agenda.
+    pub item: i64,
+    /// When it became current (milliseconds).
+    pub started: i64,
+}
+impl JobKind for MeetingPost {
+    const NAME: &'static str = "meeting_post";
+    type Payload = MeetingPostPayload;
+    /// The meeting and what the post is (`consent`, `item:3:<ms>`, `overrun:3:<ms>`).
+    type Key = (MeetingId, String);
+    fn key((meeting, what): &(MeetingId, String)) -> String {
+        format!("record:{}:post:{what}", meeting.0)
+    }
+}
+
 /// A DM to an action's owner before its due date or on the day.
 pub struct ActionRemind;
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -325,6 +389,7 @@ pub const ALL: &[&str] = &[
     MeetingNudge::NAME,
     MeetingClose::NAME,
     ActionRemind::NAME,
+    MeetingPost::NAME,
 ];
 
 /// Gives every kind its handler.

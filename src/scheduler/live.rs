@@ -21,6 +21,7 @@ use super::{JobHandler, Outcome, Scheduler, Wake};
 use crate::action::OutAction;
 use crate::clock::Clock;
 use crate::domain::ids::ChannelId;
+use crate::domain::meeting::MeetingId;
 use crate::live::{LiveDocument, LiveHook, LiveKey, LiveSource};
 use crate::notifier::{nonce_for, Notifier, Outgoing, SendError};
 use crate::render::split_blocks;
@@ -403,14 +404,23 @@ impl JobHandler for StartThread {
         let started = async {
             // The starter is posted exactly once (found again after a crash), and a message
             // has at most one thread: a retry gets the same thread.
-            let out = Outgoing::new(p.channel, content, nonce_for(&job.key));
+            let mut out = Outgoing::new(p.channel, content, nonce_for(&job.key));
+            out.actions = p.actions.iter().map(|b| b.render(lang)).collect();
             let sent = post_once(&s.store, &*self.notifier, job, &out).await?;
             self.notifier
                 .start_thread(p.channel, sent.id(), &name)
                 .await
         };
         match started.await {
-            Ok(thread) => Outcome::Sent(thread.0, "thread started".to_string()),
+            Ok(thread) => {
+                // A meeting's session keeps its thread (a retry finds the same thread).
+                if let Some(m) = p.meeting {
+                    if let Err(e) = s.thread_started(MeetingId(m), thread).await {
+                        return Outcome::Transient(format!("recording the thread: {e:#}"));
+                    }
+                }
+                Outcome::Sent(thread.0, "thread started".to_string())
+            }
             Err(e) if e.is_permanent() => Outcome::Failed(e.to_string()),
             Err(e) => Outcome::from_send_error(&e, now, s.clock.speed()),
         }

@@ -24,7 +24,8 @@ pub(super) fn register(scheduler: &mut Scheduler, services: Services, notifier: 
     let h = Arc::new(RecordJobs { services, notifier });
     scheduler.register(kinds::MeetingNudge::NAME, Arc::new(Nudge(h.clone())));
     scheduler.register(kinds::MeetingClose::NAME, Arc::new(Close(h.clone())));
-    scheduler.register(kinds::ActionRemind::NAME, Arc::new(Remind(h)));
+    scheduler.register(kinds::ActionRemind::NAME, Arc::new(Remind(h.clone())));
+    scheduler.register(kinds::MeetingPost::NAME, Arc::new(Post(h)));
 }
 
 struct RecordJobs {
@@ -35,6 +36,7 @@ struct RecordJobs {
 struct Nudge(Arc<RecordJobs>);
 struct Close(Arc<RecordJobs>);
 struct Remind(Arc<RecordJobs>);
+struct Post(Arc<RecordJobs>);
 
 impl RecordJobs {
     fn send_failed(&self, e: &crate::notifier::SendError) -> Outcome {
@@ -168,6 +170,50 @@ impl JobHandler for Remind {
         match sent.await {
             Ok(sent) => Outcome::Sent(sent.id(), "sent".to_string()),
             Err(e) if e.is_permanent() => Outcome::Skipped(format!("dm refused: {e}")),
+            Err(e) => h.send_failed(&e),
+        }
+    }
+}
+
+/// Posts into a meeting's thread (the current entry, the consent prompt, a timebox warning),
+/// once the thread exists; nothing once the meeting ended or (a warning) the chair moved on.
+#[async_trait]
+impl JobHandler for Post {
+    #[instrument(name = "job.meeting_post", skip_all, fields(job = job.id))]
+    async fn run(&self, job: &crate::store::Job) -> Outcome {
+        let h = &self.0;
+        let s = &h.services;
+        let p = match kinds::MeetingPost::payload(job) {
+            Ok(p) => p,
+            Err(o) => return o,
+        };
+        let (guild, thread) = match s.meeting_post_target(&p).await {
+            Ok(Some(Some(target))) => target,
+            // The thread job has not started the thread yet: look again in a second.
+            Ok(Some(None)) => {
+                let wait = chrono::Duration::milliseconds((1000.0 * s.clock.speed()) as i64);
+                return Outcome::RetryAt(s.clock.now() + wait, "waiting for the thread".into());
+            }
+            Ok(None) => return Outcome::Skipped("no longer applies".to_string()),
+            Err(e) => return Outcome::Transient(format!("{e:#}")),
+        };
+        let lang = s.language(Some(guild)).await;
+        let r = h.notifier.renderer();
+        let content = p
+            .lines
+            .iter()
+            .map(|m| m.render_with(lang, r))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let out = Outgoing {
+            channel: thread,
+            content: crate::domain::text::truncate(&content, super::live::MAX_CONTENT),
+            nonce: nonce_for(&job.key),
+            mention_role: None,
+            actions: p.actions.iter().map(|b| b.render(lang)).collect(),
+        };
+        match post_once(&s.store, &*h.notifier, job, &out).await {
+            Ok(sent) => Outcome::Sent(sent.id(), "sent".to_string()),
             Err(e) => h.send_failed(&e),
         }
     }

@@ -904,6 +904,11 @@ impl Services {
                 };
                 // Proposals are still welcome (late ones go to the next meeting).
                 let local = m.starts_at.with_timezone(&forum.time_zone);
+                let mut blocks = rules::render(&view);
+                // A meeting under way links to the thread that holds its record.
+                if let Some(thread) = self.store.session(id).await?.and_then(|s| s.thread) {
+                    blocks.insert(1, msg!("run-agenda-thread", thread = Arg::Channel(thread)));
+                }
                 let propose = Invoke::new(&["agenda", "propose"])
                     .with("forum", Value::Text(forum.name.clone()))
                     .with(
@@ -914,7 +919,7 @@ impl Services {
                     guild: forum.guild,
                     channel: forum.channel,
                     lang: self.language(Some(forum.guild)).await,
-                    blocks: rules::render(&view),
+                    blocks,
                     mention_role: None,
                     actions: vec![Button::new(
                         msg!("button-propose"),

@@ -54,6 +54,11 @@ impl Services {
                 name = forum.name.as_str()
             )));
         };
+        // Under the entry under discussion unless another is named.
+        let item = match req.item {
+            Some(i) => Some(i),
+            None => tx.session(meeting.id).await?.and_then(|s| s.current_item),
+        };
         let supersedes = match req.supersedes.as_deref().map(str::trim) {
             Some(number) if !number.is_empty() => {
                 let Some(old) = tx.decision_numbered(actor.guild, number).await? else {
@@ -85,7 +90,7 @@ impl Services {
             year: decision_year(now, forum.time_zone),
             title,
             text,
-            agenda_item: req.item,
+            agenda_item: item,
             supersedes: supersedes.as_ref().map(|d| d.id),
             recorded_by: actor.user,
             recorded_at: now,

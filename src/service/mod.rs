@@ -8,6 +8,7 @@ mod decisions;
 mod forum;
 pub mod meetings;
 pub mod record;
+pub mod run;
 mod settings;
 mod templates;
 pub mod whistleblowing;
@@ -33,6 +34,7 @@ pub use agenda::{AskQuestion, ProposeItem, ShowAgenda, SourceMessage, Triage};
 pub use decisions::RecordDecision;
 pub use forum::{tier_label, CreateForum, ForumRef};
 pub use meetings::EditForum;
+pub use run::{AddAttendee, AddNote, Which};
 pub use templates::SetupForums;
 pub use whistleblowing::{HandlerId, Intake, Receipt, ReporterView, WbRuntime};
 

@@ -129,12 +129,24 @@ impl Services {
 
     /// `/meeting start`: opens the forum's meeting of today (or the one named) for its record.
     /// It closes by itself after `record.auto_close_minutes`, the chair nudged before.
-    #[instrument(skip_all, fields(guild = %actor.guild))]
     pub async fn meeting_start(
         &self,
         actor: &Actor,
         forum: &str,
         which: Option<&str>,
+    ) -> Result<Reply> {
+        self.meeting_start_with(actor, forum, which, false).await
+    }
+
+    /// `/meeting start consent:true`: as [`Services::meeting_start`], and the attendees are
+    /// asked for consent to recording (a prompt in the meeting's thread).
+    #[instrument(skip_all, fields(guild = %actor.guild))]
+    pub async fn meeting_start_with(
+        &self,
+        actor: &Actor,
+        forum: &str,
+        which: Option<&str>,
+        consent: bool,
     ) -> Result<Reply> {
         let forum = self.find_forum(actor.guild, forum).await?;
         self.require_recorder(actor, &forum).await?;
@@ -189,28 +201,20 @@ impl Services {
             .await
             .context("storing a meeting's session")?;
         self.arm_session_jobs(&mut tx, &m, closes_at, now).await?;
-        self.on_meeting_opened(&mut tx, &forum, &m, now).await?;
+        self.open_record_thread(&mut tx, &forum, &m, consent, now)
+            .await?;
         tx.commit().await.context("committing a meeting start")?;
         self.wake.notify();
         tracing::info!(forum = %forum.id, meeting = %m.id, "meeting started");
-        Ok(Reply::public(vec![msg!(
-            "meeting-started",
-            name = forum.name.as_str(),
-            when = when(&forum, m.starts_at),
-            closes = Arg::time(closes_at, forum.time_zone)
-        )]))
-    }
-
-    /// Where the Discord side (a thread for the record) hooks in: called inside the start's
-    /// transaction, so a job enqueued here commits with the open meeting. Nothing yet.
-    async fn on_meeting_opened(
-        &self,
-        _tx: &mut Tx,
-        _forum: &Forum,
-        _m: &Meeting,
-        _now: DateTime<Utc>,
-    ) -> Result<()> {
-        Ok(())
+        Ok(Reply::public(vec![
+            msg!(
+                "meeting-started",
+                name = forum.name.as_str(),
+                when = when(&forum, m.starts_at),
+                closes = Arg::time(closes_at, forum.time_zone)
+            ),
+            msg!("run-started-thread", channel = Arg::Channel(forum.channel)),
+        ]))
     }
 
     async fn arm_session_jobs(
@@ -263,6 +267,7 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let to = transition(m, MeetingEvent::End)?;
+        self.handle_current_on_end(tx, m, by, now).await?;
         tx.change_meeting(m, to, None, None)
             .await
             .context("ending a meeting")?;

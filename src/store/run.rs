@@ -150,9 +150,8 @@ impl Conn<'_> {
 
     /// Changes what is known of an attendee (presence, organisation, role); `false` if gone.
     async fn update_attendee(&mut self, a: &Attendee) -> Result<bool> {
-        let n =
-            on_conn!(self, |c| {
-                sqlx::query(
+        let n = on_conn!(self, |c| {
+            sqlx::query(
             "UPDATE meeting_attendees SET name = $1, name_key = $2, organisation = $3, role = $4,
                                           presence = $5
              WHERE id = $6"
@@ -166,7 +165,7 @@ impl Conn<'_> {
         .execute(c)
         .await
         .map(|r| r.rows_affected())
-            })?;
+        })?;
         Ok(n == 1)
     }
 
