@@ -13,11 +13,14 @@ mod bot;
 mod double;
 #[path = "support/forums.rs"]
 mod forums;
+#[path = "support/interact.rs"]
+mod interact;
 
 use std::time::Duration;
 
 use bot::BotEnv;
 use double::{DiscordDouble, GuildSpec, MemberSpec, Opt};
+use interact::{button_ids, reply, submit};
 use serde_json::{json, Value};
 
 const GUILD: u64 = 2_000_000_000_000_000_001;
@@ -48,37 +51,6 @@ fn prefilled(modal: &Value, field: &str) -> String {
         .find(|c| c["custom_id"] == field)
         .and_then(|c| c["value"].as_str().map(str::to_string))
         .unwrap_or_default()
-}
-
-/// Every button id on a message.
-fn button_ids(m: &Value) -> Vec<String> {
-    m["components"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
-        .filter_map(|c| c["custom_id"].as_str().map(str::to_string))
-        .collect()
-}
-
-async fn reply(d: &DiscordDouble, i: &double::Interaction) -> String {
-    d.wait_response(i, T)
-        .await
-        .unwrap_or_else(|e| panic!("no reply: {e}"))
-        .text()
-        .to_string()
-}
-
-/// Opens the form `opened` answered with, submits `fields`, returns the reply's text.
-async fn submit(
-    d: &DiscordDouble,
-    opened: &double::Interaction,
-    fields: Vec<(&str, &str)>,
-) -> String {
-    let cb = d.wait_callback(opened, T).await.expect("an answer");
-    assert_eq!(cb.callback_type(), Some(9), "a form opens: {:?}", cb.body);
-    let s = d.submit_modal(opened, "", fields).await;
-    reply(d, &s).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,16 +5,18 @@
 
 #[path = "support/db.rs"]
 mod db;
+#[path = "support/harness.rs"]
+mod harness;
 #[path = "support/leveransforum.rs"]
 mod leveransforum;
 #[path = "support/recorder.rs"]
 mod recorder;
 
 use std::sync::Arc;
-use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use db::TestDb;
+use harness::{run_job, run_scheduler};
 use recorder::Recorder;
 use samverkan::clock::{Clock, ManualClock};
 use samverkan::config::Config;
@@ -22,12 +24,10 @@ use samverkan::domain::forum::NewForum;
 use samverkan::domain::ids::{ChannelId, GuildId, RoleId, UserId};
 use samverkan::domain::meeting::MeetingState;
 use samverkan::render::Plain;
-use samverkan::scheduler::{kinds, Scheduler};
 use samverkan::service::{
     Actor, EditForum, ForumRef, Presented, RecordDecision, Reply, Services, Status,
 };
-use samverkan::store::{ActionFilter, JobRecord, JobState, Store};
-use tokio::sync::watch;
+use samverkan::store::{ActionFilter, JobState, Store};
 
 const G: GuildId = GuildId(900_000_000_000_000_001);
 const LEV: ChannelId = ChannelId(800_000_000_000_000_001);
@@ -358,50 +358,6 @@ async fn a_started_meeting_survives_a_restart_and_ends(db: &TestDb) {
     )
     .await;
     store.close().await;
-}
-
-struct Running {
-    stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Running {
-    async fn stop(self) {
-        let _ = self.stop.send(true);
-        let _ = tokio::time::timeout(StdDuration::from_secs(15), self.task).await;
-    }
-}
-
-fn run_scheduler(s: &Services, clock: &ManualClock, notifier: &Recorder) -> Running {
-    let mut sched = Scheduler::new(
-        s.store.clone(),
-        Arc::new(clock.clone()),
-        s.wake.clone(),
-        StdDuration::from_secs(30),
-    );
-    kinds::register_all(&mut sched, s, Arc::new(notifier.clone()));
-    let (stop, rx) = watch::channel(false);
-    Running {
-        stop,
-        task: tokio::spawn(sched.run(rx)),
-    }
-}
-
-/// Sets the clock to the job's time and waits until it has run.
-async fn run_job(s: &Services, clock: &ManualClock, key: &str) -> JobRecord {
-    let end = Instant::now() + StdDuration::from_secs(20);
-    loop {
-        let j = s.store.job(key).await.unwrap().expect(key);
-        if j.state != JobState::Pending && j.state != JobState::Running {
-            return j;
-        }
-        if j.due_at > clock.now() {
-            clock.set(j.due_at);
-            s.wake.notify();
-        }
-        assert!(Instant::now() < end, "gave up waiting for {key}: {j:?}");
-        tokio::time::sleep(StdDuration::from_millis(20)).await;
-    }
 }
 
 async fn a_meeting_left_open_is_closed_after_a_nudge_to_the_chair(db: &TestDb) {

@@ -27,7 +27,7 @@ const LEV: ChannelId = ChannelId(800_000_000_000_000_001);
 const SAMVERKAN: ChannelId = ChannelId(800_000_000_000_000_002);
 
 /// The tables a use case writes.
-const TABLES: [&str; 13] = [
+const TABLES: [&str; 15] = [
     "forums",
     "meetings",
     "jobs",
@@ -41,6 +41,8 @@ const TABLES: [&str; 13] = [
     "decisions",
     "decision_counters",
     "actions",
+    "meeting_attendees",
+    "meeting_notes",
 ];
 
 /// Generates a SQLite and a PostgreSQL test for each `async fn(&TestDb)`.
@@ -80,6 +82,7 @@ on_both!(
     meeting_start_and_end_are_all_or_nothing,
     decision_record_is_all_or_nothing,
     action_add_and_done_are_all_or_nothing,
+    running_a_meeting_is_all_or_nothing,
 );
 
 /// Every row of the use-case tables, as sorted text, read through a connection of its own.
@@ -489,6 +492,91 @@ async fn action_add_and_done_are_all_or_nothing(db: &TestDb) {
     // Done, and its reminders dropped.
     fails_cleanly_at_every_write(db, "/action done", || async {
         present(&s, s.action_done(&admin(), id).await).await
+    })
+    .await;
+}
+
+async fn running_a_meeting_is_all_or_nothing(db: &TestDb) {
+    let (s, _) = setup(db).await;
+    let e = edit(
+        &s,
+        EditForum {
+            agenda_deadline: Some("0h".into()),
+            ..weekly()
+        },
+    )
+    .await;
+    assert_eq!(e.status, Status::Ok, "{}", e.text);
+    for title in ["Leveranstider", "Fakturor"] {
+        let p = present(
+            &s,
+            s.agenda_propose(
+                &admin(),
+                ProposeItem {
+                    forum: Some("leveransforum".into()),
+                    meeting: Some("2026-12-01".into()),
+                    title: title.into(),
+                    minutes: Some(10),
+                    ..ProposeItem::default()
+                },
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(p.status, Status::Ok, "{}", p.text);
+    }
+    let f = db
+        .store
+        .forum_named(G, "leveransforum")
+        .await
+        .unwrap()
+        .unwrap();
+    let m = db
+        .store
+        .meetings_from(
+            f.id,
+            Utc.with_ymd_and_hms(2026, 11, 30, 0, 0, 0).unwrap(),
+            1,
+        )
+        .await
+        .unwrap()
+        .remove(0);
+    for i in db.store.meeting_items(m.id).await.unwrap() {
+        let req = Triage {
+            item: i.id.0,
+            action: TriageAction::Accept,
+            version: None,
+        };
+        let p = present(&s, s.agenda_triage(&admin(), req).await).await;
+        assert_eq!(p.status, Status::Ok, "{}", p.text);
+    }
+    // Opened with consent asked: state, session, its jobs, the thread job, the prompt.
+    fails_cleanly_at_every_write(db, "/meeting start consent:true", || async {
+        present(
+            &s,
+            s.meeting_start_with(&admin(), "leveransforum", Some("2026-12-01"), true)
+                .await,
+        )
+        .await
+    })
+    .await;
+    let which = || samverkan::service::Which {
+        forum: Some("leveransforum".into()),
+        channel: None,
+    };
+    // The first item: the current entry, its post and its timebox warning.
+    fails_cleanly_at_every_write(db, "/meeting next-item", || async {
+        present(&s, s.next_item(&admin(), which()).await).await
+    })
+    .await;
+    // The second: besides, the first is handled (item and history).
+    fails_cleanly_at_every_write(db, "/meeting next-item (handling)", || async {
+        present(&s, s.next_item(&admin(), which()).await).await
+    })
+    .await;
+    // Attendance and consent together: the attendee and the answer.
+    fails_cleanly_at_every_write(db, "/meeting consent-answer", || async {
+        present(&s, s.consent_answer(&admin(), which(), true).await).await
     })
     .await;
 }
