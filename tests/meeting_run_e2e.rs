@@ -73,7 +73,7 @@ async fn a_meeting_runs_in_its_thread_and_survives_a_kill() {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis();
-    // Tuesday 8 December 2026, 08:15 UTC; 1 real second = 1 virtual minute. Both processes
+    // Tuesday 8 December 2026, 08:05 UTC; 1 real second = 1 virtual minute. Both processes
     // share the clock: the second continues where the first was killed.
     let env = BotEnv {
         api: d.base_url(),
@@ -83,7 +83,7 @@ async fn a_meeting_runs_in_its_thread_and_survives_a_kill() {
         extra: vec![
             (
                 "SAMVERKAN_TEST_CLOCK".into(),
-                format!("2026-12-08T08:15:00Z,{now_ms},60"),
+                format!("2026-12-08T08:05:00Z,{now_ms},60"),
             ),
             ("SAMVERKAN_SCHEDULER_LEASE_SECONDS".into(), "2".into()),
         ],
