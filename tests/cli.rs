@@ -647,3 +647,72 @@ async fn shell_keeps_a_meeting_record() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn shell_runs_a_meeting_through_its_agenda() {
+    each_backend(|url| {
+        let admin = [
+            "--guild",
+            "Mötekommun",
+            "--user",
+            "anna",
+            "--admin",
+            "--strict",
+        ];
+        // Tuesday 1 December 2026, 09:00 in Stockholm; the meeting at 10:00.
+        let out = shell_at(
+            url,
+            "2026-12-01T08:00:00Z",
+            &admin,
+            r#"
+/forum create name:Leveransforum tier:delivery channel:#lev
+/forum edit forum:Leveransforum cadence:"weekly tue" time:10:00 agenda_deadline:0h
+/agenda standing-add forum:Leveransforum title:"Mötets öppnande"
+/agenda propose forum:Leveransforum title:Leveranstider minutes:20
+/agenda accept item:1
+/meeting start forum:Leveransforum consent:true
+/meeting here forum:Leveransforum
+/meeting attendee-add forum:Leveransforum name:"Åsa Gäst" presence:gäst organisation:"Konsult AB"
+/meeting consent-answer forum:Leveransforum answer:true
+/meeting next-item forum:Leveransforum
+/meeting next-item forum:Leveransforum
+/note add forum:Leveransforum text:"Leveranserna är sena."
+/decision record forum:Leveransforum title:"Nya tider" text:"Före tio."
+/meeting attendees forum:Leveransforum
+"#,
+        );
+        let text = stdout(&out);
+        assert!(
+            out.status.success(),
+            "{text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for expected in [
+            "Protokollet förs i en tråd i #lev.",
+            "Du står på närvarolistan för Leveransforum.",
+            "Tillagd på närvarolistan: Åsa Gäst (gäst).",
+            "Nu: 1. Mötets öppnande",
+            // The timebox's end in words, in the forum's zone.
+            "Nu: 2. Leveranstider – 20 min, till tisdag 1 december 2026 09:20 (Europe/Stockholm)",
+            "Tillagt i protokollet under punkt 2.",
+            "• anna – närvarande, samtycker till inspelning",
+            "• Åsa Gäst, Konsult AB – gäst, har inte svarat om inspelning",
+        ] {
+            assert!(text.contains(expected), "{expected}\n{text}");
+        }
+        // Past the end: refused, and --strict stops there.
+        let out = shell_at(
+            url,
+            "2026-12-01T08:30:00Z",
+            &admin,
+            "/meeting next-item forum:Leveransforum\n",
+        );
+        assert!(!out.status.success());
+        assert!(
+            stdout(&out).contains("Punkt 2 var den sista på dagordningen."),
+            "{}",
+            stdout(&out)
+        );
+    })
+    .await;
+}

@@ -101,7 +101,15 @@ impl Shell {
         };
         let user = match who.user.trim().parse::<u64>() {
             Ok(id) => UserId(id),
-            Err(_) => UserId(local_id("user", who.user.trim())),
+            Err(_) => {
+                let id = UserId(local_id("user", who.user.trim()));
+                // A member of the local guild by that name (an attendance list shows it), as
+                // Discord tells the bot who invokes a command.
+                if guild.is_local && !who.user.trim().is_empty() {
+                    store.upsert_member(guild.id, id, who.user.trim()).await?;
+                }
+                id
+            }
         };
         let mut roles = Vec::new();
         for name in who.roles.iter().map(|r| r.trim()).filter(|r| !r.is_empty()) {
