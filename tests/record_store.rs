@@ -274,6 +274,17 @@ const QUERIES: &[&str] = &[
     "ål",
     "a",
     "nothing-here",
+    // Short prefixes (SQLite answers two and three letters from FTS5 prefix indexes, longer
+    // ones by merging words), upper case and Swedish letters included.
+    "le",
+    "LEV",
+    "lev avv",
+    "åt",
+    "ÅTG",
+    "Än",
+    "öl",
+    "kv q1",
+    "ro co",
 ];
 
 /// What a search should find, computed without any database: every query word is the start
@@ -359,4 +370,97 @@ async fn search_finds_the_same_decisions_on_both_backends_as_the_reference() {
     let on_pg = search_all(&pg.store).await;
     assert_eq!(on_pg, on_sqlite, "PostgreSQL and SQLite find the same");
     pg.cleanup().await;
+}
+
+on_both_backends!(search_is_newest_first_past_many_matches_in_guild_and_forum);
+
+/// More decisions than PostgreSQL tests one by one before asking its index (1,000): a common
+/// word fills the page from the newest, a rare one only in the oldest decisions is still found,
+/// the forum filter and the limit hold, and a decision of another guild never shows.
+async fn search_is_newest_first_past_many_matches_in_guild_and_forum(store: Store) {
+    let (a, ma) = forum(&store, "Leveransforum").await;
+    let (b, mb) = forum(&store, "Verkställande forum").await;
+    let mut tx = store.begin().await.unwrap();
+    let mut ids = Vec::new();
+    for i in 0..1_200 {
+        let (f, m) = if i % 3 == 0 { (&b, mb) } else { (&a, ma) };
+        let rare = if i < 3 { " sällsynt" } else { "" };
+        let d = tx
+            .record_decision(&new(
+                f,
+                m,
+                &format!("Leverans {i}"),
+                &format!("Avtal{rare}"),
+            ))
+            .await
+            .unwrap();
+        ids.push((d.id, d.forum));
+    }
+    tx.commit().await.unwrap();
+    // Another guild's forum with the same words, recorded last (the newest of all).
+    let other_guild = GuildId(G.0 + 1);
+    let o = store
+        .create_forum(&NewForum {
+            guild: other_guild,
+            name: "Annat".into(),
+            tier: "delivery".into(),
+            channel: ChannelId(2),
+            time_zone: chrono_tz::Europe::Stockholm,
+            escalates_to: None,
+            chair_role: None,
+            created_at: Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap(),
+        })
+        .await
+        .unwrap();
+    let om = store
+        .ensure_meeting(
+            &o,
+            &OccurrenceKey::Extra(1),
+            Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap(),
+        )
+        .await
+        .unwrap();
+    let mut d = new(&o, om.id, "Leverans", "Avtal sällsynt");
+    d.guild = other_guild;
+    store.record_decision(&d).await.unwrap();
+
+    let search = |forum: Option<ForumId>, q: &str, limit: i64| {
+        let store = store.clone();
+        let words = query_words(q).unwrap();
+        async move {
+            store
+                .search_decisions(G, forum, &words, limit)
+                .await
+                .unwrap()
+                .iter()
+                .map(|d| d.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    let newest = |forum: Option<ForumId>, n: usize| {
+        ids.iter()
+            .rev()
+            .filter(|(_, f)| forum.is_none_or(|x| x == *f))
+            .take(n)
+            .map(|(id, _)| *id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(search(None, "lev", 10).await, newest(None, 10));
+    assert_eq!(search(None, "LEVERANS avt", 25).await, newest(None, 25));
+    assert_eq!(search(Some(b.id), "av", 10).await, newest(Some(b.id), 10));
+    assert_eq!(
+        search(Some(a.id), "leverans", 3).await,
+        newest(Some(a.id), 3)
+    );
+    let rare: Vec<_> = ids[..3].iter().rev().map(|(id, _)| *id).collect();
+    assert_eq!(search(None, "sällsynt", 10).await, rare);
+    assert_eq!(search(None, "säl lev", 2).await, rare[..2].to_vec());
+    assert_eq!(search(Some(b.id), "SÄLLS", 10).await, vec![ids[0].0]);
+    assert_eq!(
+        search(Some(a.id), "sällsynt avtal", 10).await,
+        vec![ids[2].0, ids[1].0]
+    );
+    assert!(search(None, "ingenting", 10).await.is_empty());
 }

@@ -5,8 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::meetings::{MeetingRow, COLUMNS as MEETING_COLUMNS};
 use super::{
-    conflict_on_unique, from_millis, on_conn, on_pool, to_millis, Backend, Conn, Result, Store,
-    StoreError, Tx,
+    conflict_on_unique, from_millis, on_conn, on_pool, to_millis, Backend, Conn, Pool, Result,
+    Store, StoreError, Tx,
 };
 use crate::domain::ids::{ChannelId, ForumId, GuildId, UserId};
 use crate::domain::meeting::{Meeting, MeetingId, MeetingState};
@@ -92,6 +92,11 @@ impl TryFrom<DecisionRow> for Decision {
 
 const DECISION_COLUMNS: &str = "id, guild_id, forum_id, meeting_id, year, seq, number, title, body,
     agenda_item, supersedes, recorded_by, recorded_at";
+
+/// How many of the newest decisions PostgreSQL's search tests one by one before it asks the
+/// GIN index for every match (see `Store::search_decisions`): a word in 1 % of the decisions
+/// still fills a page of 10 from them.
+const SEARCH_WINDOW: i64 = 1_000;
 
 fn decisions(rows: Vec<DecisionRow>) -> Result<Vec<Decision>> {
     rows.into_iter().map(Decision::try_from).collect()
@@ -473,6 +478,12 @@ impl Store {
     /// of `words` (lower-case letters and digits, see `domain::record::query_words`), newest
     /// first. SQLite asks its FTS5 table, PostgreSQL its tsvector column: both index the same
     /// words, so both answer alike.
+    ///
+    /// Neither backend may count or sort every match of a common word (a prefix such as `lev`
+    /// matches most of 100,000 decisions): SQLite lets FTS5 walk its index newest first and
+    /// stops at `limit`; PostgreSQL, whose GIN index has no order, first tests the newest
+    /// [`SEARCH_WINDOW`] decisions of the guild (or forum) one by one, and only when they hold
+    /// fewer than `limit` matches (a rare word) asks the GIN index for every match.
     pub async fn search_decisions(
         &self,
         guild: GuildId,
@@ -486,45 +497,75 @@ impl Store {
         } else {
             ""
         };
-        let (sql, query) = match self.backend() {
-            Backend::Sqlite => (
-                format!(
-                    "SELECT {DECISION_COLUMNS} FROM decisions d
-                     WHERE d.guild_id = $1 {in_forum}
-                       AND d.id IN (SELECT rowid FROM decisions_fts WHERE decisions_fts MATCH $2)
-                     ORDER BY d.id DESC LIMIT $3"
-                ),
-                words
+        match &self.pool {
+            Pool::Sqlite(p) => {
+                // FTS5 gives its matches in rowid order when asked to (`ORDER BY rowid DESC`
+                // on the FTS table itself, read first: CROSS JOIN keeps that order of the
+                // join); the decisions are looked up by rowid for the guild and forum test.
+                let sql = format!(
+                    "SELECT {DECISION_COLUMNS} FROM decisions WHERE id IN (
+                         SELECT d.id FROM decisions_fts CROSS JOIN decisions d
+                             ON d.id = decisions_fts.rowid
+                          WHERE decisions_fts MATCH $2 AND d.guild_id = $1 {in_forum}
+                          ORDER BY decisions_fts.rowid DESC LIMIT $3)
+                     ORDER BY id DESC"
+                );
+                let query = words
                     .iter()
                     .map(|w| format!("\"{w}\"*"))
                     .collect::<Vec<_>>()
-                    .join(" "),
-            ),
-            Backend::Postgres => (
-                format!(
-                    "SELECT {DECISION_COLUMNS} FROM decisions d
-                     WHERE d.guild_id = $1 {in_forum} AND d.search @@ CAST($2 AS tsquery)
-                     ORDER BY d.id DESC LIMIT $3"
-                ),
-                words
+                    .join(" ");
+                let q = sqlx::query_as(&sql)
+                    .bind(guild.to_db())
+                    .bind(&query)
+                    .bind(limit);
+                let q = match forum {
+                    Some(f) => q.bind(f.0),
+                    None => q,
+                };
+                let rows: Vec<DecisionRow> = q.fetch_all(p).await?;
+                decisions(rows)
+            }
+            Pool::Postgres(p) => {
+                let query = words
                     .iter()
                     .map(|w| format!("'{w}':*"))
                     .collect::<Vec<_>>()
-                    .join(" & "),
-            ),
-        };
-        let rows: Vec<DecisionRow> = on_pool!(self, |p| {
-            let q = sqlx::query_as(&sql)
-                .bind(guild.to_db())
-                .bind(&query)
-                .bind(limit);
-            let q = match forum {
-                Some(f) => q.bind(f.0),
-                None => q,
-            };
-            q.fetch_all(p).await
-        })?;
-        decisions(rows)
+                    .join(" & ");
+                // The newest decisions of the guild or forum (its (guild|forum, id) index read
+                // backwards), tested one by one; the scan stops at `limit` matches.
+                let recent = format!(
+                    "SELECT {DECISION_COLUMNS} FROM (
+                         SELECT {DECISION_COLUMNS}, search FROM decisions d
+                          WHERE d.guild_id = $1 {in_forum} ORDER BY d.id DESC LIMIT {SEARCH_WINDOW}
+                     ) w WHERE w.search @@ CAST($2 AS tsquery) ORDER BY w.id DESC LIMIT $3"
+                );
+                // Every match from the GIN index, then sorted: `d.id + 0` keeps the planner
+                // from walking the id index instead (its estimate of a prefix's matches is a
+                // guess, and a rare word would then read the whole table).
+                let all = format!(
+                    "SELECT {DECISION_COLUMNS} FROM decisions d
+                      WHERE d.guild_id = $1 {in_forum} AND d.search @@ CAST($2 AS tsquery)
+                      ORDER BY d.id + 0 DESC LIMIT $3"
+                );
+                let mut rows: Vec<DecisionRow> = Vec::new();
+                for sql in [recent, all] {
+                    let q = sqlx::query_as(&sql)
+                        .bind(guild.to_db())
+                        .bind(&query)
+                        .bind(limit);
+                    let q = match forum {
+                        Some(f) => q.bind(f.0),
+                        None => q,
+                    };
+                    rows = q.fetch_all(p).await?;
+                    if rows.len() as i64 >= limit {
+                        break;
+                    }
+                }
+                decisions(rows)
+            }
+        }
     }
 
     pub async fn action(&self, guild: GuildId, id: ActionId) -> Result<Option<Action>> {
