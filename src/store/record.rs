@@ -532,20 +532,35 @@ impl Store {
                     .map(|w| format!("'{w}':*"))
                     .collect::<Vec<_>>()
                     .join(" & ");
-                // The newest decisions of the guild or forum (its (guild|forum, id) index read
-                // backwards), tested one by one; the scan stops at `limit` matches.
+                // The newest decisions of the forum (its (forum_id, id) index read backwards)
+                // or, without one, of the guild ((guild_id, id)), tested one by one; the scan
+                // stops at `limit` matches. One equality only, which that index answers in
+                // order: with two, a planner without statistics may combine both indexes and
+                // sort the whole guild.
+                let newest = if forum.is_some() {
+                    "d.forum_id = $4"
+                } else {
+                    "d.guild_id = $1"
+                };
                 let recent = format!(
                     "SELECT {DECISION_COLUMNS} FROM (
                          SELECT {DECISION_COLUMNS}, search FROM decisions d
-                          WHERE d.guild_id = $1 {in_forum} ORDER BY d.id DESC LIMIT {SEARCH_WINDOW}
-                     ) w WHERE w.search @@ CAST($2 AS tsquery) ORDER BY w.id DESC LIMIT $3"
+                          WHERE {newest} ORDER BY d.id DESC LIMIT {SEARCH_WINDOW}
+                     ) w WHERE w.guild_id = $1 AND w.search @@ CAST($2 AS tsquery)
+                     ORDER BY w.id DESC LIMIT $3"
                 );
-                // Every match from the GIN index, then sorted: `d.id + 0` keeps the planner
-                // from walking the id index instead (its estimate of a prefix's matches is a
-                // guess, and a rare word would then read the whole table).
+                // Every match from the GIN index, then sorted. `+ 0` keeps the planner on the
+                // GIN index: neither walking the id index (its estimate of a prefix's matches
+                // is a guess, and a rare word would read the whole table) nor combining the
+                // guild's or forum's index (every decision of the guild).
+                let forum_test = if forum.is_some() {
+                    "AND d.forum_id + 0 = $4"
+                } else {
+                    ""
+                };
                 let all = format!(
                     "SELECT {DECISION_COLUMNS} FROM decisions d
-                      WHERE d.guild_id = $1 {in_forum} AND d.search @@ CAST($2 AS tsquery)
+                      WHERE d.search @@ CAST($2 AS tsquery) AND d.guild_id + 0 = $1 {forum_test}
                       ORDER BY d.id + 0 DESC LIMIT $3"
                 );
                 let mut rows: Vec<DecisionRow> = Vec::new();
