@@ -14,6 +14,7 @@ use crate::action::Button;
 use crate::domain::ids::{ChannelId, ForumId, GuildId, RoleId};
 use crate::domain::meeting::MeetingId;
 use crate::i18n::{Lang, Msg};
+use crate::store::{Result as StoreResult, Tx};
 
 /// The first refresh comes this long after a change (changes in between join it), and
 /// refreshes of one document are at least this far apart: 50 changes in 10 s cost at most 10
@@ -49,10 +50,19 @@ impl LiveKey {
     }
 }
 
-/// Told when something behind a document changed (after the change committed).
+/// Told when something behind a document changed.
 #[async_trait]
 pub trait LiveHook: Send + Sync + 'static {
+    /// After the change committed (a refresh that cannot be queued is logged).
     async fn changed(&self, key: &LiveKey);
+
+    /// Inside the change's own transaction, so the refresh commits with it, in no extra
+    /// round trip or commit (the caller wakes the scheduler after committing). Does nothing
+    /// unless the hook queues refreshes.
+    async fn changed_in(&self, tx: &mut Tx, keys: &[LiveKey]) -> StoreResult<()> {
+        let _ = (tx, keys);
+        Ok(())
+    }
 }
 
 /// Does nothing (the default, and the shell's).

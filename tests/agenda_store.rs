@@ -69,6 +69,7 @@ on_both_backends!(
     an_update_from_an_old_version_changes_nothing,
     settings_standing_organisations_and_publications,
     carry_over_candidates_are_open_items_of_past_or_cancelled_meetings,
+    a_capped_insert_stops_at_the_cap_and_refreshes_commit_with_the_transaction,
 );
 
 async fn items_round_trip_in_order_with_history(store: Store) {
@@ -344,4 +345,50 @@ async fn carry_over_candidates_are_open_items_of_past_or_cancelled_meetings(stor
         .collect();
     tx.commit().await.unwrap();
     assert_eq!(found, ["öppen", "föreslagen", "inställt möte"]);
+}
+
+/// A proposal's one-statement insert refuses past the cap (nothing stored), and the live
+/// refreshes it asks for inside its transaction (one statement, duplicates joined) exist only
+/// once that transaction commits.
+async fn a_capped_insert_stops_at_the_cap_and_refreshes_commit_with_the_transaction(store: Store) {
+    let f = forum(&store, "Leveransforum", C).await;
+    let m = meeting(&store, &f, 1).await;
+    let mut tx = store.begin().await.unwrap();
+    for (n, title) in ["Första", "Andra", "Tredje"].iter().enumerate() {
+        let item = tx
+            .insert_item_below(&new_item(&f, &m, title), 3)
+            .await
+            .unwrap()
+            .expect("below the cap");
+        assert_eq!(item.position, n as i64 + 1);
+    }
+    assert!(tx
+        .insert_item_below(&new_item(&f, &m, "Fjärde"), 3)
+        .await
+        .unwrap()
+        .is_none());
+    tx.live_changed_all(&["agenda:77", "triage:78", "agenda:77"], t0())
+        .await
+        .unwrap();
+    assert!(
+        store.job("live:agenda:77").await.unwrap().is_none(),
+        "not before the commit"
+    );
+    tx.commit().await.unwrap();
+    assert_eq!(store.count_items(m.id).await.unwrap(), 3);
+    for key in ["live:agenda:77", "live:triage:78"] {
+        let job = store.job(key).await.unwrap().expect("queued");
+        assert_eq!(job.kind, "live");
+        assert_eq!(job.due_at, t0() + Duration::seconds(1));
+    }
+    // Asked again while pending: still one job, still due as first asked.
+    let mut tx = store.begin().await.unwrap();
+    tx.live_changed_all(&["agenda:77"], t0() + Duration::milliseconds(500))
+        .await
+        .unwrap();
+    tx.live_changed_all(&["agenda:79"], t0()).await.unwrap();
+    drop(tx); // rolled back
+    let job = store.job("live:agenda:77").await.unwrap().unwrap();
+    assert_eq!(job.due_at, t0() + Duration::seconds(1));
+    assert!(store.job("live:agenda:79").await.unwrap().is_none());
 }

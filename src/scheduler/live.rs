@@ -26,7 +26,7 @@ use crate::live::{LiveDocument, LiveHook, LiveKey, LiveSource};
 use crate::notifier::{nonce_for, Notifier, Outgoing, SendError};
 use crate::render::split_blocks;
 use crate::service::Services;
-use crate::store::{Job, LivePart, Store};
+use crate::store::{Job, LivePart, Store, Tx};
 
 /// Discord's limit for a message's content.
 pub const MAX_CONTENT: usize = 2000;
@@ -84,6 +84,12 @@ impl LiveHook for LiveRefresh {
             Ok(()) => self.wake.notify(),
             Err(e) => tracing::error!(doc = %key.key(), error = %e, "could not queue a refresh"),
         }
+    }
+
+    async fn changed_in(&self, tx: &mut Tx, keys: &[LiveKey]) -> crate::store::Result<()> {
+        let docs: Vec<String> = keys.iter().map(LiveKey::key).collect();
+        let docs: Vec<&str> = docs.iter().map(String::as_str).collect();
+        tx.live_changed_all(&docs, self.clock.now()).await
     }
 }
 

@@ -182,24 +182,31 @@ impl Services {
         new: impl Fn(&Meeting, Option<MeetingId>, Option<RoleId>) -> NewItem,
     ) -> Result<Reply> {
         let now = self.clock.now();
-        let settings = self.store.agenda_settings(forum.id).await?;
-        let orgs = self.store.organisations(actor.guild).await?;
+        // The three reads are independent: asked at once, they cost one round trip's wait.
+        let (settings, orgs, upcoming) = tokio::try_join!(
+            async { Ok::<_, Error>(self.store.agenda_settings(forum.id).await?) },
+            async {
+                Ok::<_, Error>(if actor.roles.is_empty() {
+                    Vec::new()
+                } else {
+                    self.store.organisations(actor.guild).await?
+                })
+            },
+            self.upcoming(forum, now, LOOKAHEAD),
+        )?;
         let org = actor.roles.iter().copied().find(|r| orgs.contains(r));
         let mut tx = self.store.begin().await?;
         let target = self
-            .target_meeting(&mut tx, forum, &settings, meeting, now)
+            .target_meeting(&mut tx, forum, &settings, upcoming, meeting, now)
             .await?;
-        if tx.count_items(target.meeting.id).await? >= rules::MAX_ITEMS {
-            return Err(refuse(msg!("agenda-error-full")));
-        }
         let item = tx
-            .insert_item(&new(
-                &target.meeting,
-                target.late_for.as_ref().map(|m| m.id),
-                org,
-            ))
+            .insert_item_below(
+                &new(&target.meeting, target.late_for.as_ref().map(|m| m.id), org),
+                rules::MAX_ITEMS,
+            )
             .await
-            .context("storing an agenda item")?;
+            .context("storing an agenda item")?
+            .ok_or_else(|| refuse(msg!("agenda-error-full")))?;
         tx.add_history(&NewHistory {
             item: item.id,
             at: now,
@@ -210,10 +217,18 @@ impl Services {
         })
         .await
         .context("recording an agenda item's history")?;
+        self.live
+            .changed_in(
+                &mut tx,
+                &[
+                    LiveKey::Agenda(target.meeting.id),
+                    LiveKey::Triage(forum.id),
+                ],
+            )
+            .await
+            .context("queueing the agenda's refresh")?;
         tx.commit().await.context("committing an agenda item")?;
         self.wake.notify();
-        self.live.changed(&LiveKey::Agenda(target.meeting.id)).await;
-        self.live.changed(&LiveKey::Triage(forum.id)).await;
         let at = when(forum, target.meeting.starts_at);
         let key_ok = if item.kind == ItemKind::Question {
             "agenda-question-added"
@@ -245,15 +260,16 @@ impl Services {
     /// The meeting a proposal goes to: the one named, or the next whose agenda is open; after a
     /// meeting's deadline, the following one (and the missed one is remembered). Refuses a
     /// cancelled, moved-away or past meeting. Stores a meeting that was only scheduled.
+    /// `upcoming`: the forum's next [`LOOKAHEAD`] meetings from `now` (`Services::upcoming`).
     async fn target_meeting(
         &self,
         tx: &mut Tx,
         forum: &Forum,
         settings: &AgendaSettings,
+        upcoming: Vec<Upcoming>,
         named: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Target> {
-        let upcoming = self.upcoming(forum, now, LOOKAHEAD).await?;
         let tz = forum.time_zone;
         let mut from = 0;
         if let Some(which) = named.filter(|w| !w.trim().is_empty()) {

@@ -187,17 +187,26 @@ impl Conn<'_> {
 
     /// Stores a new item at the end of its meeting's agenda.
     async fn insert_item(&mut self, i: &NewItem) -> Result<AgendaItem> {
+        self.insert_item_below(i, i64::MAX)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("an agenda item was not stored".into()))
+    }
+
+    /// Stores an item at the end of its meeting's agenda unless the meeting already has
+    /// `cap` items (then `None`): the count, the position and the insert in one statement.
+    async fn insert_item_below(&mut self, i: &NewItem, cap: i64) -> Result<Option<AgendaItem>> {
         let now = to_millis(i.created_at);
         let sql = format!(
             "INSERT INTO agenda_items (guild_id, forum_id, meeting_id, kind, title, background,
                  wants, minutes, proposer, organisation, source_channel, source_message,
                  late_for, position, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
                  (SELECT COALESCE(MAX(position), 0) + 1 FROM agenda_items WHERE meeting_id = $3),
-                 $14, $14)
+                 $14, $14
+             WHERE (SELECT COUNT(*) FROM agenda_items WHERE meeting_id = $3) < $15
              RETURNING {COLUMNS}"
         );
-        let row: ItemRow = on_conn!(self, |c| sqlx::query_as(&sql)
+        let row: Option<ItemRow> = on_conn!(self, |c| sqlx::query_as(&sql)
             .bind(i.guild.to_db())
             .bind(i.forum.0)
             .bind(i.meeting.0)
@@ -212,9 +221,10 @@ impl Conn<'_> {
             .bind(i.source.map(|(_, m)| m as i64))
             .bind(i.late_for.map(|m| m.0))
             .bind(now)
-            .fetch_one(c)
+            .bind(cap)
+            .fetch_optional(c)
             .await)?;
-        row.try_into()
+        row.map(AgendaItem::try_from).transpose()
     }
 
     async fn item(&mut self, id: ItemId) -> Result<Option<AgendaItem>> {
@@ -398,6 +408,11 @@ impl Tx {
     }
     pub async fn insert_item(&mut self, i: &NewItem) -> Result<AgendaItem> {
         self.write()?.insert_item(i).await
+    }
+    /// Stores an item at the end of its meeting's agenda unless it already has `cap` items
+    /// (`None`), in one statement.
+    pub async fn insert_item_below(&mut self, i: &NewItem, cap: i64) -> Result<Option<AgendaItem>> {
+        self.write()?.insert_item_below(i, cap).await
     }
     pub async fn item(&mut self, id: ItemId) -> Result<Option<AgendaItem>> {
         self.conn().item(id).await

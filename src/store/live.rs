@@ -42,40 +42,60 @@ struct PartRow {
 }
 
 impl Conn<'_> {
-    /// Asks for a refresh of `doc`, coalesced: a pending refresh stays as it is (it will show
-    /// the latest state); a running one runs again when it finishes; otherwise one is due
-    /// `gap` from now, and no sooner than `gap` after the last one finished.
+    /// Asks for a refresh of each of `docs` (in one statement), coalesced: a pending refresh
+    /// stays as it is (it will show the latest state); a running one runs again when it
+    /// finishes; otherwise one is due `gap` from now, and no sooner than `gap` after the last
+    /// one finished.
     async fn live_changed(
         &mut self,
-        doc: &str,
+        docs: &[&str],
         now: DateTime<Utc>,
         gap: chrono::Duration,
     ) -> Result<()> {
-        let payload = serde_json::json!({ "doc": doc }).to_string();
-        let due = to_millis(now + gap);
-        on_conn!(self, |c| sqlx::query(
-            "INSERT INTO jobs (kind, key, due_at, payload, created_at) VALUES ($1, $2, $3, $4, $5)
+        let mut docs = docs.to_vec();
+        docs.sort_unstable();
+        docs.dedup(); // one statement may not touch a row twice
+        if docs.is_empty() {
+            return Ok(());
+        }
+        let rows = (0..docs.len())
+            .map(|i| format!("($1, ${}, $2, ${}, $3)", 5 + 2 * i, 6 + 2 * i))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO jobs (kind, key, due_at, payload, created_at) VALUES {rows}
              ON CONFLICT (key) DO UPDATE SET
                  due_at = CASE
                      WHEN jobs.state IN ('pending', 'running') THEN jobs.due_at
-                     WHEN jobs.finished_at IS NOT NULL AND jobs.finished_at + $6 > excluded.due_at
-                         THEN jobs.finished_at + $6
+                     WHEN jobs.finished_at IS NOT NULL AND jobs.finished_at + $4 > excluded.due_at
+                         THEN jobs.finished_at + $4
                      ELSE excluded.due_at END,
                  rearm_at = CASE WHEN jobs.state = 'running'
                      THEN COALESCE(jobs.rearm_at, excluded.due_at) ELSE jobs.rearm_at END,
                  failures = CASE WHEN jobs.state IN ('pending', 'running')
                      THEN jobs.failures ELSE 0 END,
                  state = CASE WHEN jobs.state = 'running' THEN 'running' ELSE 'pending' END"
-        )
-        .bind(LIVE_KIND)
-        .bind(live_job_key(doc))
-        .bind(due)
-        .bind(&payload)
-        .bind(to_millis(now))
-        .bind(gap.num_milliseconds())
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+        );
+        let keyed: Vec<(String, String)> = docs
+            .iter()
+            .map(|doc| {
+                (
+                    live_job_key(doc),
+                    serde_json::json!({ "doc": doc }).to_string(),
+                )
+            })
+            .collect();
+        on_conn!(self, |c| {
+            let mut q = sqlx::query(&sql)
+                .bind(LIVE_KIND)
+                .bind(to_millis(now + gap))
+                .bind(to_millis(now))
+                .bind(gap.num_milliseconds());
+            for (key, payload) in &keyed {
+                q = q.bind(key).bind(payload);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
         Ok(())
     }
 }
@@ -84,7 +104,7 @@ impl Store {
     /// Asks for a refresh of a live document (see [`Tx::live_changed`]).
     pub async fn live_changed(&self, doc: &str, now: DateTime<Utc>) -> Result<()> {
         self.conn()
-            .live_changed(doc, now, crate::live::MIN_GAP)
+            .live_changed(&[doc], now, crate::live::MIN_GAP)
             .await
     }
 
@@ -233,8 +253,13 @@ impl Tx {
     /// Asks for a refresh of a live document inside the use case's transaction, so the
     /// refresh commits with the change that needs it. Coalesced (see `crate::live`).
     pub async fn live_changed(&mut self, doc: &str, now: DateTime<Utc>) -> Result<()> {
+        self.live_changed_all(&[doc], now).await
+    }
+
+    /// [`Tx::live_changed`] for several documents, in one statement.
+    pub async fn live_changed_all(&mut self, docs: &[&str], now: DateTime<Utc>) -> Result<()> {
         self.write()?
-            .live_changed(doc, now, crate::live::MIN_GAP)
+            .live_changed(docs, now, crate::live::MIN_GAP)
             .await
     }
 }
