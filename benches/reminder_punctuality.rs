@@ -11,8 +11,9 @@
 //! - `channel20`: 20 forums in one channel, 20 due at once: each once, 0 × 429, the last
 //!   within 21 s (Discord allows 5 per 5 s per channel: 0, 5, 10, 15 s).
 //! - `burst2000` and `channel80`: four times N. Lateness then grows with the rate limits
-//!   (48 per 1.05 s; 5 per 5.15 s in a channel): each once, 0 × 429, the last within what
-//!   the limits allow plus a margin (44.05 s; 84 s).
+//!   (48 a second; 5 per 5 s in a channel): each once, 0 × 429, the last within what
+//!   the limits allow plus a margin (44.05 s; 84 s). `channel80`'s reminder falls due two
+//!   minutes before its meeting (80 take about 80 s in one channel), the others' one.
 //!
 //! The real release binary runs against the double with `SAMVERKAN_TEST_CLOCK` at speed 1: the
 //! virtual clock only shifts the date, so virtual due times map 1:1 to real time. A first bot
@@ -45,37 +46,42 @@ struct Scenario {
     forums: u64,
     channels: u64,
     /// Reminder offsets in minutes, in the order they fall due: one burst each.
-    offsets: &'static [i64],
+    offsets: Vec<i64>,
     /// p99 and max lateness allowed, ms.
     p99_ms: f64,
     max_ms: f64,
 }
 
 impl Scenario {
-    /// `n` forums on `n` channels, one burst. The outbox sends 48 in any 1.05 s, so the k-th
-    /// message can leave at ⌊k/48⌋ · 1.05 s at the earliest; allowed: that for the last,
-    /// plus 1 s (for 500: 11.5 s, issue 8's target).
+    /// `n` forums on `n` channels, one burst. The outbox sends 48 in any second (counted
+    /// from the send to a second after the answer), so the k-th message can leave at
+    /// ⌊k/48⌋ · (1 s + answer time); allowed: ⌊(n−1)/48⌋ · 1.05 s for the last, plus 1 s
+    /// (for 500: 11.5 s, issue 8's target).
     fn channels(n: u64) -> Scenario {
         let last = ((n.max(1) - 1) / 48) as f64 * 1050.0 + 1000.0;
         Scenario {
             name: format!("burst{n}"),
             forums: n,
             channels: n,
-            offsets: &[1],
+            offsets: vec![1],
             p99_ms: last,
             max_ms: last,
         }
     }
 
     /// `n` forums in one channel, one burst. Discord allows 5 messages per 5 s per channel
-    /// (the outbox: 5 per 5.15 s); allowed: 5.25 s per five (for 20: 21 s, issue 8's target).
+    /// (the outbox: 5 per 5 s plus the answer time); allowed: 5.25 s per five (for 20: 21 s,
+    /// issue 8's target). The reminder falls due that long before the meeting at least
+    /// (whole minutes): a reminder still queued when its meeting starts is skipped by the
+    /// catch-up policy, rightly, so a shorter offset measures the policy, not the delivery.
     fn one_channel(n: u64) -> Scenario {
         let last = n.div_ceil(5) as f64 * 5250.0;
+        let minutes = ((last / 60_000.0).ceil() as i64).max(1);
         Scenario {
             name: format!("channel{n}"),
             forums: n,
             channels: 1,
-            offsets: &[1],
+            offsets: vec![minutes],
             p99_ms: last,
             max_ms: last,
         }
@@ -90,7 +96,7 @@ fn scenarios() -> Vec<Scenario> {
             name: "burst45".into(),
             forums: 45,
             channels: 45,
-            offsets: &[3, 2, 1],
+            offsets: vec![3, 2, 1],
             p99_ms: 17.0,
             max_ms: 1000.0,
         },

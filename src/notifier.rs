@@ -121,9 +121,10 @@ pub trait Notifier: Send + Sync + 'static {
     /// A message id at or before that of any message posted from now on (a little earlier:
     /// clocks differ). Recorded before a send, it bounds the search for what that send posted.
     fn message_floor(&self) -> u64;
-    /// The bot's own messages in a channel with ids after `after`: (id, content), oldest first.
-    /// Finds a message posted by a process that died before recording it, however long ago
-    /// (Discord's nonce de-duplication lasts only minutes).
+    /// The bot's own messages in a channel with ids after `after` (a floor) and within the
+    /// span in which the attempt that recorded it can have posted: (id, content), oldest
+    /// first. Finds a message posted by a process that died before recording it, however
+    /// long ago (Discord's nonce de-duplication lasts only minutes).
     async fn own_messages_after(
         &self,
         channel: ChannelId,

@@ -1,7 +1,8 @@
 //! The scheduler in process, on both backends, with a driven clock and a recording notifier:
 //! exactly once after an outage longer than any nonce window, the catch-up policy for a
 //! reclaimed reminder, retries that count failures and not hand-backs, give-ups shown to the
-//! chair, leases that outlive long waits, and the job registry.
+//! chair, leases that outlive long waits, a clock jump in one of two processes, and the job
+//! registry.
 
 #[path = "support/db.rs"]
 mod db;
@@ -16,6 +17,7 @@ use std::time::{Duration as StdDuration, Instant};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use recorder::{Answer, Recorder};
 use samverkan::clock::{Clock, ManualClock};
+use samverkan::config::Config;
 use samverkan::discord::render::DiscordRender;
 use samverkan::domain::ids::{ChannelId, GuildId, UserId};
 use samverkan::scheduler::kinds;
@@ -156,6 +158,7 @@ on_both_backends!(
     failures_give_up_after_bounded_retries_and_show_in_forum_show,
     a_job_waiting_longer_than_its_lease_is_run_by_one_worker_only,
     a_clock_jump_does_not_start_a_running_job_twice,
+    a_clock_jump_in_another_process_sends_nothing_twice,
     every_kind_stored_has_a_handler,
 );
 
@@ -366,6 +369,50 @@ async fn a_clock_jump_does_not_start_a_running_job_twice(store: Store) {
     assert_eq!(j.state, JobState::Done, "{j:?}");
     assert_eq!(rec.posts(), 1, "started twice");
     assert_eq!(rec.messages(LEV).len(), 1);
+}
+
+/// Two processes on one database, and the clock of one of them jumps forwards past the
+/// other's lease while that other is sending: the jumped process takes the job over (it
+/// cannot tell a live process from a dead one by the lease) and sends it too. Both sends
+/// carry the job's nonce and overlap in time (a send waits at most 20 s for a slot and 15 s
+/// for its answer, well inside Discord's minutes of nonce memory), so Discord keeps one
+/// message; the job is recorded once, by the process holding it, with that message.
+async fn a_clock_jump_in_another_process_sends_nothing_twice(store: Store) {
+    let (s, clock) = setup(&store).await;
+    let rec = Recorder::new();
+    rec.remember_nonces();
+    rec.hold();
+    let a = start(&s, &clock, &rec);
+    clock.set(utc(9, 15));
+    s.wake.notify();
+    until("the first process is sending", || rec.posts() == 1).await;
+    // The second process's clock reads five minutes later: the first one's lease (renewed
+    // a third of a lease ahead by its own clock) looks long gone.
+    let b_clock = ManualClock::new(utc(9, 20));
+    let b_services = Services::new(
+        store.clone(),
+        Arc::new(b_clock.clone()),
+        Arc::new(Config::default()),
+    );
+    let b = start(&b_services, &b_clock, &rec);
+    b_services.wake.notify();
+    until("the second process sends too", || rec.posts() == 2).await;
+    rec.release();
+    let end = Instant::now() + T;
+    let j = loop {
+        let j = job(&store).await;
+        if finished(&j) {
+            break j;
+        }
+        assert!(Instant::now() < end, "never finished: {j:?}");
+        tokio::time::sleep(StdDuration::from_millis(5)).await;
+    };
+    a.stop().await;
+    b.stop().await;
+    let messages = rec.messages(LEV);
+    assert_eq!(messages.len(), 1, "sent twice: {messages:?}");
+    assert_eq!(j.state, JobState::Done, "{j:?}");
+    assert_eq!(j.message_id, Some(messages[0].id), "{j:?}");
 }
 
 async fn every_kind_stored_has_a_handler(store: Store) {

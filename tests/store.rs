@@ -624,7 +624,62 @@ on_both_backends!(
     obsolete_pending_by_prefix,
     a_rearm_while_running_is_honoured_when_the_outcome_is_recorded,
     attempts_recorded_together_are_each_fenced,
+    a_found_message_is_taken_by_one_job_only,
 );
+
+/// Two jobs with the same text recovering at once may find the same message: one of them
+/// takes it, the other does not (it looks on or posts its own), and the one that took it
+/// still counts it as its own when it looks again (say after a crash before its outcome).
+async fn a_found_message_is_taken_by_one_job_only(store: Store) {
+    for k in 0..8 {
+        store
+            .enqueue(&job(&format!("same{k}"), 0), at(0))
+            .await
+            .unwrap();
+    }
+    let jobs = store
+        .claim_due(at(0), Duration::seconds(30), "w1", 8)
+        .await
+        .unwrap();
+    assert_eq!(jobs.len(), 8);
+    let message = 4242_u64;
+    let mut takes = Vec::new();
+    for j in &jobs {
+        let (s, id) = (store.clone(), j.id);
+        takes.push(tokio::spawn(async move {
+            (id, s.claim_found_message(id, "w1", message).await.unwrap())
+        }));
+    }
+    let mut winners = Vec::new();
+    for t in takes {
+        let (id, took) = t.await.unwrap();
+        if took {
+            winners.push(id);
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one job takes the message");
+    let winner = winners[0];
+    let others: Vec<i64> = jobs
+        .iter()
+        .map(|j| j.id)
+        .filter(|id| *id != winner)
+        .collect();
+    assert!(store
+        .recorded_messages(&[message], Some(others[0]))
+        .await
+        .unwrap()
+        .contains(&message));
+    assert!(store
+        .recorded_messages(&[message], Some(winner))
+        .await
+        .unwrap()
+        .is_empty());
+    // Only the lease holder can take one.
+    assert!(!store
+        .claim_found_message(others[0], "w2", 777)
+        .await
+        .unwrap());
+}
 
 /// A burst's sends record their attempts together (one write for all those waiting): each is
 /// still fenced by its own lease, and a later attempt keeps the floor of the first.

@@ -39,22 +39,28 @@ pub struct DiscordOutbox {
     foreground_waiting: AtomicUsize,
     background: DefaultDirectRateLimiter,
     background_waiters: tokio::sync::Semaphore,
+    /// Told whenever a request in flight is answered: its place frees a window later.
+    answered: tokio::sync::Notify,
     /// The bot's own user id, for finding its messages (asked once).
     me: tokio::sync::OnceCell<u64>,
     /// Turns true when the bot shuts down.
     stopping: watch::Receiver<bool>,
 }
 
-/// Discord allows 50 requests in any second, sustained. 48 in any 1.05 s keeps a margin for
-/// serenity's own calls and for requests sent together reaching Discord some milliseconds
-/// apart (a burst of 48 and the next one a window later must not meet in one of Discord's
-/// seconds), and still sustains 45.7 a second.
+/// Discord allows 50 requests in any second, sustained. Our window counts a request from its
+/// send until a second after its answer (`ratelimit`), so however the requests' way to
+/// Discord varies, no second there holds more than we allow; 48 leaves 2 for serenity's own
+/// calls, which do not pass through here. Sustained: 48 per (1 s + answer time), about 47 a
+/// second.
 const GLOBAL_LIMIT: usize = 48;
-const GLOBAL_WINDOW: Duration = Duration::from_millis(1050);
-/// Messages per channel until Discord's headers say otherwise: 5 in any 5 seconds (with the
-/// same margin).
+const GLOBAL_WINDOW: Duration = Duration::from_secs(1);
+/// Messages per channel until Discord's headers say otherwise: 5 in any 5 seconds, counted
+/// the same way.
 const CHANNEL_LIMIT: usize = 5;
-const CHANNEL_WINDOW: Duration = Duration::from_millis(5150);
+const CHANNEL_WINDOW: Duration = Duration::from_secs(5);
+/// Waiting for a place held by requests in flight: how often to look again if no answer
+/// wakes us (an answer always does; this only bounds a missed wake-up).
+const IN_FLIGHT_RECHECK: Duration = Duration::from_millis(250);
 /// serenity's own calls at start-up (the gateway address, the application, the command
 /// registration) count against the same global limit without passing through here; the
 /// benchmark saw them tip a start-up burst over Discord's 50. The outbox is built just
@@ -126,9 +132,13 @@ impl Bucket {
             blocked_until: None,
         }
     }
-    fn earliest(&self, now: Instant) -> Instant {
-        let own = self.window.as_ref().map_or(now, |w| w.earliest(now));
-        own.max(self.blocked_until.unwrap_or(now))
+    /// `None` while requests in flight fill our window.
+    fn earliest(&self, now: Instant) -> Option<Instant> {
+        let own = match &self.window {
+            Some(w) => w.earliest(now)?,
+            None => now,
+        };
+        Some(own.max(self.blocked_until.unwrap_or(now)))
     }
 }
 
@@ -157,9 +167,25 @@ impl Limits {
             .entry(key)
             .or_insert_with(|| Bucket::for_route(route))
     }
-    fn global_earliest(&self, now: Instant) -> Instant {
-        let own = self.global.as_ref().map_or(now, |w| w.earliest(now));
-        own.max(self.global_blocked_until.unwrap_or(now))
+    /// `None` while requests in flight fill the global window.
+    fn global_earliest(&self, now: Instant) -> Option<Instant> {
+        let own = match &self.global {
+            Some(w) => w.earliest(now)?,
+            None => now,
+        };
+        Some(own.max(self.global_blocked_until.unwrap_or(now)))
+    }
+
+    /// A request granted a place is answered (or gave up) now.
+    fn finish(&mut self, route: Option<Route>, at: Instant) {
+        if let Some(r) = route {
+            if let Some(w) = self.bucket(r).window.as_mut() {
+                w.finish(at);
+            }
+        }
+        if let Some(g) = self.global.as_mut() {
+            g.finish(at);
+        }
     }
 }
 
@@ -228,7 +254,7 @@ impl DiscordOutbox {
         stopping: watch::Receiver<bool>,
     ) -> anyhow::Result<Self> {
         let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(15))
+            .timeout(REQUEST_TIMEOUT)
             .user_agent("DiscordBot (https://github.com/samverkan, 0.1) Samverkan")
             .build()?;
         let nz = |n: u32| NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
@@ -252,6 +278,7 @@ impl DiscordOutbox {
             background: RateLimiter::direct(
                 Quota::per_second(nz(BACKGROUND_PER_SECOND)).allow_burst(nz(BACKGROUND_BURST)),
             ),
+            answered: tokio::sync::Notify::new(),
             me: tokio::sync::OnceCell::new(),
             stopping,
         })
@@ -282,9 +309,14 @@ impl DiscordOutbox {
     }
 
     /// Waits until both the route's bucket and the global window have room, then counts the
-    /// request in both. A wait longer than `MAX_SLOT_WAIT` is not taken: the job goes back to
-    /// the queue, due when the slot would have come.
-    async fn slot(&self, route: Option<Route>, foreground: bool) -> Result<(), SendError> {
+    /// request in both: it holds its places until the returned guard is dropped (when its
+    /// answer came back) and a window after. A wait longer than `MAX_SLOT_WAIT` is not taken:
+    /// the job goes back to the queue, due when the slot would have come.
+    async fn slot(
+        &self,
+        route: Option<Route>,
+        foreground: bool,
+    ) -> Result<InFlight<'_>, SendError> {
         let started = Instant::now();
         let deadline = started + MAX_SLOT_WAIT;
         let too_long = |at: Instant| {
@@ -293,13 +325,26 @@ impl DiscordOutbox {
         loop {
             let now = Instant::now();
             if let Some(r) = route {
+                let answered = self.answered.notified();
+                tokio::pin!(answered);
+                answered.as_mut().enable();
                 let at = self.limits().bucket(r).earliest(now);
-                if at > now {
-                    if let Some(e) = too_long(at) {
-                        return Err(e);
+                match at {
+                    Some(at) if at <= now => {}
+                    Some(at) => {
+                        if let Some(e) = too_long(at) {
+                            return Err(e);
+                        }
+                        tokio::time::sleep_until(at).await;
+                        continue;
                     }
-                    tokio::time::sleep_until(at).await;
-                    continue;
+                    None => {
+                        if let Some(e) = too_long(now + IN_FLIGHT_RECHECK) {
+                            return Err(e);
+                        }
+                        let _ = tokio::time::timeout(IN_FLIGHT_RECHECK, answered).await;
+                        continue;
+                    }
                 }
             }
             // The global queue: hand back rather than join it when it is longer than the wait
@@ -317,31 +362,40 @@ impl DiscordOutbox {
             }
             let turn = self.global_turn.lock().await;
             loop {
+                let answered = self.answered.notified();
+                tokio::pin!(answered);
+                answered.as_mut().enable();
                 let now = Instant::now();
                 let at = self.limits().global_earliest(now);
-                if at <= now {
-                    break;
+                match at {
+                    Some(at) if at <= now => break,
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => {
+                        let _ = tokio::time::timeout(IN_FLIGHT_RECHECK, answered).await;
+                    }
                 }
-                tokio::time::sleep_until(at).await;
             }
             let now = Instant::now();
             let mut limits = self.limits();
             // Another request for the same route may have taken its room meanwhile.
             if let Some(r) = route {
-                if limits.bucket(r).earliest(now) > now {
+                if !limits.bucket(r).earliest(now).is_some_and(|at| at <= now) {
                     drop(limits);
                     drop(turn);
                     drop(queued);
                     continue;
                 }
                 if let Some(w) = limits.bucket(r).window.as_mut() {
-                    w.record(now);
+                    w.begin();
                 }
             }
             if let Some(g) = limits.global.as_mut() {
-                g.record(now);
+                g.begin();
             }
-            return Ok(());
+            return Ok(InFlight {
+                outbox: self,
+                route,
+            });
         }
     }
 
@@ -429,11 +483,11 @@ impl DiscordOutbox {
         // At shutdown the scheduler waits for its jobs; one queued behind the rate limit (a
         // burst of 100 takes 2 s to drain) gives up before anything was sent and goes back
         // to the queue as due now, for the next process.
-        tokio::select! {
+        let in_flight = tokio::select! {
             biased;
             slot = self.slot(route, !background) => slot?,
             _ = stop => return Err(SendError::RateLimited(Duration::ZERO)),
-        }
+        };
         let mut req = self
             .client
             .request(method, format!("{}{path}", self.api))
@@ -445,6 +499,8 @@ impl DiscordOutbox {
             .send()
             .await
             .map_err(|e| SendError::Transient(without_url(&e)))?;
+        // Discord has counted it by now: its places free a window from here.
+        drop(in_flight);
         let status = resp.status();
         let headers = RateHeaders::parse(resp.headers());
         let text = resp.text().await.unwrap_or_default();
@@ -467,6 +523,20 @@ impl DiscordOutbox {
     }
 }
 
+/// A request that holds its places in the windows; dropped when its answer came back (or it
+/// failed, or was given up), which starts the window after which they free.
+struct InFlight<'a> {
+    outbox: &'a DiscordOutbox,
+    route: Option<Route>,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.outbox.limits().finish(self.route, Instant::now());
+        self.outbox.answered.notify_waiters();
+    }
+}
+
 /// Leaves the global queue's count when a waiter is done (or gave up).
 struct WaitingGuard<'a>(&'a AtomicUsize);
 
@@ -480,7 +550,19 @@ impl Drop for WaitingGuard<'_> {
 const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
 /// How far back from a first attempt to look for its message (clocks differ a little).
 const LOOK_BACK: Duration = Duration::from_secs(60);
-/// Pages of 100 messages read at most when looking for one of ours.
+/// The longest a request waits for its answer.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+/// How far after a floor an attempt's message can be: the floor is `LOOK_BACK` before the
+/// attempt, which then waits at most `MAX_SLOT_WAIT` for a slot and `REQUEST_TIMEOUT` for
+/// its answer, and Discord's clock may be `LOOK_BACK` ahead of ours. A message later than
+/// that is not the attempt's, so the search stops there, whatever the channel holds after.
+const SEARCH_SPAN: Duration = Duration::from_secs(
+    2 * LOOK_BACK.as_secs() + MAX_SLOT_WAIT.as_secs() + REQUEST_TIMEOUT.as_secs(),
+);
+/// Pages of 100 messages read at most when looking for one of ours: 2000 messages within
+/// `SEARCH_SPAN` (155 s) of one channel, 13 a second, is more than a channel sees; beyond
+/// it the search fails as a transient error, retried with backoff, and after
+/// `MAX_FAILURES` the job gives up, recorded and shown to the chair: never a second copy.
 const MAX_PAGES: usize = 20;
 
 /// Sorts an answer into success or a [`SendError`].
@@ -680,6 +762,7 @@ impl Notifier for DiscordOutbox {
         after: u64,
     ) -> Result<Vec<(u64, String)>, SendError> {
         let me = self.me().await?;
+        let horizon = after.saturating_add((SEARCH_SPAN.as_millis() as u64) << 22);
         let mut found = Vec::new();
         let mut after = after;
         for _ in 0..MAX_PAGES {
@@ -692,16 +775,21 @@ impl Notifier for DiscordOutbox {
                 )
                 .await?;
             let msgs = page.as_array().cloned().unwrap_or_default();
+            let mut past_horizon = false;
             for m in &msgs {
                 let id = id_of(m)?;
                 after = after.max(id);
+                if id > horizon {
+                    past_horizon = true;
+                    continue;
+                }
                 let author = m.pointer("/author/id").and_then(Value::as_str);
                 if author == Some(me.to_string().as_str()) {
                     let content = m.get("content").and_then(Value::as_str).unwrap_or("");
                     found.push((id, content.to_string()));
                 }
             }
-            if msgs.len() < 100 {
+            if msgs.len() < 100 || past_horizon {
                 // Discord lists newest first.
                 found.sort_unstable_by_key(|m| m.0);
                 return Ok(found);
@@ -822,7 +910,7 @@ mod tests {
         let mut limits = outbox.limits();
         let g = limits.global.as_mut().expect("global window");
         let mut at_once = 0;
-        while g.earliest(now) <= now {
+        while g.has_room(now) {
             g.record(now);
             at_once += 1;
             assert!(at_once <= GLOBAL_LIMIT, "the window never fills");

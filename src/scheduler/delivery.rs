@@ -101,10 +101,22 @@ pub async fn find_earlier(
         return Ok(None);
     }
     // The same text may have been posted for another job (notices have fixed texts): a
-    // message another job recorded is not this one's.
+    // message another job recorded is not this one's. Which of two identical messages a job
+    // takes does not matter (they are the same text in the same channel); that each job
+    // takes a different one does, so the taking is one atomic step in the store even when
+    // two processes recover such jobs at once.
     let taken = store
-        .recorded_messages(&candidates)
+        .recorded_messages(&candidates, Some(job.id))
         .await
         .map_err(|e| SendError::Transient(format!("could not read recorded messages: {e}")))?;
-    Ok(candidates.into_iter().find(|id| !taken.contains(id)))
+    for id in candidates.into_iter().filter(|id| !taken.contains(id)) {
+        let mine = store
+            .claim_found_message(job.id, &job.worker, id)
+            .await
+            .map_err(|e| SendError::Transient(format!("could not take the message: {e}")))?;
+        if mine {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
 }

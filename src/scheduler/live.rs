@@ -313,7 +313,7 @@ impl Refresh {
             .await
             .map_err(transient)?;
         let sent = store
-            .recorded_messages(&candidates)
+            .recorded_messages(&candidates, None)
             .await
             .map_err(transient)?;
         Ok(candidates

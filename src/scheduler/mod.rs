@@ -291,11 +291,19 @@ impl Scheduler {
                 }
                 continue;
             }
-            tokio::select! {
-                _ = this.clock.sleep_until(until) => {}
-                _ = this.wake.0.notified() => {}
-                _ = stop.changed() => {}
-            }
+            let woke = tokio::select! {
+                _ = this.clock.sleep_until(until) => "due",
+                _ = this.wake.0.notified() => "woken",
+                _ = stop.changed() => "stop",
+            };
+            // When the loop woke against the moment it slept for (negative: before it, woken
+            // by new work): a late wake-up delays a whole burst.
+            tracing::debug!(
+                woke,
+                after_ms = (this.clock.now() - until).num_milliseconds(),
+                running = running.len(),
+                "scheduler woke"
+            );
         }
         while running.join_next().await.is_some() {}
         tracing::info!("scheduler stopped");

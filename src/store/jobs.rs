@@ -638,15 +638,21 @@ impl Store {
     }
 
     /// Which of these Discord messages some job already recorded as its own.
-    pub async fn recorded_messages(&self, ids: &[u64]) -> Result<std::collections::HashSet<u64>> {
+    /// A job other than `except` (a job looking for its own earlier message: one it took
+    /// already is still its own).
+    pub async fn recorded_messages(
+        &self,
+        ids: &[u64],
+        except: Option<i64>,
+    ) -> Result<std::collections::HashSet<u64>> {
         let mut out = std::collections::HashSet::new();
         for chunk in ids.chunks(500) {
             let sql = format!(
-                "SELECT message_id FROM jobs WHERE message_id IN ({})",
-                placeholders(1, chunk.len())
+                "SELECT message_id FROM jobs WHERE message_id IN ({}) AND id <> $1",
+                placeholders(2, chunk.len())
             );
             let rows: Vec<(i64,)> = on_pool!(self, |p| {
-                let mut q = sqlx::query_as(&sql);
+                let mut q = sqlx::query_as(&sql).bind(except.unwrap_or(0));
                 for id in chunk {
                     q = q.bind(*id as i64);
                 }
@@ -655,6 +661,47 @@ impl Store {
             out.extend(rows.into_iter().map(|r| r.0 as u64));
         }
         Ok(out)
+    }
+
+    /// Takes a message found in the channel (an earlier attempt's, see
+    /// `scheduler::delivery`) as this running job's own, unless another job has it already.
+    /// Two jobs with the same text may find the same message at the same moment (in two
+    /// processes): only one of them gets it, and the other looks on or posts its own. On
+    /// SQLite the write turn and the single writer make the check and the write one step; on
+    /// PostgreSQL a transaction-scoped advisory lock on the message id does, the check being a
+    /// statement of its own after the lock (so it sees what a rival committed while we
+    /// waited). False when another job has the message or the lease is gone.
+    pub async fn claim_found_message(&self, id: i64, worker: &str, message: u64) -> Result<bool> {
+        const TAKE: &str = "UPDATE jobs SET message_id = $1
+             WHERE id = $2 AND leased_by = $3 AND state = 'running'
+               AND NOT EXISTS (SELECT 1 FROM jobs o WHERE o.message_id = $1 AND o.id <> $2)";
+        let _turn = self.write_turn().await;
+        let n = match &self.pool {
+            super::Pool::Sqlite(p) => sqlx::query(TAKE)
+                .bind(message as i64)
+                .bind(id)
+                .bind(worker)
+                .execute(p)
+                .await?
+                .rows_affected(),
+            super::Pool::Postgres(p) => {
+                let mut tx = p.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(message as i64)
+                    .execute(&mut *tx)
+                    .await?;
+                let n = sqlx::query(TAKE)
+                    .bind(message as i64)
+                    .bind(id)
+                    .bind(worker)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                tx.commit().await?;
+                n
+            }
+        };
+        Ok(n == 1)
     }
 
     /// Records that a claimed job ended by posting (or finding) a message.

@@ -1,7 +1,8 @@
 //! A recording notifier for in-process scheduler tests: keeps what was posted per channel,
 //! answers as scripted (rate limits, transient errors, a message stored but its answer lost,
 //! a send that hangs like a process that died mid-request), and has no nonce memory at all —
-//! the worst case, an outage longer than Discord's nonce window.
+//! the worst case, an outage longer than Discord's nonce window — unless told to remember
+//! nonces (`remember_nonces`: Discord within its window, for sends that overlap).
 #![allow(dead_code)]
 
 use std::collections::VecDeque;
@@ -51,6 +52,8 @@ struct State {
     deletes: usize,
     /// Threads started: (thread id = message id, parent, name).
     threads: Vec<(u64, ChannelId, String)>,
+    /// A post whose nonce a stored message of the channel carries answers with that message.
+    remember_nonces: bool,
 }
 
 #[derive(Clone, Default)]
@@ -73,6 +76,12 @@ impl Recorder {
     /// Answers for the next posts, in order; then `Ok`.
     pub fn script(&self, answers: impl IntoIterator<Item = Answer>) {
         self.st().script.extend(answers);
+    }
+
+    /// From now on a post with the nonce of a message stored in its channel stores nothing and
+    /// answers with that message, as Discord does within its nonce window.
+    pub fn remember_nonces(&self) {
+        self.st().remember_nonces = true;
     }
 
     /// Posts wait until `release` (a slow Discord, or a long rate-limit wait).
@@ -130,6 +139,15 @@ impl Recorder {
 
     fn store(&self, m: &Outgoing) -> u64 {
         let mut st = self.st();
+        if st.remember_nonces {
+            if let Some(known) = st
+                .messages
+                .iter()
+                .find(|p| p.channel == m.channel && p.nonce == m.nonce)
+            {
+                return known.id;
+            }
+        }
         st.last_id += 1;
         let id = st.last_id;
         st.messages.push(Posted {
