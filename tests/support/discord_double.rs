@@ -1381,6 +1381,18 @@ impl DiscordDouble {
     pub fn all_requests(&self) -> Vec<Recorded> {
         self.inner.lock().requests.clone()
     }
+    /// How many requests after the first `skip` satisfy `which`, counted under the lock
+    /// without copying any: cheap enough to poll while the bot sends (copying the whole log
+    /// holds the lock every request needs for as long as the copy takes, and delays them).
+    pub fn count_requests_since(&self, skip: usize, which: impl Fn(&Recorded) -> bool) -> usize {
+        self.inner
+            .lock()
+            .requests
+            .iter()
+            .skip(skip)
+            .filter(|r| which(r))
+            .count()
+    }
     /// Requests to routes the double does not model (answered 404 `{"code":0,...}`).
     pub fn unknown_requests(&self) -> Vec<Recorded> {
         let st = self.inner.lock();
