@@ -308,8 +308,7 @@ async fn run(sc: &Scenario, quick: bool, bot_log: &str) -> (bool, String) {
         |r: &double::Recorded| r.method == "POST" && r.status == 200 && paths.contains_key(&r.path);
     let end = last_real + chrono::Duration::milliseconds(sc.max_ms as i64 + 10_000);
     while Utc::now() < end {
-        if Utc::now() > last_real && d.count_requests_since(setup_requests, is_accepted) >= wanted
-        {
+        if Utc::now() > last_real && d.count_requests_since(setup_requests, is_accepted) >= wanted {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
