@@ -187,6 +187,8 @@ fn value_text(v: &Value) -> String {
         Value::Channel(c) => c.0.to_string(),
         Value::Role(r) => r.0.to_string(),
         Value::User(u) => u.0.to_string(),
+        // Files never travel in an id: a button or form cannot carry one.
+        Value::File(f) => f.name.clone(),
     }
 }
 
@@ -199,6 +201,7 @@ pub fn parse_value(kind: Kind, raw: &str) -> Option<Value> {
         Kind::Channel => Value::Channel(ChannelId(raw.parse().ok()?)),
         Kind::Role => Value::Role(RoleId(raw.parse().ok()?)),
         Kind::User => Value::User(crate::domain::ids::UserId(raw.parse().ok()?)),
+        Kind::Attachment => return None,
     })
 }
 

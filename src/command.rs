@@ -21,6 +21,7 @@ use crate::domain::ids::{ChannelId, MessageRef, RoleId, UserId};
 use crate::error::{refuse, Result};
 use crate::i18n::Msg;
 use crate::msg;
+use crate::service::minutes::{MinutesDoc, MinutesOp, MinutesRequest};
 use crate::service::{
     Actor, AddAttendee, AddNote, AskQuestion, CreateForum, EditForum, ForumRef, ProposeItem,
     RecordDecision, Reply, Services, SetupForums, ShowAgenda, Triage, TriageAction, Which,
@@ -41,6 +42,8 @@ pub enum Kind {
     User,
     /// `Forum name=#channel, …`: text whose channels the shell may make up in a local guild.
     Mapping,
+    /// A file the user picked (Discord's attachment option; in the shell a file path).
+    Attachment,
 }
 
 /// What suggests values for an option while it is typed.
@@ -346,6 +349,8 @@ pub enum Request {
         answer: bool,
     },
     NoteAdd(AddNote),
+    // --- minutes ---
+    Minutes(crate::service::minutes::MinutesRequest),
 }
 
 const FORUM: Opt = req("forum", Kind::Text).complete(Complete::Forum);
@@ -956,6 +961,92 @@ pub static COMMANDS: &[Spec] = &[
                 title: v.text("title")?,
             })
         },
+    }, // --- minutes ---
+    Spec {
+        form: None,
+        path: &["minutes", "draft"],
+        options: &[FORUM, MINUTES_MEETING],
+        parse: |v| minutes_request(v, MinutesOp::Draft),
+    },
+    Spec {
+        form: None,
+        path: &["minutes", "show"],
+        options: &[
+            FORUM,
+            opt("section", Kind::Text),
+            MINUTES_MEETING,
+            MINUTES_ADDENDUM,
+        ],
+        parse: |v| {
+            let section = v.opt_text("section");
+            minutes_request(v, MinutesOp::Show { section })
+        },
+    },
+    Spec {
+        form: Some(&MINUTES_EDIT_FORM),
+        path: &["minutes", "edit"],
+        options: &[FORUM, req("section", Kind::Text), MINUTES_MEETING],
+        parse: |v| {
+            let section = v.text("section")?;
+            let text = v.text("text")?;
+            minutes_request(v, MinutesOp::Edit { section, text })
+        },
+    },
+    Spec {
+        form: None,
+        path: &["minutes", "download"],
+        options: &[FORUM, MINUTES_MEETING],
+        parse: |v| minutes_request(v, MinutesOp::Download),
+    },
+    Spec {
+        form: None,
+        path: &["minutes", "upload"],
+        options: &[FORUM, req("file", Kind::Attachment), MINUTES_MEETING],
+        parse: |v| {
+            let file = v.file("file")?;
+            minutes_request(v, MinutesOp::Upload { file })
+        },
+    },
+    Spec {
+        form: None,
+        path: &["minutes", "submit"],
+        options: &[FORUM, MINUTES_MEETING],
+        parse: |v| minutes_request(v, MinutesOp::Submit),
+    },
+    Spec {
+        form: None,
+        path: &["minutes", "approve"],
+        options: &[FORUM, MINUTES_MEETING],
+        parse: |v| minutes_request(v, MinutesOp::Approve),
+    },
+    Spec {
+        form: Some(&MINUTES_COMMENT_FORM),
+        path: &["minutes", "request-changes"],
+        options: &[FORUM, MINUTES_MEETING],
+        parse: |v| {
+            let comment = v.text("comment")?;
+            minutes_request(v, MinutesOp::RequestChanges { comment })
+        },
+    },
+    Spec {
+        form: None,
+        path: &["minutes", "export"],
+        options: &[
+            FORUM,
+            opt("format", Kind::Text),
+            MINUTES_MEETING,
+            MINUTES_ADDENDUM,
+        ],
+        parse: |v| {
+            let format = v.opt_text("format").unwrap_or_else(|| "md".to_string());
+            minutes_request(v, MinutesOp::Export { format })
+        },
+    },
+    Spec {
+        form: None,
+        path: &["minutes", "addendum"],
+        options: &[FORUM, MINUTES_MEETING],
+        parse: |v| minutes_request(v, MinutesOp::Addendum),
     },
     // --- meeting run (note) ---
     Spec {
@@ -986,6 +1077,48 @@ fn which(v: &mut Values) -> Which {
         forum: v.opt_text("forum"),
         channel: None,
     }
+}
+
+// --- minutes ---
+/// The meeting (its date) whose minutes a command means; the last one held when left out.
+const MINUTES_MEETING: Opt = opt("meeting", Kind::Text);
+/// Which document: 0 the minutes, 1… an addendum.
+const MINUTES_ADDENDUM: Opt = opt("addendum", Kind::Integer);
+
+/// `/minutes edit`: one section's text in a modal, prefilled with the section as it is.
+static MINUTES_EDIT_FORM: Form = Form {
+    fields: &[paragraph("text", true, 1, MAX_FIELD_CHARS)],
+    prefill: Some(minutes_edit_prefill),
+};
+
+fn minutes_edit_prefill<'a>(
+    s: &'a Services,
+    a: &'a Actor,
+    v: &'a Values,
+) -> Pin<Box<dyn Future<Output = Result<Values>> + Send + 'a>> {
+    Box::pin(s.minutes_edit_prefill(a, v))
+}
+
+/// `/minutes request-changes`: the approver's comment.
+static MINUTES_COMMENT_FORM: Form = Form {
+    fields: &[paragraph("comment", true, 1, 2000)],
+    prefill: None,
+};
+
+/// The forum, meeting and document of a minutes command.
+fn minutes_doc(v: &mut Values) -> Result<MinutesDoc> {
+    Ok(MinutesDoc {
+        forum: v.text("forum")?,
+        meeting: v.opt_text("meeting"),
+        addendum: v.integer("addendum"),
+    })
+}
+
+fn minutes_request(v: &mut Values, op: MinutesOp) -> Result<Request> {
+    Ok(Request::Minutes(MinutesRequest {
+        doc: minutes_doc(v)?,
+        op,
+    }))
 }
 
 /// The spec at a path (`["forum", "create"]`).
@@ -1200,6 +1333,8 @@ impl Request {
             Request::ConsentAsk(w) => s.consent_ask(a, w).await,
             Request::ConsentAnswer { which, answer } => s.consent_answer(a, which, answer).await,
             Request::NoteAdd(req) => s.note_add(a, req).await,
+            // --- minutes ---
+            Request::Minutes(req) => s.minutes(a, req).await,
         }
     }
 }
@@ -1213,7 +1348,22 @@ pub enum Value {
     Channel(ChannelId),
     Role(RoleId),
     User(UserId),
+    /// An attached file, as the adapter fetched it.
+    File(Upload),
 }
+
+/// A file a user handed over with a command: its name, its size as announced and its bytes
+/// (left empty by the adapter when the size is over what any use case takes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    pub name: String,
+    pub size: u64,
+    pub bytes: Vec<u8>,
+}
+
+/// Bytes an adapter fetches of an attachment at most; a larger one arrives without its bytes
+/// and the use case refuses it by its size.
+pub const MAX_FETCH: u64 = 1024 * 1024;
 
 /// The option values of one invocation, taken by name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -1236,6 +1386,14 @@ impl Values {
             Value::Channel(c) => Some(c.to_string()),
             Value::Role(r) => Some(r.to_string()),
             Value::User(u) => Some(u.to_string()),
+            Value::File(f) => Some(f.name),
+        }
+    }
+
+    fn file(&mut self, name: &'static str) -> Result<Upload> {
+        match self.0.remove(name) {
+            Some(Value::File(f)) => Ok(f),
+            _ => Err(missing(name)),
         }
     }
 
@@ -1353,6 +1511,11 @@ mod tests {
             Kind::Channel => Value::Channel(ChannelId(1)),
             Kind::Role => Value::Role(RoleId(2)),
             Kind::User => Value::User(UserId(3)),
+            Kind::Attachment => Value::File(Upload {
+                name: "a.md".into(),
+                size: 1,
+                bytes: b"x".to_vec(),
+            }),
         }
     }
 

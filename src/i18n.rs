@@ -213,6 +213,8 @@ const SOURCES: &[(Lang, &str)] = &[
     (Lang::En, include_str!("../locales/en/interactions.ftl")),
     (Lang::Sv, include_str!("../locales/sv/run.ftl")),
     (Lang::En, include_str!("../locales/en/run.ftl")),
+    (Lang::Sv, include_str!("../locales/sv/minutes.ftl")),
+    (Lang::En, include_str!("../locales/en/minutes.ftl")),
 ];
 
 pub struct Catalog {

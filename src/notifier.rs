@@ -90,6 +90,15 @@ pub trait Notifier: Send + Sync + 'static {
     fn renderer(&self) -> &dyn crate::render::Render;
     /// Posts a message; returns its id.
     async fn post(&self, message: &Outgoing) -> Result<u64, SendError>;
+    /// Posts a message with files attached; returns its id.
+    async fn post_with_files(
+        &self,
+        message: &Outgoing,
+        files: &[crate::service::File],
+    ) -> Result<u64, SendError> {
+        let _ = (message, files);
+        Err(SendError::Rejected("files are not supported here".into()))
+    }
     /// Starts a thread from a message the bot posted; the thread has the message's id. When
     /// the message already has its thread (an earlier attempt made it), that one is returned.
     async fn start_thread(

@@ -286,7 +286,9 @@ async fn shell_help_lists_the_declared_commands() {
                  /decision record|list|show|search|export, /action add|done|list|remind-me, \
                  /settings language|org-add|org-remove|orgs, \
                  /agenda propose|question|mine|show|accept|reject|defer|merge|move|timebox|\
-                 presenter|pull-in|done|standing-add|standing-remove, /note add."
+                 presenter|pull-in|done|standing-add|standing-remove, \
+                 /minutes draft|show|edit|download|upload|submit|approve|request-changes|export|addendum, \
+                 /note add."
             ),
             "{text}"
         );

@@ -87,6 +87,7 @@ fn parameter(o: &'static Opt) -> poise::CommandParameter<Data, Error> {
         Kind::Channel => |b| b.kind(T::Channel),
         Kind::Role => |b| b.kind(T::Role),
         Kind::User => |b| b.kind(T::User),
+        Kind::Attachment => |b| b.kind(T::Attachment),
     };
     poise::CommandParameter {
         name: Cow::Borrowed(o.name),
@@ -111,7 +112,8 @@ fn invoke(ctx: AppCtx<'_>) -> BoxFuture<'_, Result<(), poise::FrameworkError<'_,
             let e = anyhow::anyhow!("command {} has no spec", ctx.command().name);
             return Err(poise::FrameworkError::new_command(ctx.into(), e));
         };
-        let values = values(ctx.args);
+        let mut values = values(ctx.args);
+        fetch_uploads(&mut values).await;
         if spec.form.is_some() {
             // The fields are asked for in a modal; the options travel in its id.
             let mut invoke = crate::action::Invoke::new(spec.path);
@@ -145,11 +147,55 @@ fn values(args: &[serenity::ResolvedOption<'_>]) -> Values {
             R::Channel(c) => Value::Channel(ChannelId(c.id.get())),
             R::Role(r) => Value::Role(RoleId(r.id.get())),
             R::User(u, _) => Value::User(UserId(u.id.get())),
+            // Fetched before the use case runs (see `fetch_uploads`).
+            R::Attachment(a) => Value::File(crate::command::Upload {
+                name: a.filename.clone(),
+                size: u64::from(a.size),
+                bytes: a.url.clone().into_bytes(),
+            }),
             _ => continue,
         };
         values.insert(a.name, v);
     }
     values
+}
+
+/// Replaces each attachment's URL (what `values` put in its bytes) by its content, unless it
+/// is larger than any use case takes (then it arrives with its size and no bytes) or cannot
+/// be fetched (no bytes either: the use case refuses it as empty).
+async fn fetch_uploads(values: &mut Values) {
+    for v in values.0.values_mut() {
+        let Value::File(f) = v else { continue };
+        let url = String::from_utf8(std::mem::take(&mut f.bytes)).unwrap_or_default();
+        if f.size > crate::command::MAX_FETCH || url.is_empty() {
+            continue;
+        }
+        match fetch(&url).await {
+            Ok(bytes) => {
+                f.size = f.size.max(bytes.len() as u64);
+                f.bytes = bytes;
+            }
+            Err(e) => tracing::warn!(error = %e, "could not fetch an attachment"),
+        }
+    }
+}
+
+async fn fetch(url: &str) -> anyhow::Result<Vec<u8>> {
+    let resp = reqwest::Client::new()
+        .get(url)
+        .timeout(std::time::Duration::from_secs(20))
+        .send()
+        .await?
+        .error_for_status()?;
+    let mut out = Vec::new();
+    let mut resp = resp;
+    while let Some(chunk) = resp.chunk().await? {
+        out.extend_from_slice(&chunk);
+        if out.len() as u64 > crate::command::MAX_FETCH {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 type Autocomplete =

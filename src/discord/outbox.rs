@@ -469,6 +469,19 @@ impl DiscordOutbox {
         body: Option<Value>,
         lane: Lane,
     ) -> Result<Value, SendError> {
+        self.request_with_files(method, path, body, &[], lane).await
+    }
+
+    /// A request whose JSON travels as `payload_json` of a multipart body beside `files`
+    /// (`files[0]`, …), as Discord takes attachments; plain JSON without files.
+    async fn request_with_files(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+        files: &[crate::service::File],
+        lane: Lane,
+    ) -> Result<Value, SendError> {
         let background = matches!(lane, Lane::Background(_));
         if background {
             self.background_slot().await?;
@@ -492,8 +505,13 @@ impl DiscordOutbox {
             .client
             .request(method, format!("{}{path}", self.api))
             .header("Authorization", format!("Bot {}", self.token));
-        if let Some(b) = body {
-            req = req.json(&b);
+        if files.is_empty() {
+            if let Some(b) = body {
+                req = req.json(&b);
+            }
+        } else {
+            let (content_type, bytes) = multipart(body.unwrap_or(Value::Null), files);
+            req = req.header("Content-Type", content_type).body(bytes);
         }
         let resp = req
             .send()
@@ -612,6 +630,42 @@ fn id_of(v: &Value) -> Result<u64, SendError> {
 
 /// A message's content, buttons and allowed mentions (only the named role may be pinged; user
 /// text never pings anyone).
+/// A multipart/form-data body: `payload_json` (with the attachments declared) and the files.
+fn multipart(mut payload: Value, files: &[crate::service::File]) -> (String, Vec<u8>) {
+    let boundary = format!("samverkan{:032x}", rand::thread_rng().gen::<u128>());
+    let declared: Vec<Value> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| json!({ "id": i, "filename": f.name }))
+        .collect();
+    if let Some(o) = payload.as_object_mut() {
+        o.insert("attachments".into(), Value::Array(declared));
+    }
+    let mut out = Vec::new();
+    out.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"payload_json\"\r\n\
+             Content-Type: application/json\r\n\r\n{payload}\r\n"
+        )
+        .as_bytes(),
+    );
+    for (i, f) in files.iter().enumerate() {
+        // File names are ours (ASCII letters, digits, '-', '.'); quotes cannot occur.
+        let name = f.name.replace(['"', '\r', '\n'], "_");
+        out.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"files[{i}]\"; \
+                 filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        out.extend_from_slice(&f.bytes);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), out)
+}
+
 fn message_body(m: &Outgoing) -> Value {
     let roles: Vec<String> = m.mention_role.iter().map(|r| r.0.to_string()).collect();
     json!({
@@ -672,6 +726,26 @@ impl Notifier for DiscordOutbox {
                 reqwest::Method::POST,
                 &format!("/channels/{}/messages", m.channel.0),
                 Some(body),
+                Lane::Route(Route::ChannelMessages(m.channel.0)),
+            )
+            .await?;
+        id_of(&v)
+    }
+
+    async fn post_with_files(
+        &self,
+        m: &Outgoing,
+        files: &[crate::service::File],
+    ) -> Result<u64, SendError> {
+        let mut body = message_body(m);
+        body["nonce"] = json!(m.nonce);
+        body["enforce_nonce"] = json!(true);
+        let v = self
+            .request_with_files(
+                reqwest::Method::POST,
+                &format!("/channels/{}/messages", m.channel.0),
+                Some(body),
+                files,
                 Lane::Route(Route::ChannelMessages(m.channel.0)),
             )
             .await?;

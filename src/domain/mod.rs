@@ -4,6 +4,7 @@ pub mod agenda;
 pub mod forum;
 pub mod ids;
 pub mod meeting;
+pub mod minutes;
 pub mod record;
 pub mod recurrence;
 pub mod reminder;

@@ -43,6 +43,18 @@ pub async fn post_once(
     job: &Job,
     out: &Outgoing,
 ) -> Result<Sent, SendError> {
+    post_once_with_files(store, notifier, job, out, &[]).await
+}
+
+/// [`post_once`] with files attached (approved minutes): found again by the text like any
+/// other post.
+pub async fn post_once_with_files(
+    store: &Store,
+    notifier: &dyn Notifier,
+    job: &Job,
+    out: &Outgoing,
+    files: &[crate::service::File],
+) -> Result<Sent, SendError> {
     let t0 = std::time::Instant::now();
     if let Some(id) = find_earlier(store, notifier, job, out.channel).await? {
         tracing::info!(
@@ -68,7 +80,12 @@ pub async fn post_once(
         }
     }
     let t2 = std::time::Instant::now();
-    let posted = notifier.post(out).await.map(Sent::Posted);
+    let posted = if files.is_empty() {
+        notifier.post(out).await
+    } else {
+        notifier.post_with_files(out, files).await
+    }
+    .map(Sent::Posted);
     // Where a send's time goes (`RUST_LOG=samverkan::scheduler=debug`; the punctuality
     // benchmark's `--bot-log`).
     tracing::debug!(

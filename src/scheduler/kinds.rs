@@ -372,6 +372,22 @@ impl JobKind for ActionRemind {
     }
 }
 
+/// Publishes approved minutes (or an addendum) once in the forum's channel: a summary and
+/// the document attached.
+pub struct MinutesPublish;
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MinutesPublishPayload {
+    pub minutes: i64,
+}
+impl JobKind for MinutesPublish {
+    const NAME: &'static str = "minutes_publish";
+    type Payload = MinutesPublishPayload;
+    type Key = crate::domain::minutes::MinutesId;
+    fn key(id: &crate::domain::minutes::MinutesId) -> String {
+        format!("minutes:{}:publish", id.0)
+    }
+}
+
 /// Every kind, by name.
 pub const ALL: &[&str] = &[
     Plan::NAME,
@@ -390,6 +406,7 @@ pub const ALL: &[&str] = &[
     MeetingClose::NAME,
     ActionRemind::NAME,
     MeetingPost::NAME,
+    MinutesPublish::NAME,
 ];
 
 /// Gives every kind its handler.
@@ -400,5 +417,6 @@ pub fn register_all(scheduler: &mut Scheduler, services: &Services, notifier: Ar
         Arc::new(super::live::ServicesSource(services.clone()));
     super::live::register(scheduler, services.clone(), notifier.clone(), source);
     super::record::register(scheduler, services.clone(), notifier.clone());
+    super::minutes::register(scheduler, services.clone(), notifier.clone());
     super::whistleblowing::register(scheduler, services, notifier);
 }

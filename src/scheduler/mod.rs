@@ -29,6 +29,7 @@ pub mod delivery;
 pub mod kinds;
 pub mod live;
 pub mod meetings;
+pub mod minutes;
 pub mod record;
 pub mod whistleblowing;
 

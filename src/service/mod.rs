@@ -7,6 +7,7 @@ pub mod agenda;
 mod decisions;
 mod forum;
 pub mod meetings;
+pub mod minutes;
 pub mod record;
 pub mod run;
 mod settings;

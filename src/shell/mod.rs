@@ -264,6 +264,7 @@ impl Shell {
             Kind::Channel => Value::Channel(self.channel(raw).await?),
             Kind::Role => Value::Role(self.role(raw).await?),
             Kind::User => Value::User(self.user(raw).await?),
+            Kind::Attachment => Value::File(read_upload(raw).map_err(|_| bad())?),
         })
     }
 
@@ -352,6 +353,23 @@ fn mention_id(v: &str, prefix: &str) -> Option<u64> {
         return Some(id);
     }
     v.strip_prefix(prefix)?.strip_suffix('>')?.parse().ok()
+}
+
+/// A file named on the command line (`file:path/to/minutes.md`), read as an attachment: at
+/// most [`crate::command::MAX_FETCH`] bytes are read, a larger file arrives with its size only.
+fn read_upload(raw: &str) -> std::io::Result<crate::command::Upload> {
+    let path = std::path::Path::new(raw.trim());
+    let size = std::fs::metadata(path)?.len();
+    let bytes = if size <= crate::command::MAX_FETCH {
+        std::fs::read(path)?
+    } else {
+        Vec::new()
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(crate::command::Upload { name, size, bytes })
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ mod forums;
 mod jobs;
 mod live;
 mod meetings;
+mod minutes;
 mod record;
 mod run;
 mod tx;
@@ -35,6 +36,7 @@ pub use forums::RecordSettings;
 pub use jobs::{claim_due_sql, Job, JobRecord, JobState, NewJob};
 pub use live::{live_job_key, thread_job_key, LivePart, LIVE_KIND};
 pub use meetings::ScheduleUpdate;
+pub use minutes::{MinutesVersion, NewMinutes, Review};
 pub use record::ActionFilter;
 pub use tx::Tx;
 

@@ -54,6 +54,8 @@ struct State {
     threads: Vec<(u64, ChannelId, String)>,
     /// A post whose nonce a stored message of the channel carries answers with that message.
     remember_nonces: bool,
+    /// Files posted with messages: (message id, file name, bytes).
+    files: Vec<(u64, String, Vec<u8>)>,
 }
 
 #[derive(Clone, Default)]
@@ -108,6 +110,11 @@ impl Recorder {
     }
 
     /// Post requests made (stored or not).
+    /// Files posted with messages: (message id, file name, bytes).
+    pub fn files(&self) -> Vec<(u64, String, Vec<u8>)> {
+        self.st().files.clone()
+    }
+
     pub fn posts(&self) -> usize {
         self.st().posts
     }
@@ -198,6 +205,24 @@ impl Notifier for Recorder {
             Answer::Hang => std::future::pending().await,
             Answer::NotFound => Err(SendError::NotFound("404 Unknown Channel".into())),
         }
+    }
+
+    /// As `post`, keeping the files beside the message when it is stored.
+    async fn post_with_files(
+        &self,
+        m: &Outgoing,
+        files: &[samverkan::service::File],
+    ) -> Result<u64, SendError> {
+        let before = self.st().messages.len();
+        let result = self.post(m).await;
+        let mut st = self.st();
+        if st.messages.len() > before {
+            let id = st.messages.last().map(|p| p.id).unwrap_or_default();
+            for f in files {
+                st.files.push((id, f.name.clone(), f.bytes.clone()));
+            }
+        }
+        result
     }
 
     async fn edit(&self, message: u64, m: &Outgoing) -> Result<(), SendError> {
