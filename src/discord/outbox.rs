@@ -379,7 +379,7 @@ impl DiscordOutbox {
             let mut limits = self.limits();
             // Another request for the same route may have taken its room meanwhile.
             if let Some(r) = route {
-                if !limits.bucket(r).earliest(now).is_some_and(|at| at <= now) {
+                if limits.bucket(r).earliest(now).is_none_or(|at| at > now) {
                     drop(limits);
                     drop(turn);
                     drop(queued);
