@@ -351,6 +351,35 @@ pub enum Request {
     NoteAdd(AddNote),
     // --- minutes ---
     Minutes(crate::service::minutes::MinutesRequest),
+    // --- escalations ---
+    EscalateItem {
+        item: i64,
+        reason: String,
+    },
+    EscalateIssue {
+        forum: String,
+        subject: String,
+        reason: String,
+    },
+    EscalateOnward {
+        id: i64,
+        reason: String,
+    },
+    EscalationList {
+        forum: Option<String>,
+        state: Option<String>,
+    },
+    EscalationAccept {
+        id: i64,
+    },
+    EscalationResolve {
+        id: i64,
+        decision: String,
+    },
+    EscalationReturn {
+        id: i64,
+        reason: String,
+    },
 }
 
 const FORUM: Opt = req("forum", Kind::Text).complete(Complete::Forum);
@@ -782,6 +811,87 @@ pub static COMMANDS: &[Spec] = &[
         parse: |v| {
             Ok(Request::ActionRemindMe {
                 on: v.boolean("on")?,
+            })
+        },
+    },
+    // --- escalations ---
+    Spec {
+        form: None,
+        path: &["escalate", "item"],
+        options: &[ITEM, req("reason", Kind::Text)],
+        parse: |v| {
+            Ok(Request::EscalateItem {
+                item: v.required_integer("item")?,
+                reason: v.text("reason")?,
+            })
+        },
+    },
+    Spec {
+        form: None,
+        path: &["escalate", "issue"],
+        options: &[FORUM, req("subject", Kind::Text), req("reason", Kind::Text)],
+        parse: |v| {
+            Ok(Request::EscalateIssue {
+                forum: v.text("forum")?,
+                subject: v.text("subject")?,
+                reason: v.text("reason")?,
+            })
+        },
+    },
+    Spec {
+        form: None,
+        path: &["escalate", "onward"],
+        options: &[req("id", Kind::Integer), req("reason", Kind::Text)],
+        parse: |v| {
+            Ok(Request::EscalateOnward {
+                id: v.required_integer("id")?,
+                reason: v.text("reason")?,
+            })
+        },
+    },
+    Spec {
+        form: None,
+        path: &["escalation", "list"],
+        options: &[
+            opt("forum", Kind::Text).complete(Complete::Forum),
+            opt("state", Kind::Text),
+        ],
+        parse: |v| {
+            Ok(Request::EscalationList {
+                forum: v.opt_text("forum"),
+                state: v.opt_text("state"),
+            })
+        },
+    },
+    Spec {
+        form: None,
+        path: &["escalation", "accept"],
+        options: &[req("id", Kind::Integer)],
+        parse: |v| {
+            Ok(Request::EscalationAccept {
+                id: v.required_integer("id")?,
+            })
+        },
+    },
+    Spec {
+        form: None,
+        path: &["escalation", "resolve"],
+        options: &[req("id", Kind::Integer), req("decision", Kind::Text)],
+        parse: |v| {
+            Ok(Request::EscalationResolve {
+                id: v.required_integer("id")?,
+                decision: v.text("decision")?,
+            })
+        },
+    },
+    Spec {
+        form: None,
+        path: &["escalation", "return"],
+        options: &[req("id", Kind::Integer), req("reason", Kind::Text)],
+        parse: |v| {
+            Ok(Request::EscalationReturn {
+                id: v.required_integer("id")?,
+                reason: v.text("reason")?,
             })
         },
     },
@@ -1335,6 +1445,23 @@ impl Request {
             Request::NoteAdd(req) => s.note_add(a, req).await,
             // --- minutes ---
             Request::Minutes(req) => s.minutes(a, req).await,
+            // --- escalations ---
+            Request::EscalateItem { item, reason } => s.escalate_item(a, item, &reason).await,
+            Request::EscalateIssue {
+                forum,
+                subject,
+                reason,
+            } => s.escalate_issue(a, &forum, &subject, &reason).await,
+            Request::EscalateOnward { id, reason } => s.escalate_onward(a, id, &reason).await,
+            Request::EscalationList { forum, state } => {
+                s.escalation_list(a, forum.as_deref(), state.as_deref())
+                    .await
+            }
+            Request::EscalationAccept { id } => s.escalation_accept(a, id).await,
+            Request::EscalationResolve { id, decision } => {
+                s.escalation_resolve(a, id, &decision).await
+            }
+            Request::EscalationReturn { id, reason } => s.escalation_return(a, id, &reason).await,
         }
     }
 }

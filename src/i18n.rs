@@ -215,6 +215,8 @@ const SOURCES: &[(Lang, &str)] = &[
     (Lang::En, include_str!("../locales/en/run.ftl")),
     (Lang::Sv, include_str!("../locales/sv/minutes.ftl")),
     (Lang::En, include_str!("../locales/en/minutes.ftl")),
+    (Lang::Sv, include_str!("../locales/sv/escalation.ftl")),
+    (Lang::En, include_str!("../locales/en/escalation.ftl")),
 ];
 
 pub struct Catalog {

@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use super::feed::{FeedKind, Feeds};
 use super::ids::{ChannelId, ForumId, GuildId, RoleId, UserId};
 use super::meeting::{MeetingId, MeetingState};
 use crate::i18n::{Arg, Msg};
@@ -661,6 +662,14 @@ pub struct AgendaView<'a> {
 /// section, each item, the questions, what awaits triage. A splitter may break between blocks
 /// (never inside one). Pure and cheap: no I/O, one pass over the items.
 pub fn render(view: &AgendaView<'_>) -> Vec<Msg> {
+    render_with_feeds(view, &Feeds::default())
+}
+
+/// [`render`] with the generated lines of the standing items ([`crate::domain::feed`]): each
+/// under the standing item whose title names its kind, or, when the forum has none, under a
+/// heading of the kind's own in the kind's place (after the standing items at the start, or
+/// before those at the end).
+pub fn render_with_feeds(view: &AgendaView<'_>, feeds: &Feeds) -> Vec<Msg> {
     let mut out = Vec::with_capacity(view.items.len() + view.standing.len() + 8);
     let when = Arg::time(view.starts_at, view.zone);
     out.push(msg!(
@@ -682,13 +691,40 @@ pub fn render(view: &AgendaView<'_>) -> Vec<Msg> {
         ));
     }
     let mut n: i64 = 0;
-    for s in view.standing.iter().filter(|s| s.place == Place::Start) {
-        n += 1;
+    // The kinds the forum's standing items name (the first item of a kind gets its lines).
+    let mut named: Vec<FeedKind> = Vec::new();
+    let mut standing_line = |out: &mut Vec<Msg>, n: i64, s: &Standing| {
         out.push(msg!(
             "agenda-line-standing",
             n = n,
             title = Arg::Inline(s.title.clone())
         ));
+        if let Some(k) = FeedKind::of_title(&s.title).filter(|k| !named.contains(k)) {
+            named.push(k);
+            out.extend(feeds.lines(k, view.zone));
+        }
+    };
+    let unnamed: Vec<FeedKind> = FeedKind::ALL
+        .into_iter()
+        .filter(|k| {
+            !feeds.is_empty_for(*k)
+                && !view
+                    .standing
+                    .iter()
+                    .any(|s| FeedKind::of_title(&s.title) == Some(*k))
+        })
+        .collect();
+    let feed_heading = |out: &mut Vec<Msg>, n: i64, k: FeedKind| {
+        out.push(msg!("agenda-line-feed", n = n, title = k.title()));
+        out.extend(feeds.lines(k, view.zone));
+    };
+    for s in view.standing.iter().filter(|s| s.place == Place::Start) {
+        n += 1;
+        standing_line(&mut out, n, s);
+    }
+    for k in unnamed.iter().filter(|k| k.place() == Place::Start) {
+        n += 1;
+        feed_heading(&mut out, n, *k);
     }
     let on_agenda = |i: &&AgendaItem| {
         i.kind == ItemKind::Proposal
@@ -741,13 +777,13 @@ pub fn render(view: &AgendaView<'_>) -> Vec<Msg> {
             ));
         }
     }
+    for k in unnamed.iter().filter(|k| k.place() == Place::End) {
+        n += 1;
+        feed_heading(&mut out, n, *k);
+    }
     for s in view.standing.iter().filter(|s| s.place == Place::End) {
         n += 1;
-        out.push(msg!(
-            "agenda-line-standing",
-            n = n,
-            title = Arg::Inline(s.title.clone())
-        ));
+        standing_line(&mut out, n, s);
     }
     let waiting: Vec<&AgendaItem> = view
         .items
@@ -899,5 +935,124 @@ mod tests {
         ));
         assert!(!agenda_open(MeetingState::Cancelled, start, &s, before));
         assert!(agenda_open(MeetingState::Moved, start, &s, before));
+    }
+
+    #[test]
+    fn feeds_go_under_their_standing_items_or_under_a_heading_of_their_own() {
+        use crate::domain::escalation::{Escalation, EscalationId, EscalationState};
+        use crate::domain::feed::{Feeds, Incoming};
+        use crate::domain::record::{Action, ActionId};
+        use crate::i18n::Lang;
+        let start = Utc.with_ymd_and_hms(2026, 12, 8, 9, 0, 0).unwrap();
+        let action = Action {
+            id: ActionId(4),
+            guild: GuildId(1),
+            forum: ForumId(1),
+            meeting: None,
+            what: "Uppdatera riskregistret".into(),
+            owner: UserId(42),
+            due: chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+            created_by: UserId(1),
+            created_at: start,
+            done_at: None,
+            done_by: None,
+        };
+        let escalation = Escalation {
+            id: EscalationId(7),
+            guild: GuildId(1),
+            from_forum: ForumId(2),
+            to_forum: ForumId(1),
+            meeting: None,
+            agenda_item: None,
+            parent: None,
+            subject: "Leveransförseningar @everyone".into(),
+            reason: "Ingen enighet".into(),
+            state: EscalationState::Open,
+            outcome: None,
+            decision: None,
+            decision_number: None,
+            created_by: UserId(1),
+            created_at: start,
+            updated_at: start,
+            decided_by: None,
+        };
+        let feeds = Feeds {
+            overdue_actions: vec![action],
+            incoming: vec![Incoming {
+                escalation,
+                from_name: "Leveransforum".into(),
+                meeting_at: None,
+                steps: vec![(
+                    "Förvaltningsmöte".into(),
+                    "Leveransforum".into(),
+                    "Olöst".into(),
+                )],
+            }],
+            ..Feeds::default()
+        };
+        let standing = [
+            Standing {
+                title: "Föregående minnesanteckningar".into(),
+                place: Place::Start,
+                position: 1,
+            },
+            Standing {
+                title: "öppna  ÅTGÄRDER".into(),
+                place: Place::End,
+                position: 2,
+            },
+        ];
+        fn view(standing: &[Standing], start: DateTime<Utc>) -> AgendaView<'_> {
+            AgendaView {
+                forum_name: "Verkställande forum",
+                starts_at: start,
+                zone: chrono_tz::Europe::Stockholm,
+                state: MeetingState::Scheduled,
+                cancel_reason: None,
+                deadline: start,
+                published: true,
+                format: None,
+                standing,
+                items: &[],
+            }
+        }
+        let text = |lines: Vec<Msg>| lines.iter().map(|m| m.plain(Lang::En)).collect::<Vec<_>>();
+        let lines = text(render_with_feeds(&view(&standing, start), &feeds));
+        let at = |needle: &str| {
+            lines
+                .iter()
+                .position(|l| l.contains(needle))
+                .unwrap_or_else(|| panic!("{needle} not in {lines:#?}"))
+        };
+        // Previous minutes (no lines yet), then the escalations under a heading of their own
+        // (the forum has no such standing item), then the actions under their standing item.
+        assert!(
+            lines[at("1. Föregående minnesanteckningar") + 1].contains("2. Incoming escalations")
+        );
+        assert!(lines[at("2. Incoming escalations") + 1].contains("Escalation 7"));
+        assert!(lines[at("Escalation 7")].contains("from Leveransforum"));
+        assert!(lines[at("Escalation 7") + 1].contains("Förvaltningsmöte → Leveransforum: Olöst"));
+        assert_eq!(at("3. öppna  ÅTGÄRDER") + 1, at("Uppdatera riskregistret"));
+        assert!(lines[at("Uppdatera riskregistret")].contains("Action 4"));
+        assert!(
+            !lines.iter().any(|l| l.contains("Open actions")),
+            "{lines:#?}"
+        );
+        // Without feeds the agenda is the plain one; without standing items every kind that
+        // has lines gets its heading, in its place.
+        assert_eq!(
+            render_with_feeds(&view(&standing, start), &Feeds::default()),
+            render(&view(&standing, start))
+        );
+        let bare = text(render_with_feeds(&view(&[], start), &feeds));
+        assert!(bare[1].contains("1. Incoming escalations"), "{bare:#?}");
+        assert!(
+            bare.iter().any(|l| l.contains("2. Open actions")),
+            "{bare:#?}"
+        );
+        assert!(
+            !bare.iter().any(|l| l.contains("Previous minutes")),
+            "{bare:#?}"
+        );
     }
 }

@@ -1,6 +1,8 @@
 //! Pure rules: no I/O, no Discord, no SQL, no clock reads (time is passed in).
 
 pub mod agenda;
+pub mod escalation;
+pub mod feed;
 pub mod forum;
 pub mod ids;
 pub mod meeting;

@@ -388,6 +388,25 @@ impl JobKind for MinutesPublish {
     }
 }
 
+/// A notice in a forum's channel about an escalation: `arrived` (in the receiving forum's
+/// channel, its chair role mentioned) or `outcome` (resolved or returned, in the originating
+/// forum's channel). Keyed per escalation and notice: each is posted once.
+pub struct EscalationNotice;
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct EscalationNoticePayload {
+    pub escalation: i64,
+    pub notice: String,
+}
+impl JobKind for EscalationNotice {
+    const NAME: &'static str = "escalation_notice";
+    type Payload = EscalationNoticePayload;
+    /// After `escalation:`: `<notice>:<escalation>`.
+    type Key = str;
+    fn key(rest: &str) -> String {
+        format!("escalation:{rest}")
+    }
+}
+
 /// Every kind, by name.
 pub const ALL: &[&str] = &[
     Plan::NAME,
@@ -407,6 +426,7 @@ pub const ALL: &[&str] = &[
     ActionRemind::NAME,
     MeetingPost::NAME,
     MinutesPublish::NAME,
+    EscalationNotice::NAME,
 ];
 
 /// Gives every kind its handler.
@@ -418,5 +438,6 @@ pub fn register_all(scheduler: &mut Scheduler, services: &Services, notifier: Ar
     super::live::register(scheduler, services.clone(), notifier.clone(), source);
     super::record::register(scheduler, services.clone(), notifier.clone());
     super::minutes::register(scheduler, services.clone(), notifier.clone());
+    super::escalation::register(scheduler, services.clone(), notifier.clone());
     super::whistleblowing::register(scheduler, services, notifier);
 }

@@ -26,6 +26,7 @@ use tokio::sync::{watch, Notify, Semaphore};
 
 pub mod agenda;
 pub mod delivery;
+pub mod escalation;
 pub mod kinds;
 pub mod live;
 pub mod meetings;

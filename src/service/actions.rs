@@ -87,6 +87,8 @@ impl Services {
         }
         tx.commit().await.context("committing an action")?;
         self.wake.notify();
+        // The agenda's "Öppna åtgärder" lists it once it is overdue by a meeting.
+        self.feeds_changed(forum.id).await;
         Ok(Reply::public(vec![msg!(
             "action-added",
             id = a.id.0,
@@ -124,6 +126,7 @@ impl Services {
             .await
             .context("dropping an action's reminders")?;
         tx.commit().await.context("committing an action done")?;
+        self.feeds_changed(a.forum).await;
         Ok(Reply::public(vec![msg!(
             "action-done",
             id = id.0,

@@ -450,7 +450,8 @@ impl Services {
             standing: &standing,
             items: &items,
         };
-        let lines = rules::render(&view);
+        let feeds = self.agenda_feeds(&forum, chosen.starts_at()).await?;
+        let lines = rules::render_with_feeds(&view, &feeds);
         let actions = if self.is_chair(actor, &forum).await? {
             items
                 .iter()
@@ -760,7 +761,7 @@ impl Services {
     }
 
     /// Published agendas of the forum's coming meetings show standing items: redraw them.
-    async fn live_forum_changed(&self, forum: &Forum) {
+    pub(crate) async fn live_forum_changed(&self, forum: &Forum) {
         let now = self.clock.now();
         if let Ok(ms) = self.store.meetings_from(forum.id, now, 5).await {
             for m in ms {
@@ -901,9 +902,14 @@ impl Services {
                 let settings = self.store.agenda_settings(forum.id).await?;
                 let standing = self.store.standing(forum.id).await?;
                 let items = self.store.meeting_items(id).await?;
-                // Nothing on it at all (no standing items, nothing proposed, no sections):
-                // no message to post.
-                if standing.is_empty() && items.is_empty() && settings.format.is_none() {
+                let feeds = self.agenda_feeds(&forum, m.starts_at).await?;
+                // Nothing on it at all (no standing items, nothing proposed, no sections, no
+                // generated lines): no message to post.
+                if standing.is_empty()
+                    && items.is_empty()
+                    && settings.format.is_none()
+                    && feeds.is_empty()
+                {
                     return Ok(None);
                 }
                 let view = AgendaView {
@@ -920,7 +926,7 @@ impl Services {
                 };
                 // Proposals are still welcome (late ones go to the next meeting).
                 let local = m.starts_at.with_timezone(&forum.time_zone);
-                let mut blocks = rules::render(&view);
+                let mut blocks = rules::render_with_feeds(&view, &feeds);
                 // A meeting under way links to the thread that holds its record.
                 if let Some(thread) = self.store.session(id).await?.and_then(|s| s.thread) {
                     blocks.insert(1, msg!("run-agenda-thread", thread = Arg::Channel(thread)));
@@ -1051,7 +1057,19 @@ impl Services {
         }
         self.carry_over(&mut tx, forum, &meeting, now).await?;
         let items = tx.meeting_items(meeting.id).await?;
-        let outcome = if !rules::is_empty(&items) {
+        // Escalations received are on the agenda too: it is not empty while one is open.
+        let incoming = !self
+            .store
+            .escalations_to_forum(
+                forum.id,
+                &[
+                    crate::domain::escalation::EscalationState::Open,
+                    crate::domain::escalation::EscalationState::Accepted,
+                ],
+            )
+            .await?
+            .is_empty();
+        let outcome = if !rules::is_empty(&items) || incoming {
             "held"
         } else {
             match settings.empty {

@@ -5,6 +5,7 @@
 mod actions;
 pub mod agenda;
 mod decisions;
+pub mod escalations;
 mod forum;
 pub mod meetings;
 pub mod minutes;

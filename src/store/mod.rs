@@ -11,6 +11,7 @@
 mod agenda;
 mod cases;
 mod directory;
+mod escalations;
 mod forums;
 mod jobs;
 mod live;
@@ -32,6 +33,7 @@ use sqlx::{ConnectOptions, Connection as _};
 pub use agenda::NewHistory;
 pub use cases::{AuditEntry, CaseMeta, ExclusionStep, HandlerRecord, NewCase, StoredMessage};
 pub use directory::{GuildDirectory, GuildRecord};
+pub use escalations::EscalationChange;
 pub use forums::RecordSettings;
 pub use jobs::{claim_due_sql, Job, JobRecord, JobState, NewJob};
 pub use live::{live_job_key, thread_job_key, LivePart, LIVE_KIND};

@@ -70,3 +70,44 @@ pub async fn weekly_forum(d: &DiscordDouble, guild: u64, w: &Weekly<'_>) -> (Str
     let edited = say(d, guild, w.channel, &["forum", "edit"], edit).await;
     (created, edited)
 }
+
+/// One rung of an escalation ladder: a forum meeting on Tuesdays at `time` from 3 November
+/// 2026, in its own channel, escalating to the forum named (none: the top), with a chair role.
+pub struct Rung<'a> {
+    pub name: &'a str,
+    pub tier: &'a str,
+    pub channel: u64,
+    pub escalates_to: Option<&'a str>,
+    pub chair_role: Option<u64>,
+    pub time: &'a str,
+}
+
+/// Sets `r` up with `/forum create` and `/forum edit`; returns the two replies.
+pub async fn ladder_forum(d: &DiscordDouble, guild: u64, r: &Rung<'_>) -> (String, String) {
+    let mut create = vec![
+        Opt::Str("name", r.name),
+        Opt::Str("tier", r.tier),
+        Opt::Channel("channel", r.channel),
+    ];
+    if let Some(up) = r.escalates_to {
+        create.push(Opt::Str("escalates_to", up));
+    }
+    if let Some(role) = r.chair_role {
+        create.push(Opt::Role("chair_role", role));
+    }
+    let created = say(d, guild, r.channel, &["forum", "create"], create).await;
+    let edited = say(
+        d,
+        guild,
+        r.channel,
+        &["forum", "edit"],
+        vec![
+            Opt::Str("forum", r.name),
+            Opt::Str("cadence", "weekly tue"),
+            Opt::Str("time", r.time),
+            Opt::Str("start_date", "2026-11-03"),
+        ],
+    )
+    .await;
+    (created, edited)
+}
