@@ -7,13 +7,16 @@
 
 #[path = "support/db.rs"]
 mod db;
+#[path = "support/harness.rs"]
+mod harness;
 #[path = "support/ladder.rs"]
 mod ladder;
 #[path = "support/recorder.rs"]
 mod recorder;
 
 use chrono::{DateTime, TimeZone, Utc};
-use ladder::{admin, member, ok, present, refused, run_job, run_scheduler, Ladder};
+use harness::{run_job, run_scheduler};
+use ladder::{admin, member, ok, present, refused, Ladder};
 use recorder::Recorder;
 use samverkan::clock::ManualClock;
 use samverkan::domain::escalation::EscalationState;
@@ -168,6 +171,8 @@ async fn an_escalation_goes_up_onto_the_agenda_and_its_outcome_comes_back(store:
     );
     assert!(listed.contains("— open"), "{listed}");
 
+    running.stop().await;
+
     // Accepted, then resolved by a decision of Verkställande forum.
     ok(s, s.escalation_accept(&vf.chair(), 1).await).await;
     let number = decide(&l, &vf, "Viten").await;
@@ -182,6 +187,7 @@ async fn an_escalation_goes_up_onto_the_agenda_and_its_outcome_comes_back(store:
     assert_eq!(e.decided_by, Some(vf.chair));
 
     // The origin is told once in its channel, and on its next agenda.
+    let running = run_scheduler(s, &clock, &notifier);
     let job = run_job(s, &clock, "escalation:outcome:1").await;
     assert_eq!(job.state, JobState::Done, "{job:?}");
     running.stop().await;

@@ -11,12 +11,15 @@ mod bot;
 mod double;
 #[path = "support/forums.rs"]
 mod forums;
+#[path = "support/interact.rs"]
+mod interact;
 
 use std::time::Duration;
 
 use bot::BotEnv;
 use double::{DiscordDouble, GuildSpec, MemberSpec, Opt};
 use forums::Rung;
+use interact::{reply, submit};
 use serde_json::{json, Value};
 
 const GUILD: u64 = 2_000_000_000_000_000_014;
@@ -40,14 +43,6 @@ fn guild() -> Vec<GuildSpec> {
 
 fn content(m: &Value) -> &str {
     m["content"].as_str().unwrap_or("")
-}
-
-async fn reply(d: &DiscordDouble, i: &double::Interaction) -> String {
-    d.wait_response(i, T)
-        .await
-        .unwrap_or_else(|e| panic!("no reply: {e}"))
-        .text()
-        .to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -230,12 +225,22 @@ async fn an_escalation_reaches_the_higher_agenda_and_its_resolution_comes_back()
     )
     .await;
     assert!(!started.contains("Bara"), "{started}");
-    let decided = run(
-        &["decision", "record"],
+    // The decision is asked for in a form.
+    let i = d
+        .slash(
+            GUILD,
+            VF,
+            &chair,
+            &["decision", "record"],
+            vec![Opt::Str("forum", "Verkställande forum")],
+        )
+        .await;
+    let decided = submit(
+        &d,
+        &i,
         vec![
-            Opt::Str("forum", "Verkställande forum"),
-            Opt::Str("title", "Viten vid förseningar"),
-            Opt::Str("text", "Det beslutades att viten tas ut från januari."),
+            ("title", "Viten vid förseningar"),
+            ("text", "Det beslutades att viten tas ut från januari."),
         ],
     )
     .await;

@@ -1047,17 +1047,8 @@ impl Services {
         m: &Upcoming,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self.store.begin().await?;
-        let stored = self.store_upcoming(&mut tx, forum, m, now).await?;
-        let Some(meeting) = tx.meeting_for_update(stored.id).await? else {
-            return Ok(());
-        };
-        if !meeting.state.is_planned() || tx.publication(meeting.id).await?.is_some() {
-            return Ok(());
-        }
-        self.carry_over(&mut tx, forum, &meeting, now).await?;
-        let items = tx.meeting_items(meeting.id).await?;
         // Escalations received are on the agenda too: it is not empty while one is open.
+        // (Read before the transaction: a use case holds one pool connection at a time.)
         let incoming = !self
             .store
             .escalations_to_forum(
@@ -1069,6 +1060,16 @@ impl Services {
             )
             .await?
             .is_empty();
+        let mut tx = self.store.begin().await?;
+        let stored = self.store_upcoming(&mut tx, forum, m, now).await?;
+        let Some(meeting) = tx.meeting_for_update(stored.id).await? else {
+            return Ok(());
+        };
+        if !meeting.state.is_planned() || tx.publication(meeting.id).await?.is_some() {
+            return Ok(());
+        }
+        self.carry_over(&mut tx, forum, &meeting, now).await?;
+        let items = tx.meeting_items(meeting.id).await?;
         let outcome = if !rules::is_empty(&items) || incoming {
             "held"
         } else {

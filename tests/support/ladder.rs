@@ -11,7 +11,6 @@ use samverkan::clock::{Clock, ManualClock};
 use samverkan::config::Config;
 use samverkan::domain::forum::NewForum;
 use samverkan::domain::ids::{ChannelId, ForumId, GuildId, RoleId, UserId};
-use samverkan::render::Plain;
 use samverkan::service::{Actor, EditForum, Presented, Reply, Services, Status};
 use samverkan::store::{GuildDirectory, Store};
 
@@ -151,72 +150,15 @@ pub async fn setup(store: &Store, clock: &ManualClock) -> Ladder {
 }
 
 pub async fn present(s: &Services, r: samverkan::error::Result<Reply>) -> Presented {
-    s.present(Some(G), r, &Plain::default()).await
+    crate::harness::present(s, G, r).await
 }
 
 /// The reply's text, which must be a success.
 pub async fn ok(s: &Services, r: samverkan::error::Result<Reply>) -> String {
-    let p = present(s, r).await;
-    assert_eq!(p.status, Status::Ok, "{}", p.text);
-    p.text
+    crate::harness::ok(s, G, r).await
 }
 
 /// The reply's text, which must be a refusal.
 pub async fn refused(s: &Services, r: samverkan::error::Result<Reply>) -> String {
-    let p = present(s, r).await;
-    assert_eq!(p.status, Status::Refused, "{}", p.text);
-    p.text
-}
-
-/// A scheduler over the services, the clock and a recording notifier, running until stopped.
-pub struct Running {
-    stop: tokio::sync::watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Running {
-    pub async fn stop(self) {
-        let _ = self.stop.send(true);
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(15), self.task).await;
-    }
-}
-
-pub fn run_scheduler(
-    s: &Services,
-    clock: &ManualClock,
-    notifier: &crate::recorder::Recorder,
-) -> Running {
-    let mut sched = samverkan::scheduler::Scheduler::new(
-        s.store.clone(),
-        Arc::new(clock.clone()),
-        s.wake.clone(),
-        std::time::Duration::from_secs(30),
-    );
-    samverkan::scheduler::kinds::register_all(&mut sched, s, Arc::new(notifier.clone()));
-    let (stop, rx) = tokio::sync::watch::channel(false);
-    Running {
-        stop,
-        task: tokio::spawn(sched.run(rx)),
-    }
-}
-
-/// Waits until the job `key` has run (moving the clock to its due time); returns its record.
-pub async fn run_job(s: &Services, clock: &ManualClock, key: &str) -> samverkan::store::JobRecord {
-    use samverkan::store::JobState;
-    let end = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        let j = s.store.job(key).await.unwrap().expect(key);
-        if j.state != JobState::Pending && j.state != JobState::Running {
-            return j;
-        }
-        if j.due_at > clock.now() {
-            clock.set(j.due_at);
-            s.wake.notify();
-        }
-        assert!(
-            std::time::Instant::now() < end,
-            "gave up waiting for {key}: {j:?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    crate::harness::refused(s, G, r).await
 }
