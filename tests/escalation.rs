@@ -18,9 +18,10 @@ use chrono::{DateTime, TimeZone, Utc};
 use harness::{run_job, run_scheduler};
 use ladder::{admin, member, ok, present, refused, Ladder};
 use recorder::Recorder;
-use samverkan::clock::ManualClock;
+use samverkan::clock::{Clock, ManualClock};
 use samverkan::domain::escalation::EscalationState;
 use samverkan::domain::ids::UserId;
+use samverkan::service::minutes::{MinutesDoc, MinutesOp, MinutesRequest};
 use samverkan::service::{RecordDecision, ShowAgenda, Status};
 use samverkan::store::{JobState, Store};
 
@@ -29,6 +30,7 @@ on_both_backends!(
     returned_and_passed_on_escalations_carry_their_history,
     bad_escalations_are_refused_and_change_nothing,
     of_two_chairs_deciding_at_once_one_wins,
+    an_escalation_made_in_a_meeting_is_in_its_minutes,
 );
 
 /// Tuesday 1 December 2026, 09:00 in Stockholm: the forums meet at 10:00.
@@ -466,4 +468,61 @@ async fn of_two_chairs_deciding_at_once_one_wins(store: Store) {
     assert!(!e.state.is_active());
     // One outcome, one notice.
     assert!(store.job("escalation:outcome:1").await.unwrap().is_some());
+}
+
+/// The minutes of a meeting list the escalations raised in it: to which forum, what, why and
+/// how far it has come.
+async fn an_escalation_made_in_a_meeting_is_in_its_minutes(store: Store) {
+    let clock = ManualClock::new(start_time());
+    let l = ladder::setup(&store, &clock).await;
+    let s = &l.services;
+    let lf = l.lf;
+    ok(s, s.meeting_start(&lf.chair(), lf.name, None).await).await;
+    ok(
+        s,
+        s.escalate_issue(&lf.chair(), lf.name, "Vitesnivåer", "Ingen enighet")
+            .await,
+    )
+    .await;
+    clock.advance(chrono::Duration::minutes(90));
+    ok(s, s.meeting_end(&lf.chair(), lf.name).await).await;
+    let draft = ok(
+        s,
+        s.minutes(
+            &lf.chair(),
+            MinutesRequest {
+                doc: MinutesDoc {
+                    forum: lf.name.into(),
+                    ..MinutesDoc::default()
+                },
+                op: MinutesOp::Draft,
+            },
+        )
+        .await,
+    )
+    .await;
+    assert!(draft.contains("draft minutes"), "{draft}");
+    let meeting = store
+        .last_held_meeting(lf.forum, clock.now())
+        .await
+        .unwrap()
+        .expect("held");
+    let body = store
+        .minutes(meeting.id, 0)
+        .await
+        .unwrap()
+        .expect("minutes")
+        .body;
+    let section = body
+        .split("<!-- section: escalations -->")
+        .nth(1)
+        .expect("an escalations section");
+    for part in [
+        "Verkställande forum",
+        "Vitesnivåer",
+        "Ingen enighet",
+        "open",
+    ] {
+        assert!(section.contains(part), "{part} in {body}");
+    }
 }

@@ -294,6 +294,22 @@ async fn the_minutes_workflow_from_draft_to_publication(store: Store) {
         "{line}"
     );
     assert!(line.contains(&sha));
+    // ... and the next agenda shows them under "Previous minutes".
+    let agenda = ok(
+        &s,
+        s.agenda_show(
+            &admin(),
+            samverkan::service::ShowAgenda {
+                forum: Some("leveransforum".into()),
+                meeting: Some("2026-12-08".into()),
+                channel: None,
+            },
+        )
+        .await,
+    )
+    .await;
+    assert!(agenda.text.contains("Previous minutes"), "{}", agenda.text);
+    assert!(agenda.text.contains(&sha), "{}", agenda.text);
 }
 
 async fn bad_input_is_refused_and_changes_nothing(store: Store) {

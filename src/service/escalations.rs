@@ -482,14 +482,14 @@ impl Services {
     }
 
     /// The lines under "Föregående minnesanteckningar" on the agenda of a forum's meeting
-    /// starting at `starts_at`. Extension point of the minutes: empty until they fill it
-    /// (e.g. the previous meeting's approved minutes, their SHA-256 and a link).
+    /// starting at `starts_at`: the approved minutes (and addenda) of its last meeting that
+    /// has any, with their SHA-256.
     pub async fn feed_previous_minutes(
         &self,
-        _forum: &Forum,
-        _starts_at: DateTime<Utc>,
+        forum: &Forum,
+        starts_at: DateTime<Utc>,
     ) -> Result<Vec<Msg>> {
-        Ok(Vec::new())
+        self.previous_minutes_lines(forum, starts_at).await
     }
 
     async fn forum_name(

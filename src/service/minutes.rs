@@ -422,7 +422,7 @@ impl Services {
                 })
                 .collect();
         items.sort_by_key(|i| i.position);
-        let record = self.meeting_record(meeting.id).await?;
+        let record = self.meeting_record(meeting.id, lang).await?;
         let mut opening = Vec::new();
         for (item, body) in record.notes {
             match item.and_then(|p| items.iter_mut().find(|i| i.position == p)) {
@@ -504,7 +504,7 @@ impl Services {
 
     /// The parts of a meeting's record other areas keep: attendance and consent, notes, and
     /// escalations made in it.
-    async fn meeting_record(&self, meeting: MeetingId) -> Result<MeetingRecord> {
+    async fn meeting_record(&self, meeting: MeetingId, lang: Lang) -> Result<MeetingRecord> {
         let mut record = MeetingRecord::default();
         let attendees = self.store.attendees(meeting).await?;
         let person = |a: &Attendee| Person {
@@ -535,6 +535,24 @@ impl Services {
             .into_iter()
             .map(|n| (n.item, format!("{} ({})", n.body, n.author_name)))
             .collect();
+        for e in self.store.escalations_from_meeting(meeting).await? {
+            let to = self
+                .store
+                .forum_by_id(e.to_forum)
+                .await?
+                .map(|f| f.name)
+                .unwrap_or_default();
+            let state = match &e.decision_number {
+                Some(number) => format!("{} ({number})", e.state.label().plain(lang)),
+                None => e.state.label().plain(lang),
+            };
+            record.escalations.push(EscalationLine {
+                to,
+                subject: e.subject,
+                reason: e.reason,
+                state,
+            });
+        }
         Ok(record)
     }
 
