@@ -284,6 +284,7 @@ async fn shell_help_lists_the_declared_commands() {
                  /meeting next|list|schedule|cancel|move|remind-me|start|end|here|next-item|\
                  attendee-add|attendee-remove|attendees|consent|consent-answer, \
                  /decision record|list|show|search|export, /action add|done|list|remind-me, \
+                 /escalate item|issue|onward, /escalation list|accept|resolve|return, \
                  /settings language|org-add|org-remove|orgs, \
                  /agenda propose|question|mine|show|accept|reject|defer|merge|move|timebox|\
                  presenter|pull-in|done|standing-add|standing-remove, \
