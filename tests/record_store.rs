@@ -76,6 +76,20 @@ async fn seqs(store: &Store, forum: ForumId) -> Vec<i64> {
 
 on_both_backends!(numbers_have_no_gaps_or_duplicates_under_concurrent_tasks);
 
+on_both_backends!(more_than_a_hundred_forums_may_share_initials);
+
+/// `Forum 0000` … `Forum 0119` all derive `F0`: each still gets a distinct code (F0, F02, …).
+async fn more_than_a_hundred_forums_may_share_initials(store: Store) {
+    let mut codes = std::collections::HashSet::new();
+    for i in 0..120 {
+        let (f, _) = forum(&store, &format!("Forum 0{i:03}")).await;
+        let code = f.code.expect("a code");
+        assert!(code.starts_with('F'), "{code}");
+        assert!(codes.insert(code.clone()), "{code} given twice");
+    }
+    assert!(codes.contains("F0101"));
+}
+
 async fn numbers_have_no_gaps_or_duplicates_under_concurrent_tasks(store: Store) {
     let (lf, m) = forum(&store, "Leveransforum").await;
     let (vf, m2) = forum(&store, "Verkställande forum").await;

@@ -174,9 +174,17 @@ fn ascii_letter(c: char) -> Option<char> {
     (up.is_ascii_alphanumeric()).then_some(up)
 }
 
-/// The candidates for a derived code, in order: `LF`, `LF2`, `LF3`, …
+/// The candidates for a derived code, in order: `LF`, `LF2`, `LF3`, … without end, so
+/// creating a forum never fails for want of a code, however many names share initials. A
+/// long base gives way to the number (`ABCDEFG9`, `ABCDEF10`): a code stays within
+/// [`MAX_CODE`].
 pub fn code_candidates(base: &str) -> impl Iterator<Item = String> + '_ {
-    std::iter::once(base.to_string()).chain((2..100).map(move |n| format!("{base}{n}")))
+    std::iter::once(base.to_string()).chain((2u64..).map(move |n| {
+        let number = n.to_string();
+        // `base` is ASCII (derived codes are), so any byte index is a character boundary.
+        let keep = base.len().min(MAX_CODE.saturating_sub(number.len()));
+        format!("{}{number}", &base[..keep])
+    }))
 }
 
 /// Why a typed code was refused.
@@ -508,6 +516,19 @@ mod tests {
             code_candidates("LF").take(3).collect::<Vec<_>>(),
             ["LF", "LF2", "LF3"]
         );
+        // More than a hundred forums may share initials; codes stay short and distinct.
+        let many: Vec<String> = code_candidates("F0").take(1000).collect();
+        assert_eq!(many[100], "F0101");
+        assert_eq!(
+            many.iter().collect::<std::collections::HashSet<_>>().len(),
+            1000
+        );
+        let long: Vec<String> = code_candidates("ABCDEFG").take(12).collect();
+        assert_eq!(long[8], "ABCDEFG9");
+        assert_eq!(long[9], "ABCDEF10");
+        assert!(long
+            .iter()
+            .all(|c| c.len() <= MAX_CODE && validate_code(c).is_ok()));
         assert_eq!(validate_code(" lf2 "), Ok("LF2".to_string()));
         assert!(validate_code("2LF").is_err());
         assert!(validate_code("LÅ").is_err());
