@@ -39,30 +39,7 @@ const ANNA: UserId = UserId(600_000_000_000_000_001);
 const BO: UserId = UserId(600_000_000_000_000_002);
 const STRANGER: UserId = UserId(600_000_000_000_000_009);
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let db = $crate::db::sqlite().await;
-                super::$name(&db).await;
-                db.cleanup().await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let Some(db) = $crate::db::postgres().await else {
-                    eprintln!("SAMVERKAN_TEST_PG_URL is not set: PostgreSQL run skipped");
-                    return;
-                };
-                super::$name(&db).await;
-                db.cleanup().await;
-            }
-        }
-    )*};
-}
-
-on_both!(
+on_both_backends_with_db!(
     roles_and_code_are_set_by_forum_edit_and_shown,
     a_started_meeting_survives_a_restart_and_ends,
     a_meeting_left_open_is_closed_after_a_nudge_to_the_chair,

@@ -45,30 +45,7 @@ const ANNA: UserId = UserId(600_000_000_000_000_011);
 const BO: UserId = UserId(600_000_000_000_000_012);
 const CILLA: UserId = UserId(600_000_000_000_000_013);
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let db = $crate::db::sqlite().await;
-                super::$name(&db).await;
-                db.cleanup().await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let Some(db) = $crate::db::postgres().await else {
-                    eprintln!("SAMVERKAN_TEST_PG_URL is not set: PostgreSQL run skipped");
-                    return;
-                };
-                super::$name(&db).await;
-                db.cleanup().await;
-            }
-        }
-    )*};
-}
-
-on_both!(
+on_both_backends_with_db!(
     a_meeting_runs_through_its_agenda_in_its_thread_and_survives_a_restart,
     bad_input_is_refused_and_changes_nothing,
 );

@@ -45,31 +45,7 @@ const TABLES: [&str; 15] = [
     "meeting_notes",
 ];
 
-/// Generates a SQLite and a PostgreSQL test for each `async fn(&TestDb)`.
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let db = $crate::db::sqlite().await;
-                super::$name(&db).await;
-                db.cleanup().await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let Some(db) = $crate::db::postgres().await else {
-                    eprintln!("SAMVERKAN_TEST_PG_URL is not set: PostgreSQL run skipped");
-                    return;
-                };
-                super::$name(&db).await;
-                db.cleanup().await;
-            }
-        }
-    )*};
-}
-
-on_both!(
+on_both_backends_with_db!(
     forum_edit_is_all_or_nothing,
     forum_setup_is_all_or_nothing,
     meeting_schedule_is_all_or_nothing,

@@ -121,6 +121,32 @@ macro_rules! on_both_backends {
     )*};
 }
 
+/// Like [`on_both_backends`], for tests that take the whole `&TestDb` (its URL, to start the
+/// binary or dump every row) rather than only the store.
+#[macro_export]
+macro_rules! on_both_backends_with_db {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = $crate::db::sqlite().await;
+                super::$name(&db).await;
+                db.cleanup().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(db) = $crate::db::postgres().await else {
+                    eprintln!("SAMVERKAN_TEST_PG_URL is not set: PostgreSQL run skipped");
+                    return;
+                };
+                super::$name(&db).await;
+                db.cleanup().await;
+            }
+        }
+    )*};
+}
+
 /// Every row of every table, as text (PostgreSQL: `row_to_json`, bytea as hex; SQLite: every
 /// column as text and as hex). For "search the whole database" tests.
 pub async fn dump_all(db: &TestDb) -> Vec<u8> {
