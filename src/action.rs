@@ -98,9 +98,11 @@ impl Invoke {
         command::find(self.path)
     }
 
-    /// `v1:<group>:<command>:<name>=<value>;…`. Values are percent-encoded; the whole id must
-    /// fit Discord's 100 characters (a unit test keeps our buttons within it; a longer one is
-    /// cut, and then reads as stale rather than wrong).
+    /// `v1:<path, one name a segment>:<name>=<value>;…` (`v1:note:text=…`,
+    /// `v1:agenda:accept:item=12`, `v1:meeting:item:next`). Values are percent-encoded, so
+    /// only the path's segments are free of `=`; the whole id must fit Discord's 100
+    /// characters (a unit test keeps our buttons within it; a longer one is cut, and then
+    /// reads as stale rather than wrong).
     pub fn encode(&self) -> String {
         let mut id = format!("{VERSION}:{}", self.path.join(":"));
         let mut first = true;
@@ -142,16 +144,26 @@ impl Invoke {
             .strip_prefix(VERSION)
             .and_then(|r| r.strip_prefix(':'))
             .ok_or(Stale)?;
-        let mut parts = rest.splitn(3, ':');
-        let group = parts.next().ok_or(Stale)?;
-        let sub = parts.next().ok_or(Stale)?;
-        let spec = command::COMMANDS
+        // The path's names, then (at most) one segment of values: the first with an `=`.
+        let segments: Vec<&str> = rest.split(':').collect();
+        let n = segments
             .iter()
-            .find(|s| s.path.len() == 2 && s.path[0] == group && s.path[1] == sub)
-            .ok_or(Stale)?;
+            .position(|s| s.contains('='))
+            .unwrap_or(segments.len());
+        let (path, pairs) = match &segments[n..] {
+            [] => (&segments[..n], None),
+            [pairs] => (&segments[..n], Some(*pairs)),
+            _ => return Err(Stale),
+        };
+        // An empty last segment is an empty set of values (`v1:forum:list:`).
+        let path = match path {
+            [names @ .., ""] if pairs.is_none() => names,
+            names => names,
+        };
+        let spec = command::find(path).or_else(|| renamed(path)).ok_or(Stale)?;
         let mut values = Values::default();
         let mut source = None;
-        if let Some(pairs) = parts.next().filter(|p| !p.is_empty()) {
+        if let Some(pairs) = pairs.filter(|p| !p.is_empty()) {
             for pair in pairs.split(';') {
                 let (name, raw) = pair.split_once('=').ok_or(Stale)?;
                 let name = unescape(name).ok_or(Stale)?;
@@ -176,6 +188,18 @@ impl Invoke {
             source,
         })
     }
+}
+
+/// Commands renamed since buttons that invoke them were posted: (old path, new path). A button
+/// on a message sent before the rename keeps working.
+const RENAMED: &[(&[&str], &[&str])] = &[
+    (&["meeting", "next-item"], &["meeting", "item", "next"]),
+    (&["note", "add"], &["note"]),
+];
+
+fn renamed(path: &[&str]) -> Option<&'static Spec> {
+    let (_, new) = RENAMED.iter().find(|(old, _)| *old == path)?;
+    command::find(new)
 }
 
 /// An option value as text in an id.
@@ -273,5 +297,38 @@ mod tests {
             assert_eq!(Invoke::decode(id), Err(Stale), "{id}");
         }
         assert!(Invoke::decode("v1:forum:list").is_ok());
+        assert!(Invoke::decode("v1:forum:list:").is_ok());
+        for id in [
+            "v1:meeting",
+            "v1:meeting:item",
+            "v1:meeting:item:next:forum=a:more=b",
+            "v1:note:add:text=x:more",
+        ] {
+            assert_eq!(Invoke::decode(id), Err(Stale), "{id}");
+        }
+    }
+
+    #[test]
+    fn paths_of_one_to_three_names_round_trip() {
+        let note = Invoke::new(&["note"]).with("text", Value::Text("Sen: leverans".into()));
+        let id = note.encode();
+        assert!(id.starts_with("v1:note:text="), "{id}");
+        assert_eq!(Invoke::decode(&id), Ok(note));
+        let next = Invoke::new(&["meeting", "item", "next"]);
+        assert_eq!(next.encode(), "v1:meeting:item:next");
+        assert_eq!(Invoke::decode("v1:meeting:item:next"), Ok(next.clone()));
+        let with_forum = next.with("forum", Value::Text("Lev".into()));
+        let id = with_forum.encode();
+        assert_eq!(id, "v1:meeting:item:next:forum=Lev");
+        assert_eq!(Invoke::decode(&id), Ok(with_forum));
+    }
+
+    #[test]
+    fn buttons_posted_before_a_rename_still_work() {
+        let old = Invoke::decode("v1:meeting:next-item").unwrap();
+        assert_eq!(old.path, ["meeting", "item", "next"]);
+        let old = Invoke::decode("v1:note:add:text=x").unwrap();
+        assert_eq!(old.path, ["note"]);
+        assert_eq!(old.values.0["text"], Value::Text("x".into()));
     }
 }

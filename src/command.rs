@@ -1,8 +1,8 @@
 //! The command set, declared once for every adapter.
 //!
-//! Each command is one [`Spec`]: its path (`forum create`), its options (name, kind, whether
-//! required, what autocompletes it) and the function that turns the option values into a
-//! [`Request`]. A [`Request`] runs one use case. The Discord adapter builds its slash commands
+//! Each command is one [`Spec`]: its path (`forum create`; one to three names, see
+//! [`Spec::path`]), its options (name, kind, whether required, what autocompletes it) and the
+//! function that turns the option values into a [`Request`]. A [`Request`] runs one use case. The Discord adapter builds its slash commands
 //! from these specs (names and descriptions from the catalogue) and the shell parses lines
 //! with them, so adding a command means adding a spec, a `Request` variant and its arm here,
 //! and nothing in either adapter.
@@ -200,7 +200,7 @@ pub static MESSAGE_COMMANDS: &[MessageCommand] = &[
     // --- meeting run ---
     MessageCommand {
         key: "ctx-note-add",
-        path: &["note", "add"],
+        path: &["note"],
         content: "text",
         title: None,
         author: Some("author"),
@@ -221,7 +221,10 @@ pub struct Origin {
 
 /// One command: where it is, what it takes, what request it makes.
 pub struct Spec {
-    /// `["forum", "create"]`: a group and its subcommand (Discord's shape).
+    /// Discord's three shapes: `["note"]` a command of its own, `["forum", "create"]` a
+    /// subcommand of a group, `["meeting", "item", "next"]` a subcommand of a subcommand
+    /// group. A path is never the beginning of another (Discord cannot invoke a command that
+    /// has subcommands), and at most [`MAX_DEPTH`] long.
     pub path: &'static [&'static str],
     /// Required options first (Discord requires that order).
     pub options: &'static [Opt],
@@ -637,7 +640,7 @@ pub static COMMANDS: &[Spec] = &[
     },
     Spec {
         form: None,
-        path: &["meeting", "next-item"],
+        path: &["meeting", "item", "next"],
         options: &[OPT_FORUM],
         parse: |v| Ok(Request::MeetingNextItem(which(v))),
     },
@@ -1161,7 +1164,7 @@ pub static COMMANDS: &[Spec] = &[
     // --- meeting run (note) ---
     Spec {
         form: None,
-        path: &["note", "add"],
+        path: &["note"],
         options: &[
             req("text", Kind::Text),
             opt("item", Kind::Integer),
@@ -1236,31 +1239,57 @@ pub fn find(path: &[&str]) -> Option<&'static Spec> {
     COMMANDS.iter().find(|s| s.path == path)
 }
 
-/// The command groups in declaration order (`forum`, `meeting`, `settings`).
-pub fn groups() -> Vec<&'static str> {
+/// The longest path: a command, its subcommand group and its subcommand.
+pub const MAX_DEPTH: usize = 3;
+
+/// The top-level commands in declaration order (`forum`, `meeting`, …, `note`).
+pub fn roots() -> Vec<&'static str> {
+    children(&[])
+}
+
+/// The names that follow `prefix` in the declared paths, in declaration order: under
+/// `["meeting"]` its subcommands and subcommand groups (`next`, …, `item`, …).
+pub fn children(prefix: &[&str]) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
     for s in COMMANDS {
-        if !out.contains(&s.path[0]) {
-            out.push(s.path[0]);
+        if s.path.len() > prefix.len() && s.path.starts_with(prefix) {
+            let name = s.path[prefix.len()];
+            if !out.contains(&name) {
+                out.push(name);
+            }
         }
     }
     out
 }
 
-/// `/forum create|list|…, /meeting next|…`: the command list for help texts.
+/// `/forum create|list|…, /meeting next|…|item next|…, /note`: the command list for help
+/// texts, each top-level command with what follows it (nothing for a command of its own).
 pub fn summary() -> String {
-    groups()
+    roots()
         .iter()
-        .map(|g| {
-            let subs: Vec<&str> = COMMANDS
+        .map(|root| {
+            let tails: Vec<String> = COMMANDS
                 .iter()
-                .filter(|s| s.path[0] == *g)
-                .map(|s| s.path[1])
+                .filter(|s| s.path[0] == *root && s.path.len() > 1)
+                .map(|s| s.path[1..].join(" "))
                 .collect();
-            format!("/{g} {}", subs.join("|"))
+            if tails.is_empty() {
+                format!("/{root}")
+            } else {
+                format!("/{root} {}", tails.join("|"))
+            }
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// What a path that names no command lacks: the names that may follow it (`/meeting item`
+/// lacks `next`), or nothing when it is not the beginning of any command.
+pub fn completions(path: &[&str]) -> Vec<&'static str> {
+    if path.is_empty() || find(path).is_some() {
+        return Vec::new();
+    }
+    children(path)
 }
 
 impl Spec {
@@ -1666,7 +1695,7 @@ mod tests {
                     "{spec:?}: required options first"
                 );
             }
-            assert_eq!(spec.path.len(), 2, "{spec:?}");
+            assert!((1..=MAX_DEPTH).contains(&spec.path.len()), "{spec:?}");
         }
     }
 
@@ -1742,5 +1771,53 @@ mod tests {
             assert!(COMMANDS[i + 1..].iter().all(|b| b.path != a.path), "{a:?}");
         }
         assert!(summary().starts_with("/forum create|list|show|edit|setup, /meeting next|"));
+        assert!(
+            summary().contains("|here|item next|attendee-add|"),
+            "{}",
+            summary()
+        );
+        assert!(summary().ends_with(", /note"), "{}", summary());
+    }
+
+    #[test]
+    fn paths_have_discords_shapes() {
+        for a in COMMANDS {
+            // A command with subcommands cannot be invoked itself: no path begins another.
+            for b in COMMANDS.iter().filter(|b| b.path.len() > a.path.len()) {
+                assert!(!b.path.starts_with(a.path), "{a:?} begins {b:?}");
+            }
+            // Names as Discord takes them (lower case, no spaces, at most 32 characters).
+            for name in a.path {
+                assert!(
+                    !name.is_empty()
+                        && name.len() <= 32
+                        && name
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                    "{a:?}"
+                );
+            }
+        }
+        // At most 25 subcommands and groups under a command or group (Discord's limit).
+        let mut prefixes: Vec<&[&str]> = vec![&[]];
+        for s in COMMANDS {
+            for n in 1..s.path.len() {
+                prefixes.push(&s.path[..n]);
+            }
+        }
+        for p in prefixes.into_iter().skip(1) {
+            assert!(children(p).len() <= 25, "{p:?}");
+        }
+        // Three shapes: a command of its own, a subcommand, a subcommand of a group.
+        assert_eq!(find(&["note"]).map(|s| s.path.len()), Some(1));
+        assert_eq!(
+            find(&["meeting", "item", "next"]).map(|s| s.path.len()),
+            Some(3)
+        );
+        assert_eq!(children(&["meeting", "item"]), ["next"]);
+        assert_eq!(completions(&["meeting", "item"]), ["next"]);
+        assert!(completions(&["note"]).is_empty());
+        assert!(completions(&["nothing"]).is_empty());
+        assert!(roots().contains(&"note"));
     }
 }

@@ -281,7 +281,7 @@ async fn shell_help_lists_the_declared_commands() {
         assert!(
             text.contains(
                 "Kommandon: /forum create|list|show|edit|setup, \
-                 /meeting next|list|schedule|cancel|move|remind-me|start|end|here|next-item|\
+                 /meeting next|list|schedule|cancel|move|remind-me|start|end|here|item next|\
                  attendee-add|attendee-remove|attendees|consent|consent-answer, \
                  /decision record|list|show|search|export, /action add|done|list|remind-me, \
                  /escalate item|issue|onward, /escalation list|accept|resolve|return, \
@@ -289,7 +289,7 @@ async fn shell_help_lists_the_declared_commands() {
                  /agenda propose|question|mine|show|accept|reject|defer|merge|move|timebox|\
                  presenter|pull-in|done|standing-add|standing-remove, \
                  /minutes draft|show|edit|download|upload|submit|approve|request-changes|export|addendum, \
-                 /note add."
+                 /note."
             ),
             "{text}"
         );
@@ -302,6 +302,18 @@ async fn shell_help_lists_the_declared_commands() {
         let text = stdout(&out);
         assert!(text.contains("count: many"), "{text}");
         assert!(text.contains("on: kanske"), "{text}");
+        // The beginning of a command says what may follow; a renamed one is unknown.
+        let out = shell(
+            url,
+            &["--guild", "Kommun", "--user", "anna"],
+            "/meeting item\n/meeting next-item forum:A\n/note add text:x\n",
+        );
+        let text = stdout(&out);
+        assert!(
+            text.contains("/meeting item behöver ett ord till: next."),
+            "{text}"
+        );
+        assert_eq!(text.matches("Okänt kommando.").count(), 2, "{text}");
     })
     .await;
 }
@@ -677,9 +689,9 @@ async fn shell_runs_a_meeting_through_its_agenda() {
 /meeting here forum:Leveransforum
 /meeting attendee-add forum:Leveransforum name:"Åsa Gäst" presence:gäst organisation:"Konsult AB"
 /meeting consent-answer forum:Leveransforum answer:true
-/meeting next-item forum:Leveransforum
-/meeting next-item forum:Leveransforum
-/note add forum:Leveransforum text:"Leveranserna är sena."
+/meeting item next forum:Leveransforum
+/meeting item next forum:Leveransforum
+/note forum:Leveransforum text:"Leveranserna är sena."
 /decision record forum:Leveransforum title:"Nya tider" text:"Före tio."
 /meeting attendees forum:Leveransforum
 "#,
@@ -708,7 +720,7 @@ async fn shell_runs_a_meeting_through_its_agenda() {
             url,
             "2026-12-01T08:30:00Z",
             &admin,
-            "/meeting next-item forum:Leveransforum\n",
+            "/meeting item next forum:Leveransforum\n",
         );
         assert!(!out.status.success());
         assert!(

@@ -141,6 +141,34 @@ async fn forums_end_to_end_on_the_real_binary() {
         .unwrap();
     assert_eq!(create_cmd["name_localizations"]["sv-SE"], "skapa");
     assert!(commands.iter().any(|c| c["name"] == "settings"));
+    // Three shapes: `/meeting item next` is a subcommand (type 1) in a subcommand group
+    // (type 2); `/note` a command of its own with its options and no subcommand.
+    let meeting = commands.iter().find(|c| c["name"] == "meeting").unwrap();
+    let item = meeting["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "item")
+        .expect("the item group");
+    assert_eq!(item["type"], 2, "{item}");
+    assert_eq!(item["name_localizations"]["sv-SE"], "punkt");
+    let next = &item["options"][0];
+    assert_eq!(
+        (next["name"].as_str(), next["type"].as_u64()),
+        (Some("next"), Some(1)),
+        "{item}"
+    );
+    assert_eq!(next["name_localizations"]["sv-SE"], "nästa");
+    assert_eq!(next["options"][0]["name"], "forum", "{next}");
+    let note = commands.iter().find(|c| c["name"] == "note").unwrap();
+    assert_eq!(note["name_localizations"]["sv-SE"], "anteckning");
+    let kinds: Vec<_> = note["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["name"].as_str().unwrap(), o["type"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(kinds, [("text", 3), ("item", 4), ("forum", 3)], "{note}");
 
     // Without permission: a translated refusal only the user sees; nothing created.
     let r = create(&d, &member(), "Leveransforum", LEV).await;
@@ -208,6 +236,35 @@ async fn forums_end_to_end_on_the_real_binary() {
         .await;
     assert_eq!(choices.len(), 1);
     assert_eq!(choices[0]["value"], "Leveransforum");
+    // The same in a subcommand of a group, and in a command of its own.
+    for path in [&["meeting", "item", "next"][..], &["note"]] {
+        let choices = d
+            .autocomplete(
+                GUILD,
+                LEV,
+                &member(),
+                path,
+                vec![Opt::Focused("forum", "lev")],
+            )
+            .await;
+        assert_eq!(choices.len(), 1, "{path:?}");
+        assert_eq!(choices[0]["value"], "Leveransforum", "{path:?}");
+    }
+    // Both are invoked: here refused (no meeting is running), in words, privately.
+    for path in [&["meeting", "item", "next"][..], &["note"]] {
+        let mut options = vec![Opt::Str("forum", "Leveransforum")];
+        if path == ["note"] {
+            options.push(Opt::Str("text", "Anteckning"));
+        }
+        let i = d.slash(GUILD, LEV, &member(), path, options).await;
+        let r = d.wait_response(&i, T).await.unwrap();
+        assert!(r.ephemeral, "{path:?}: {}", r.text());
+        assert!(
+            r.text().contains("har inget öppet möte"),
+            "{path:?}: {}",
+            r.text()
+        );
+    }
     let i = d
         .slash(
             GUILD,
@@ -441,4 +498,62 @@ async fn works_on_postgres_too() {
     assert!(f.is_some());
     drop(bot);
     pg.cleanup().await;
+}
+
+/// The double refuses what Discord refuses in a registration's nesting, so the test of our
+/// three shapes (`/note`, `/forum create`, `/meeting item next`) means something.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_double_refuses_commands_nested_unlike_discord() {
+    let d = DiscordDouble::start(guilds()).await;
+    let url = format!(
+        "{}/api/v10/applications/{}/guilds/{GUILD}/commands",
+        d.base_url(),
+        double::APP_ID
+    );
+    let sub = |name: &str, options: serde_json::Value| serde_json::json!({"name": name, "description": "d", "type": 1, "options": options});
+    let group = |name: &str, options: serde_json::Value| serde_json::json!({"name": name, "description": "d", "type": 2, "options": options});
+    let text = serde_json::json!({"name": "text", "description": "d", "type": 3});
+    let command = |options: serde_json::Value| serde_json::json!([{"name": "meeting", "description": "d", "type": 1, "options": options}]);
+    let put = |body: serde_json::Value| {
+        let url = url.clone();
+        async move {
+            reqwest::Client::new()
+                .put(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    // Accepted: options alone, subcommands, and groups of subcommands beside subcommands.
+    assert_eq!(put(command(serde_json::json!([text]))).await, 200);
+    let fine = serde_json::json!([
+        sub("next", serde_json::json!([text])),
+        group(
+            "item",
+            serde_json::json!([sub("next", serde_json::json!([text]))])
+        )
+    ]);
+    assert_eq!(put(command(fine)).await, 200);
+    // Refused: a group in a group, a subcommand in a subcommand, an option in a group, and
+    // options beside subcommands.
+    for bad in [
+        serde_json::json!([group(
+            "a",
+            serde_json::json!([group(
+                "b",
+                serde_json::json!([sub("c", serde_json::json!([]))])
+            )])
+        )]),
+        serde_json::json!([sub(
+            "a",
+            serde_json::json!([sub("b", serde_json::json!([]))])
+        )]),
+        serde_json::json!([group("a", serde_json::json!([text]))]),
+        serde_json::json!([sub("a", serde_json::json!([])), text]),
+    ] {
+        assert_eq!(put(command(bad.clone())).await, 400, "{bad}");
+    }
 }

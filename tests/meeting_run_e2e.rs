@@ -5,7 +5,7 @@
 //! runs out (one warning in the thread); a chat message in the thread goes into the minutes
 //! through the message menu (once; a message elsewhere is refused); a decision is recorded in
 //! a form under the current item. Then the bot is killed mid-meeting and started again: the
-//! next-item button still works, in the same thread, and nothing recorded was lost.
+//! next-item button (`/meeting item next`) still works, in the same thread, and nothing recorded was lost.
 
 #[path = "support/bot.rs"]
 mod bot;
@@ -210,7 +210,7 @@ async fn a_meeting_runs_in_its_thread_and_survives_a_kill() {
 
     // The first item, with its timebox as a timestamp; two minutes later, one warning.
     let i = d
-        .slash(GUILD, thread, &admin, &["meeting", "next-item"], vec![])
+        .slash(GUILD, thread, &admin, &["meeting", "item", "next"], vec![])
         .await;
     let r = reply(&d, &i).await;
     assert!(r.contains("Leveranstider") && r.contains("<t:"), "{r}");
@@ -274,7 +274,7 @@ async fn a_meeting_runs_in_its_thread_and_survives_a_kill() {
     d.wait_connected(T).await.unwrap();
 
     // The next-item button of the item message still works, in the same thread.
-    let next = button(&item_message, "v1:meeting:next-item");
+    let next = button(&item_message, "v1:meeting:item:next");
     let i = d.click(GUILD, thread, &admin, &item_message, &next).await;
     let r = reply(&d, &i).await;
     assert!(r.contains("2.") && r.contains("Fakturor"), "{r}");

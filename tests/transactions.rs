@@ -541,12 +541,12 @@ async fn running_a_meeting_is_all_or_nothing(db: &TestDb) {
         channel: None,
     };
     // The first item: the current entry, its post and its timebox warning.
-    fails_cleanly_at_every_write(db, "/meeting next-item", || async {
+    fails_cleanly_at_every_write(db, "/meeting item next", || async {
         present(&s, s.next_item(&admin(), which()).await).await
     })
     .await;
     // The second: besides, the first is handled (item and history).
-    fails_cleanly_at_every_write(db, "/meeting next-item (handling)", || async {
+    fails_cleanly_at_every_write(db, "/meeting item next (handling)", || async {
         present(&s, s.next_item(&admin(), which()).await).await
     })
     .await;

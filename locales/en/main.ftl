@@ -32,6 +32,7 @@ error-language-unknown = Unknown language. Choose sv (Swedish) or en (English).
 error-bad-option = One of the values could not be read: { $detail }
 error-missing-option = The value { STRONG($option) } is missing.
 error-unknown-command = Unknown command. Type { CODE("/help") } to see the commands.
+error-incomplete-command = { STRONG($command) } needs one more word: { $choices }.
 
 ## Forums
 forum-created = The forum { STRONG($name) } is created and meets in { $channel }.

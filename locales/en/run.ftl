@@ -3,7 +3,7 @@
 ctx-note-add = Add to minutes
 
 run-thread-name = { $name } { $date }
-run-thread-starter = { STRONG("Meeting record") } of { STRONG($name) }, { $when }. Press { STRONG("I'm here") } to be on the attendance list. Use { CODE("/note add") } or the message menu { STRONG("Add to minutes") } on a message in this thread for the minutes.
+run-thread-starter = { STRONG("Meeting record") } of { STRONG($name) }, { $when }. Press { STRONG("I'm here") } to be on the attendance list. Use { CODE("/note") } or the message menu { STRONG("Add to minutes") } on a message in this thread for the minutes.
 run-started-thread = The record is kept in a thread in { $channel }.
 run-agenda-thread = The meeting is under way: its record is in { $thread }.
 
@@ -30,7 +30,7 @@ run-error-consent-not-asked = The chair has not asked for consent to recording i
 run-error-no-items = The agenda of this meeting has no items to go through.
 run-error-past-end = Item { $last } was the last on the agenda. End the meeting with { CODE("/meeting end") }.
 run-error-no-such-item = The agenda has no item { $item } (items 1–{ $last }).
-run-error-note-outside-thread = Only messages in a running meeting's thread can be added to its minutes. Use { CODE("/note add") } instead.
+run-error-note-outside-thread = Only messages in a running meeting's thread can be added to its minutes. Use { CODE("/note") } instead.
 
 run-presence-present = present
 run-presence-absent = absent
@@ -67,8 +67,6 @@ run-note-added = Added to the minutes under item { $item }.
 run-note-already = That is already in the minutes (under item { $item }); nothing changed.
 
 cmd-note = note
-    .description = Notes for the minutes of a running meeting
-cmd-note-add = add
     .description = Add a note to the minutes, under the current agenda item (secretary or chair)
     .text = text
     .text-description = The note
@@ -80,7 +78,9 @@ cmd-meeting-here = here
     .description = Put yourself on the running meeting's attendance list
     .forum = forum
     .forum-description = The forum (default: this thread's or channel's)
-cmd-meeting-next-item = next-item
+cmd-meeting-item = item
+    .description = The running meeting's agenda items
+cmd-meeting-item-next = next
     .description = Move to the next item of the agenda (chair or secretary)
     .forum = forum
     .forum-description = The forum (default: this thread's or channel's)

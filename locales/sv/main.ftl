@@ -32,6 +32,7 @@ error-language-unknown = Okänt språk. Välj sv (svenska) eller en (engelska).
 error-bad-option = Ett av värdena kunde inte tolkas: { $detail }
 error-missing-option = Värdet { STRONG($option) } saknas.
 error-unknown-command = Okänt kommando. Skriv { CODE("/help") } för att se kommandona.
+error-incomplete-command = { STRONG($command) } behöver ett ord till: { $choices }.
 
 ## Forum
 forum-created = Forumet { STRONG($name) } är skapat och möts i { $channel }.

@@ -3,7 +3,7 @@
 ctx-note-add = Lägg till i protokollet
 
 run-thread-name = { $name } { $date }
-run-thread-starter = { STRONG("Mötesprotokoll") } för { STRONG($name) }, { $when }. Tryck på { STRONG("Jag är här") } för att komma med på närvarolistan. Använd { CODE("/anteckning lägg-till") } eller meddelandemenyn { STRONG("Lägg till i protokollet") } på ett meddelande i den här tråden för protokollet.
+run-thread-starter = { STRONG("Mötesprotokoll") } för { STRONG($name) }, { $when }. Tryck på { STRONG("Jag är här") } för att komma med på närvarolistan. Använd { CODE("/anteckning") } eller meddelandemenyn { STRONG("Lägg till i protokollet") } på ett meddelande i den här tråden för protokollet.
 run-started-thread = Protokollet förs i en tråd i { $channel }.
 run-agenda-thread = Mötet pågår: protokollet förs i { $thread }.
 
@@ -30,7 +30,7 @@ run-error-consent-not-asked = Ordföranden har inte bett om samtycke till inspel
 run-error-no-items = Mötets dagordning har inga punkter att gå igenom.
 run-error-past-end = Punkt { $last } var den sista på dagordningen. Avsluta mötet med { CODE("/möte avsluta") }.
 run-error-no-such-item = Dagordningen har ingen punkt { $item } (punkterna 1–{ $last }).
-run-error-note-outside-thread = Bara meddelanden i ett pågående mötes tråd kan läggas till i protokollet. Använd { CODE("/anteckning lägg-till") } i stället.
+run-error-note-outside-thread = Bara meddelanden i ett pågående mötes tråd kan läggas till i protokollet. Använd { CODE("/anteckning") } i stället.
 
 run-presence-present = närvarande
 run-presence-absent = frånvarande
@@ -67,8 +67,6 @@ run-note-added = Tillagt i protokollet under punkt { $item }.
 run-note-already = Det finns redan i protokollet (under punkt { $item }); inget ändrades.
 
 cmd-note = anteckning
-    .description = Anteckningar till protokollet för ett pågående möte
-cmd-note-add = lägg-till
     .description = Lägg till en anteckning i protokollet, under aktuell punkt (sekreterare eller ordförande)
     .text = text
     .text-description = Anteckningen
@@ -80,7 +78,9 @@ cmd-meeting-here = här
     .description = Sätt upp dig på det pågående mötets närvarolista
     .forum = forum
     .forum-description = Forumet (standard: trådens eller kanalens)
-cmd-meeting-next-item = nästa-punkt
+cmd-meeting-item = punkt
+    .description = Det pågående mötets dagordningspunkter
+cmd-meeting-item-next = nästa
     .description = Gå till nästa punkt på dagordningen (ordförande eller sekreterare)
     .forum = forum
     .forum-description = Forumet (standard: trådens eller kanalens)

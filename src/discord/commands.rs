@@ -1,7 +1,8 @@
 //! Slash commands, built from the command set declared once in [`crate::command`]: each spec
-//! becomes a subcommand whose options and autocompletes follow its declaration, and one action
-//! reads the interaction's options into a request. Names and descriptions come from the
-//! catalogue (see `localize.rs`).
+//! becomes a command of its own (`/note`), a subcommand of a group (`/forum create`) or a
+//! subcommand of a subcommand group (`/meeting item next`), as long as its path; its options
+//! and autocompletes follow its declaration, and one action reads the interaction's options
+//! into a request. Names and descriptions come from the catalogue (see `localize.rs`).
 
 use std::borrow::Cow;
 
@@ -10,7 +11,7 @@ use poise::BoxFuture;
 
 use super::reply::{choices, run, translated_choices};
 use super::{Ctx, Data, Error};
-use crate::command::{self, Complete, Kind, Opt, Origin, Spec, Value, Values, COMMANDS};
+use crate::command::{self, Complete, Kind, Opt, Origin, Spec, Value, Values};
 use crate::domain::forum::{time_zone_suggestions, SUGGESTED_TIERS};
 use crate::domain::ids::{ChannelId, GuildId, RoleId, UserId};
 use crate::i18n::Msg;
@@ -19,35 +20,47 @@ type Command = poise::Command<Data, Error>;
 type AppCtx<'a> = poise::ApplicationContext<'a, Data, Error>;
 
 pub fn all() -> Vec<Command> {
-    let mut out: Vec<Command> = command::groups().into_iter().map(group).collect();
+    let mut out: Vec<Command> = command::roots()
+        .into_iter()
+        .map(|root| node(vec![root]))
+        .collect();
     out.extend(super::interactions::message_commands());
     out.push(super::whistleblowing::whistleblow());
     out.push(super::whistleblowing::case());
     out
 }
 
-/// `/forum`, `/meeting`, `/settings`: a group of the specs under that name.
-fn group(name: &'static str) -> Command {
+/// The command at `path`: the spec's own command when a spec has that path, otherwise a
+/// group (`/forum`, `/meeting item`) of what follows it.
+fn node(path: Vec<&'static str>) -> Command {
+    if let Some(spec) = command::find(&path) {
+        return leaf(spec);
+    }
+    let name = *path.last().expect("a path names a command");
     Command {
         name: Cow::Borrowed(name),
-        qualified_name: Cow::Borrowed(name),
-        identifying_name: Cow::Borrowed(name),
-        source_code_name: Cow::Borrowed(name),
+        qualified_name: Cow::Owned(path.join(" ")),
+        identifying_name: Cow::Owned(path.join("_")),
+        source_code_name: Cow::Owned(path.join("_")),
         guild_only: true,
         subcommand_required: true,
         // Discord never invokes a group itself; poise needs an action to register it.
         slash_action: Some(|_| Box::pin(async { Ok(()) })),
-        subcommands: COMMANDS
-            .iter()
-            .filter(|s| s.path[0] == name)
-            .map(subcommand)
+        subcommands: command::children(&path)
+            .into_iter()
+            .map(|child| {
+                let mut p = path.clone();
+                p.push(child);
+                node(p)
+            })
             .collect(),
         ..Default::default()
     }
 }
 
-fn subcommand(spec: &'static Spec) -> Command {
-    let name = spec.path[1];
+/// A spec's own command (a subcommand, or a top-level command with a one-name path).
+fn leaf(spec: &'static Spec) -> Command {
+    let name = *spec.path.last().expect("a path names a command");
     Command {
         name: Cow::Borrowed(name),
         qualified_name: Cow::Owned(spec.path.join(" ")),
@@ -310,22 +323,18 @@ async fn autocomplete_meeting<'a>(
     ctx: Ctx<'a>,
     _partial: &'a str,
 ) -> serenity::CreateAutocompleteResponse {
+    // The options of the invoked (sub)command, however deep it is: poise hands them over.
     let forum = match ctx {
-        poise::Context::Application(a) => a
-            .interaction
-            .data
-            .options()
-            .iter()
-            .flat_map(|o| match &o.value {
-                serenity::ResolvedValue::SubCommand(inner) => inner.clone(),
-                _ => Vec::new(),
-            })
-            .find(|o| o.name == "forum")
-            .and_then(|o| match o.value {
-                serenity::ResolvedValue::String(s) => Some(s.to_string()),
-                serenity::ResolvedValue::Autocomplete { value, .. } => Some(value.to_string()),
-                _ => None,
-            }),
+        poise::Context::Application(a) => {
+            a.args
+                .iter()
+                .find(|o| o.name == "forum")
+                .and_then(|o| match o.value {
+                    serenity::ResolvedValue::String(s) => Some(s.to_string()),
+                    serenity::ResolvedValue::Autocomplete { value, .. } => Some(value.to_string()),
+                    _ => None,
+                })
+        }
         poise::Context::Prefix(_) => None,
     };
     let (Some(forum), Some(actor)) = (forum, super::reply::actor(ctx)) else {

@@ -295,19 +295,36 @@ mod tests {
                 format!("{} {}", s.path.join(" "), opts.join(","))
             })
             .collect();
-        let mut built = Vec::new();
-        for group in commands
-            .iter()
-            .filter(|c| crate::command::groups().contains(&c.name.as_ref()))
-        {
-            for sub in &group.subcommands {
-                let opts: Vec<String> = sub
+        // Walked in declaration order: a command with no subcommands is a spec's own, at any
+        // depth; a group holds only subcommands and (under a top-level command) groups.
+        fn walk(c: &poise::Command<Data, Error>, path: &mut Vec<String>, built: &mut Vec<String>) {
+            path.push(c.name.to_string());
+            if c.subcommands.is_empty() {
+                let opts: Vec<String> = c
                     .parameters
                     .iter()
                     .map(|p| format!("{}{}", p.name, if p.required { "!" } else { "" }))
                     .collect();
-                built.push(format!("{} {} {}", group.name, sub.name, opts.join(",")));
+                built.push(format!("{} {}", path.join(" "), opts.join(",")));
+            } else {
+                assert!(
+                    c.parameters.is_empty(),
+                    "{}: a group takes no options",
+                    c.name
+                );
+                assert!(path.len() < crate::command::MAX_DEPTH, "{path:?} too deep");
+                for sub in &c.subcommands {
+                    walk(sub, path, built);
+                }
             }
+            path.pop();
+        }
+        let mut built = Vec::new();
+        for root in commands
+            .iter()
+            .filter(|c| crate::command::roots().contains(&c.name.as_ref()))
+        {
+            walk(root, &mut Vec::new(), &mut built);
         }
         assert_eq!(built, declared);
     }

@@ -50,7 +50,7 @@ pub struct AddAttendee {
     pub member: Option<UserId>,
 }
 
-/// `/note add` (and the message menu "Add to minutes"), as typed.
+/// `/note` (and the message menu "Add to minutes"), as typed.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AddNote {
     pub which: Which,
@@ -74,7 +74,7 @@ fn thread_buttons() -> Vec<Button> {
         Button::new(
             msg!("run-button-next"),
             ButtonStyle::Primary,
-            Invoke::new(&["meeting", "next-item"]),
+            Invoke::new(&["meeting", "item", "next"]),
         ),
     ]
 }
@@ -562,7 +562,7 @@ impl Services {
         )]))
     }
 
-    /// `/meeting next-item` (or the button): the next entry of the agenda becomes current,
+    /// `/meeting item next` (or the button): the next entry of the agenda becomes current,
     /// shown in the thread with its timebox; a warning is posted there when the timebox runs
     /// out while it is still current. The entry left counts as handled (`domain::run`).
     #[instrument(skip_all, fields(guild = %actor.guild))]
@@ -719,7 +719,7 @@ impl Services {
         Ok(())
     }
 
-    /// `/note add` and the message menu "Add to minutes": a note for the minutes under an
+    /// `/note` and the message menu "Add to minutes": a note for the minutes under an
     /// agenda entry (the current one by default). From the menu only on a message in the
     /// meeting's thread, and once per message.
     #[instrument(skip_all, fields(guild = %actor.guild))]

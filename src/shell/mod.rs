@@ -216,7 +216,16 @@ impl Shell {
             )]));
         }
         let Some(spec) = command::find(&path) else {
-            return Err(refuse(msg!("error-unknown-command")));
+            // `/meeting item`: the beginning of commands, not one; say what may follow.
+            let next = command::completions(&path);
+            if next.is_empty() {
+                return Err(refuse(msg!("error-unknown-command")));
+            }
+            return Err(refuse(msg!(
+                "error-incomplete-command",
+                command = format!("/{}", path.join(" ")),
+                choices = next.join(", ")
+            )));
         };
         let mut values = Values::default();
         for (name, raw) in line.options {

@@ -2524,8 +2524,39 @@ fn validate_commands(cmds: &[Value]) -> Option<Reply> {
             );
         }
         check_command(&mut c, &i.to_string(), cmd, kind == 1);
+        if kind == 1 {
+            check_nesting(&mut c, &i.to_string(), cmd, 0);
+        }
     }
     c.first()
+}
+
+/// Discord's nesting: a command holds subcommand groups (type 2) and subcommands (type 1), or
+/// plain options, never both; a group holds only subcommands; a subcommand only plain options.
+fn check_nesting(c: &mut Checks, path: &str, v: &Value, depth: usize) {
+    let options = arr(&v["options"]);
+    let kind = |o: &Value| o["type"].as_u64().unwrap_or(0);
+    let nested = options.iter().filter(|o| matches!(kind(o), 1 | 2)).count();
+    let invalid = |c: &mut Checks, p: String| {
+        c.fail(
+            p,
+            "APPLICATION_COMMAND_OPTION_TYPE_INVALID",
+            "Invalid nesting",
+        )
+    };
+    let here = if depth == 0 { 0 } else { kind(v) };
+    if nested > 0 && nested < options.len() {
+        invalid(c, format!("{path}.options"));
+    }
+    for (j, o) in options.iter().enumerate() {
+        let p = format!("{path}.options.{j}");
+        match (here, kind(o)) {
+            (0, 1 | 2) | (2, 1) => check_nesting(c, &p, o, depth + 1),
+            (_, 1 | 2) => invalid(c, p),
+            (2, _) => invalid(c, p),
+            _ => {}
+        }
+    }
 }
 
 fn check_command(c: &mut Checks, path: &str, v: &Value, chat_input: bool) {
