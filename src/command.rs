@@ -58,6 +58,9 @@ pub enum Complete {
     Language,
     /// Open agenda items of the guild (`#12 title`; the value is the id).
     Item,
+    /// Escalations of the guild still with a receiving forum (`#7 subject`; the value is the
+    /// id).
+    Escalation,
 }
 
 /// One option of a command. Its name is also its catalogue attribute (`cmd-forum-create`,
@@ -392,6 +395,8 @@ const OPT_FORUM: Opt = opt("forum", Kind::Text).complete(Complete::Forum);
 /// The next meeting whose agenda is open when left out.
 const OPT_MEETING: Opt = opt("meeting", Kind::Text).complete(Complete::Meeting);
 const ITEM: Opt = req("item", Kind::Integer).complete(Complete::Item);
+/// An escalation by its id (`/escalation accept id:7`).
+const ESCALATION: Opt = req("id", Kind::Integer).complete(Complete::Escalation);
 /// The item's version a button showed: a decision from an older view is refused.
 const VERSION: Opt = opt("version", Kind::Integer).hidden();
 
@@ -844,7 +849,7 @@ pub static COMMANDS: &[Spec] = &[
     Spec {
         form: None,
         path: &["escalate", "onward"],
-        options: &[req("id", Kind::Integer), req("reason", Kind::Text)],
+        options: &[ESCALATION, req("reason", Kind::Text)],
         parse: |v| {
             Ok(Request::EscalateOnward {
                 id: v.required_integer("id")?,
@@ -869,7 +874,7 @@ pub static COMMANDS: &[Spec] = &[
     Spec {
         form: None,
         path: &["escalation", "accept"],
-        options: &[req("id", Kind::Integer)],
+        options: &[ESCALATION],
         parse: |v| {
             Ok(Request::EscalationAccept {
                 id: v.required_integer("id")?,
@@ -879,7 +884,7 @@ pub static COMMANDS: &[Spec] = &[
     Spec {
         form: None,
         path: &["escalation", "resolve"],
-        options: &[req("id", Kind::Integer), req("decision", Kind::Text)],
+        options: &[ESCALATION, req("decision", Kind::Text)],
         parse: |v| {
             Ok(Request::EscalationResolve {
                 id: v.required_integer("id")?,
@@ -890,7 +895,7 @@ pub static COMMANDS: &[Spec] = &[
     Spec {
         form: None,
         path: &["escalation", "return"],
-        options: &[req("id", Kind::Integer), req("reason", Kind::Text)],
+        options: &[ESCALATION, req("reason", Kind::Text)],
         parse: |v| {
             Ok(Request::EscalationReturn {
                 id: v.required_integer("id")?,

@@ -31,6 +31,7 @@ on_both_backends!(
     bad_escalations_are_refused_and_change_nothing,
     of_two_chairs_deciding_at_once_one_wins,
     an_escalation_made_in_a_meeting_is_in_its_minutes,
+    escalation_ids_are_suggested_while_they_can_change,
 );
 
 /// Tuesday 1 December 2026, 09:00 in Stockholm: the forums meet at 10:00.
@@ -175,8 +176,35 @@ async fn an_escalation_goes_up_onto_the_agenda_and_its_outcome_comes_back(store:
 
     running.stop().await;
 
-    // Accepted, then resolved by a decision of Verkställande forum.
+    // Accepted: the origin is told in its channel, once (a keyed job, run again or not).
     ok(s, s.escalation_accept(&vf.chair(), 1).await).await;
+    let running = run_scheduler(s, &clock, &notifier);
+    let job = run_job(s, &clock, "escalation:accepted:1").await;
+    assert_eq!(job.state, JobState::Done, "{job:?}");
+    running.stop().await;
+    let accepted: Vec<_> = notifier
+        .messages(lf.channel)
+        .into_iter()
+        .filter(|p| p.content.contains("is accepted by"))
+        .collect();
+    assert_eq!(accepted.len(), 1, "{accepted:?}");
+    let text = &accepted[0].content;
+    assert!(
+        text.contains("Leveransförseningar") && text.contains("Verkställande forum"),
+        "{text}"
+    );
+    assert!(!text.contains("@everyone"), "user text never pings: {text}");
+    // A second accept is refused and queues nothing more.
+    let t = refused(s, s.escalation_accept(&vf.chair(), 1).await).await;
+    assert!(t.contains("already accepted"), "{t}");
+    assert_eq!(
+        store
+            .jobs_with_prefix("escalation:accepted:")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     let number = decide(&l, &vf, "Viten").await;
     let resolved = ok(s, s.escalation_resolve(&vf.chair(), 1, &number).await).await;
     assert!(
@@ -197,8 +225,20 @@ async fn an_escalation_goes_up_onto_the_agenda_and_its_outcome_comes_back(store:
         .messages(lf.channel)
         .into_iter()
         .filter(|p| p.content.contains("Escalation **1**") || p.content.contains("Escalation 1"))
+        .filter(|p| !p.content.contains("is accepted by"))
         .collect();
     assert_eq!(told.len(), 1, "{told:?}");
+    // The acceptance was told once, before the outcome.
+    let all: Vec<_> = notifier
+        .messages(lf.channel)
+        .into_iter()
+        .map(|p| p.content)
+        .collect();
+    assert_eq!(
+        all.iter().filter(|c| c.contains("is accepted by")).count(),
+        1,
+        "{all:?}"
+    );
     assert!(
         told[0]
             .content
@@ -525,4 +565,64 @@ async fn an_escalation_made_in_a_meeting_is_in_its_minutes(store: Store) {
     ] {
         assert!(section.contains(part), "{part} in {body}");
     }
+}
+
+/// Autocomplete of `/escalation accept|resolve|return` and `/escalate onward`: the guild's
+/// escalations still with a receiving forum, `#id subject`, newest first, found by the
+/// beginning of the id or any part of the subject in any case (å, ä, ö folded alike on both
+/// backends); a resolved or returned one is no longer offered, another guild's never.
+async fn escalation_ids_are_suggested_while_they_can_change(store: Store) {
+    let clock = ManualClock::new(start_time());
+    let l = ladder::setup(&store, &clock).await;
+    let s = &l.services;
+    let (lf, vf) = (l.lf, l.vf);
+    for (subject, reason) in [
+        ("Leveransförseningar", "Viten"),
+        ("Återkoppling på fakturor", "Oklart"),
+        ("Bemanning", "Brist"),
+    ] {
+        ok(
+            s,
+            s.escalate_issue(&lf.chair(), lf.name, subject, reason)
+                .await,
+        )
+        .await;
+    }
+    let suggested =
+        |partial: &'static str| async move { s.escalation_suggestions(&lf.chair(), partial).await };
+    assert_eq!(
+        suggested("").await,
+        [
+            (3, "#3 Bemanning".to_string()),
+            (2, "#2 Återkoppling på fakturor".to_string()),
+            (1, "#1 Leveransförseningar".to_string()),
+        ]
+    );
+    assert_eq!(
+        suggested("#2").await,
+        [(2, "#2 Återkoppling på fakturor".to_string())]
+    );
+    assert_eq!(
+        suggested("1").await,
+        [(1, "#1 Leveransförseningar".to_string())]
+    );
+    assert_eq!(suggested("ÅTERKOPP").await.len(), 1);
+    assert_eq!(suggested("FÖRSEN").await.len(), 1);
+    assert_eq!(suggested("ingenting").await, []);
+    // Accepted: still offered; resolved or returned: no longer.
+    ok(s, s.escalation_accept(&vf.chair(), 1).await).await;
+    assert_eq!(suggested("").await.len(), 3);
+    ok(
+        s,
+        s.escalation_return(&vf.chair(), 2, "Hanteras lokalt").await,
+    )
+    .await;
+    let ids: Vec<i64> = suggested("").await.into_iter().map(|(id, _)| id).collect();
+    assert_eq!(ids, [3, 1]);
+    // Another guild's member sees none of them.
+    let stranger = samverkan::service::Actor {
+        guild: samverkan::domain::ids::GuildId(1),
+        ..admin()
+    };
+    assert_eq!(s.escalation_suggestions(&stranger, "").await, []);
 }

@@ -2,7 +2,8 @@
 //! issue to Verkställande forum; it appears on that forum's published agenda (under its
 //! standing item "Inkomna eskaleringar", edited in place) and its chair is told in its channel
 //! by the one role mention (user text never pings); the chair resolves it with a decision of
-//! that forum; Leveransforum is told in its channel (once) and its next agenda shows the
+//! that forum (its id offered by autocomplete, accepted first); Leveransforum is told of the
+//! acceptance and of the outcome in its channel (each once) and its next agenda shows the
 //! outcome.
 
 #[path = "support/bot.rs"]
@@ -247,6 +248,33 @@ async fn an_escalation_reaches_the_higher_agenda_and_its_resolution_comes_back()
     assert!(decided.contains("VF-2026-01"), "{decided}");
     let list = run(&["escalation", "list"], vec![Opt::Str("state", "öppen")]).await;
     assert!(list.contains("Leveransförseningar"), "{list}");
+    // Its id is offered by autocomplete (`#id subject`, the value the id).
+    let choices = d
+        .autocomplete(
+            GUILD,
+            VF,
+            &chair,
+            &["escalation", "accept"],
+            vec![Opt::Focused("id", "leverans")],
+        )
+        .await;
+    assert_eq!(choices.len(), 1, "{choices:?}");
+    assert_eq!(choices[0]["value"], 1, "{choices:?}");
+    assert!(
+        choices[0]["name"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("#1 Leveransförseningar"),
+        "{choices:?}"
+    );
+    // Accepted: Leveransforum is told so in its channel.
+    let accepted = run(&["escalation", "accept"], vec![Opt::Int("id", 1)]).await;
+    assert!(accepted.contains("Leveransförseningar"), "{accepted}");
+    let told = d
+        .wait_channel_message(LEV, |m| content(m).contains("är accepterad av"), T)
+        .await
+        .expect("the origin told of the acceptance");
+    assert_eq!(told["allowed_mentions"]["parse"], json!([]));
     let resolved = run(
         &["escalation", "resolve"],
         vec![Opt::Int("id", 1), Opt::Str("decision", "VF-2026-01")],
@@ -289,6 +317,12 @@ async fn an_escalation_reaches_the_higher_agenda_and_its_resolution_comes_back()
         .filter(|m| content(m).contains("är avgjord med beslut"))
         .count();
     assert_eq!(notices, 1);
+    let acceptances = d
+        .channel_messages(LEV)
+        .iter()
+        .filter(|m| content(m).contains("är accepterad av"))
+        .count();
+    assert_eq!(acceptances, 1);
     // And gone from the receiving forum's agenda.
     d.wait_channel_message(
         VF,

@@ -34,6 +34,7 @@ escalation-list-returned = : { $reason }
 ## Notices in channels
 escalation-notice-arrived = { $role } New escalation { STRONG($id) } from { STRONG($from) }: { $subject }. Reason: { $reason }. It is on the next agenda of { STRONG($name) }.
 escalation-notice-arrived-nochair = New escalation { STRONG($id) } from { STRONG($from) }: { $subject }. Reason: { $reason }. It is on the next agenda of { STRONG($name) }.
+escalation-notice-accepted = Escalation { STRONG($id) } ({ $subject }) is accepted by { STRONG($name) }: it is on their agenda until they resolve or return it.
 escalation-notice-resolved = Escalation { STRONG($id) } ({ $subject }) to { STRONG($name) } is resolved by decision { $number }.
 escalation-notice-returned = Escalation { STRONG($id) } ({ $subject }) was returned by { STRONG($name) }: { $reason }
 

@@ -34,6 +34,7 @@ escalation-list-returned = : { $reason }
 ## Notices in channels
 escalation-notice-arrived = { $role } Ny eskalering { STRONG($id) } från { STRONG($from) }: { $subject }. Skäl: { $reason }. Den står på nästa dagordning för { STRONG($name) }.
 escalation-notice-arrived-nochair = Ny eskalering { STRONG($id) } från { STRONG($from) }: { $subject }. Skäl: { $reason }. Den står på nästa dagordning för { STRONG($name) }.
+escalation-notice-accepted = Eskalering { STRONG($id) } ({ $subject }) är accepterad av { STRONG($name) }: den står på deras dagordning tills de avgör eller återsänder den.
 escalation-notice-resolved = Eskalering { STRONG($id) } ({ $subject }) till { STRONG($name) } är avgjord med beslut { $number }.
 escalation-notice-returned = Eskalering { STRONG($id) } ({ $subject }) återsändes av { STRONG($name) }: { $reason }
 

@@ -223,6 +223,7 @@ fn autocomplete(c: Complete) -> Autocomplete {
         Complete::Template => |ctx, p| Box::pin(autocomplete_template(ctx.into(), p)),
         Complete::Language => |ctx, p| Box::pin(autocomplete_language(ctx.into(), p)),
         Complete::Item => |ctx, p| Box::pin(autocomplete_item(ctx.into(), p)),
+        Complete::Escalation => |ctx, p| Box::pin(autocomplete_escalation(ctx.into(), p)),
     }
 }
 
@@ -237,6 +238,24 @@ async fn autocomplete_item<'a>(
         .data()
         .services
         .agenda_item_suggestions(&actor, partial)
+        .await
+        .into_iter()
+        .map(|(id, label)| serenity::AutocompleteChoice::new(label, id))
+        .collect();
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+async fn autocomplete_escalation<'a>(
+    ctx: Ctx<'a>,
+    partial: &'a str,
+) -> serenity::CreateAutocompleteResponse {
+    let Some(actor) = super::reply::actor(ctx) else {
+        return serenity::CreateAutocompleteResponse::new();
+    };
+    let choices = ctx
+        .data()
+        .services
+        .escalation_suggestions(&actor, partial)
         .await
         .into_iter()
         .map(|(id, label)| serenity::AutocompleteChoice::new(label, id))

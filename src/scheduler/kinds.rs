@@ -389,8 +389,8 @@ impl JobKind for MinutesPublish {
 }
 
 /// A notice in a forum's channel about an escalation: `arrived` (in the receiving forum's
-/// channel, its chair role mentioned) or `outcome` (resolved or returned, in the originating
-/// forum's channel). Keyed per escalation and notice: each is posted once.
+/// channel, its chair role mentioned), `accepted` or `outcome` (resolved or returned), both in
+/// the originating forum's channel. Keyed per escalation and notice: each is posted once.
 pub struct EscalationNotice;
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct EscalationNoticePayload {

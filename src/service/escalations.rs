@@ -4,8 +4,8 @@
 //!
 //! An escalation lands on the receiving forum's agendas (under "Inkomna eskaleringar") until it
 //! is resolved or returned; its chair is told in the forum's channel (the one role mention).
-//! Its outcome is told in the originating forum's channel (once: a keyed job) and on that
-//! forum's next agenda.
+//! Its acceptance and its outcome are told in the originating forum's channel (each once: a
+//! keyed job), the outcome also on that forum's next agenda.
 
 use std::collections::HashMap;
 
@@ -31,11 +31,15 @@ use crate::store::{ActionFilter, EscalationChange};
 
 /// Most escalations the register shows.
 pub const MAX_LISTED: i64 = 25;
+/// Most active escalations searched for autocomplete choices.
+const MAX_SUGGESTED: i64 = 500;
 
 /// The notice that an escalation arrived (to the receiving forum's chair).
 pub const NOTICE_ARRIVED: &str = "arrived";
 /// The notice of an outcome (to the originating forum).
 pub const NOTICE_OUTCOME: &str = "outcome";
+/// The notice that the receiving forum accepted it (to the originating forum).
+pub const NOTICE_ACCEPTED: &str = "accepted";
 
 impl Services {
     /// `/escalate item`: an agenda item of a forum, with a reason, to the forum it escalates
@@ -185,8 +189,8 @@ impl Services {
 
     /// A change by the receiving forum's chair (or an admin), checked by the domain's state
     /// machine and applied only from the state it was read in: of two at once, one wins and
-    /// the other is told. A resolution or return queues the originating forum's notice in the
-    /// same transaction.
+    /// the other is told. Each change queues the originating forum's notice (accepted, or the
+    /// outcome) in the same transaction.
     #[instrument(skip_all, fields(guild = %actor.guild, escalation = id))]
     async fn escalation_change(&self, actor: &Actor, id: i64, change: Change) -> Result<Reply> {
         let e = self.escalation_of_guild(actor, id).await?;
@@ -274,7 +278,9 @@ impl Services {
                 state = state.label()
             )));
         }
-        if !next.is_active() {
+        if next == EscalationState::Accepted {
+            queue_notice(&mut tx, e.id, NOTICE_ACCEPTED, now).await?;
+        } else if !next.is_active() {
             queue_notice(&mut tx, e.id, NOTICE_OUTCOME, now).await?;
         }
         tx.commit()
@@ -384,6 +390,37 @@ impl Services {
             ));
         }
         Ok(Reply::private(lines))
+    }
+
+    /// The guild's escalations still with a receiving forum (open or accepted) as
+    /// autocomplete choices: (id, `#7 subject`), newest first, at most 25, those whose id
+    /// begins with what is typed (a `#` allowed) or whose subject holds it, in any case.
+    /// Matched here, not in SQL, so both backends fold å, ä and ö alike.
+    pub async fn escalation_suggestions(&self, actor: &Actor, partial: &str) -> Vec<(i64, String)> {
+        let active = [EscalationState::Open, EscalationState::Accepted];
+        let Ok(list) = self
+            .store
+            .escalations_of_guild(actor.guild, None, &active, MAX_SUGGESTED)
+            .await
+        else {
+            return Vec::new();
+        };
+        let typed = partial.trim().trim_start_matches('#').to_lowercase();
+        list.into_iter()
+            .filter(|e| {
+                typed.is_empty()
+                    || e.id.0.to_string().starts_with(&typed)
+                    || e.subject.to_lowercase().contains(&typed)
+            })
+            .take(25)
+            .map(|e| {
+                let label: String = crate::render::one_line(&format!("#{} {}", e.id.0, e.subject))
+                    .chars()
+                    .take(100)
+                    .collect();
+                (e.id.0, label)
+            })
+            .collect()
     }
 
     async fn escalation_of_guild(&self, actor: &Actor, id: i64) -> Result<Escalation> {
@@ -514,7 +551,7 @@ impl Services {
 
     /// What an escalation notice says and where: (forum whose channel, text, the role it may
     /// ping). `arrived`: in the receiving forum's channel, mentioning its chair role;
-    /// `outcome`: in the originating forum's channel. `None`: gone, or no outcome yet.
+    /// `accepted` and `outcome`: in the originating forum's channel. `None`: gone, or no outcome yet.
     pub async fn escalation_notice(
         &self,
         id: EscalationId,
@@ -554,6 +591,16 @@ impl Services {
                     ),
                 };
                 Some((to, text, role))
+            }
+            // Accepted, and still true when the job runs after a later change: it was.
+            (NOTICE_ACCEPTED, state) if state != EscalationState::Open => {
+                let text = msg!(
+                    "escalation-notice-accepted",
+                    id = e.id.0,
+                    subject = subject,
+                    name = to.name.as_str()
+                );
+                Some((from, text, None))
             }
             (NOTICE_OUTCOME, EscalationState::Resolved) => {
                 let text = msg!(
