@@ -30,6 +30,7 @@ on_both_backends!(
     bad_input_is_refused_and_changes_nothing,
     two_approvals_at_once_exactly_one_wins,
     an_addendum_is_approved_again_and_approved_minutes_never_change,
+    approval_redraws_the_published_next_agenda,
 );
 
 fn upload(name: &str, bytes: &[u8]) -> MinutesOp {
@@ -618,4 +619,75 @@ async fn an_addendum_is_approved_again_and_approved_minutes_never_change(store: 
     assert_eq!(p.files[0].bytes, addendum.body.as_bytes());
     assert!(p.files[0].name.ends_with("tillagg-1.md"));
     let _ = clock.now();
+}
+
+/// The next agenda, published before the minutes were approved, lists them under "Previous
+/// minutes" once they are: the approval queues its refresh in its own transaction, and the
+/// refresh edits the agenda's message in place.
+async fn approval_redraws_the_published_next_agenda(store: Store) {
+    let clock = ManualClock::new(start_time());
+    let (s, held) = held_meeting(&store, &clock).await;
+    let s = s.clone().with_live(std::sync::Arc::new(
+        samverkan::scheduler::live::LiveRefresh::new(&s),
+    ));
+    ok(
+        &s,
+        s.agenda_standing_add(&admin(), "leveransforum", "Mötets öppnande", "")
+            .await,
+    )
+    .await;
+    ok(&s, s.minutes(&secretary(), req(MinutesOp::Draft)).await).await;
+    ok(&s, s.minutes(&secretary(), req(MinutesOp::Submit)).await).await;
+
+    // Saturday 5 December, past the deadline of Tuesday's meeting: its agenda is published.
+    clock.set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 5, 10, 0, 0).unwrap());
+    let f = store
+        .forum_named(G, "leveransforum")
+        .await
+        .unwrap()
+        .unwrap();
+    s.agenda_tick(&f).await.unwrap();
+    let next = store
+        .meetings_from(f.id, clock.now(), 1)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        next.starts_at,
+        chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 8, 9, 30, 0).unwrap()
+    );
+    let key = format!("live:agenda:{}", next.id.0);
+    let notifier = Recorder::new();
+    let running = run_scheduler(&s, &clock, &notifier);
+    let job = run_job(&s, &clock, &key).await;
+    assert_eq!(job.state, JobState::Done, "{job:?}");
+    let agenda: Vec<_> = notifier
+        .messages(LEV)
+        .into_iter()
+        .filter(|m| m.content.contains("Mötets öppnande"))
+        .collect();
+    assert_eq!(agenda.len(), 1, "{:?}", notifier.messages(LEV));
+    assert!(
+        !agenda[0].content.contains("Previous minutes"),
+        "{agenda:?}"
+    );
+
+    // Approved: the refresh is queued with the approval and edits the same message.
+    ok(&s, s.minutes(&approver(), req(MinutesOp::Approve)).await).await;
+    let queued = store.job(&key).await.unwrap().unwrap();
+    assert_eq!(queued.state, JobState::Pending, "{queued:?}");
+    let sha = minutes_row(&store, &held, 0).await.sha256.expect("frozen");
+    let edits = notifier.edits();
+    let job = run_job(&s, &clock, &key).await;
+    assert_eq!(job.state, JobState::Done, "{job:?}");
+    running.stop().await;
+    assert!(notifier.edits() > edits, "edited in place");
+    let shown: Vec<_> = notifier
+        .messages(LEV)
+        .into_iter()
+        .filter(|m| m.id == agenda[0].id)
+        .collect();
+    assert_eq!(shown.len(), 1);
+    assert!(shown[0].content.contains("Previous minutes"), "{shown:?}");
+    assert!(shown[0].content.contains(&sha), "{shown:?}");
 }

@@ -21,6 +21,7 @@ use crate::domain::record::{Attendee, Presence};
 use crate::domain::run::EntryTitle;
 use crate::error::{refuse, Error, Result};
 use crate::i18n::{Arg, Lang, Msg};
+use crate::live::LiveKey;
 use crate::msg;
 use crate::scheduler::kinds::{self, JobKind};
 use crate::store::{NewMinutes, Review};
@@ -859,7 +860,7 @@ impl Services {
     }
 
     /// Approval: frozen with its SHA-256, the meeting's minutes approved, the publication
-    /// enqueued in the same transaction. Of two approvals at once exactly one passes.
+    /// enqueued and the forum's published coming agendas refreshed in the same transaction. Of two approvals at once exactly one passes.
     async fn minutes_approve(&self, actor: &Actor, ctx: &Ctx) -> Result<Reply> {
         self.require_approver(actor, &ctx.forum)?;
         let now = self.clock.now();
@@ -892,6 +893,18 @@ impl Services {
         )
         .await
         .context("enqueueing the minutes' publication")?;
+        // The forum's coming agendas list the last approved minutes under "Föregående
+        // minnesanteckningar": those already published are redrawn, in the same transaction.
+        let coming: Vec<LiveKey> = tx
+            .meetings_from(ctx.forum.id, now, 5)
+            .await?
+            .into_iter()
+            .map(|m| LiveKey::Agenda(m.id))
+            .collect();
+        self.live
+            .changed_in(&mut tx, &coming)
+            .await
+            .context("queueing the agendas' refresh")?;
         tx.commit().await.context("committing an approval")?;
         self.wake.notify();
         tracing::info!(forum = %ctx.forum.id, minutes = approved.id.0, "minutes approved");
