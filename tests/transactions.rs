@@ -5,8 +5,16 @@
 
 #[path = "support/db.rs"]
 mod db;
+#[path = "support/harness.rs"]
+mod harness;
+#[path = "support/ladder.rs"]
+mod ladder;
 #[path = "support/leveransforum.rs"]
 mod leveransforum;
+#[path = "support/minutes_forum.rs"]
+mod minutes_forum;
+#[path = "support/recorder.rs"]
+mod recorder;
 
 use std::future::Future;
 
@@ -27,7 +35,7 @@ const LEV: ChannelId = ChannelId(800_000_000_000_000_001);
 const SAMVERKAN: ChannelId = ChannelId(800_000_000_000_000_002);
 
 /// The tables a use case writes.
-const TABLES: [&str; 15] = [
+const TABLES: [&str; 18] = [
     "forums",
     "meetings",
     "jobs",
@@ -43,6 +51,9 @@ const TABLES: [&str; 15] = [
     "actions",
     "meeting_attendees",
     "meeting_notes",
+    "escalations",
+    "minutes",
+    "minutes_versions",
 ];
 
 on_both_backends_with_db!(
@@ -59,6 +70,8 @@ on_both_backends_with_db!(
     decision_record_is_all_or_nothing,
     action_add_and_done_are_all_or_nothing,
     running_a_meeting_is_all_or_nothing,
+    escalations_are_all_or_nothing,
+    the_minutes_workflow_is_all_or_nothing,
 );
 
 /// Every row of the use-case tables, as sorted text, read through a connection of its own.
@@ -555,4 +568,155 @@ async fn running_a_meeting_is_all_or_nothing(db: &TestDb) {
         present(&s, s.consent_answer(&admin(), which(), true).await).await
     })
     .await;
+}
+
+/// Raised (up, and onward), accepted, resolved and returned: each change of an escalation and
+/// the notice it queues for a forum's channel are written together or not at all.
+async fn escalations_are_all_or_nothing(db: &TestDb) {
+    let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap());
+    let l = ladder::setup(&db.store, &clock).await;
+    let s = &l.services;
+    let (lf, vf) = (l.lf, l.vf);
+    let shown = |r: samverkan::error::Result<samverkan::service::Reply>| async move {
+        s.present(Some(ladder::G), r, &DiscordRender).await
+    };
+    for subject in ["Leveransförseningar", "Bemanning"] {
+        fails_cleanly_at_every_write(db, "/escalate issue", || async {
+            shown(
+                s.escalate_issue(&lf.chair(), lf.name, subject, "Ingen enighet")
+                    .await,
+            )
+            .await
+        })
+        .await;
+    }
+    // Ids as stored: a rolled-back insert uses up a PostgreSQL sequence's number.
+    let id = |subject: &'static str| async move {
+        db.store
+            .escalations_of_guild(ladder::G, None, &[], 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|e| e.subject == subject && e.parent.is_none())
+            .unwrap()
+            .id
+            .0
+    };
+    let (first, second) = (id("Leveransförseningar").await, id("Bemanning").await);
+    fails_cleanly_at_every_write(db, "/escalate onward", || async {
+        shown(
+            s.escalate_onward(&vf.chair(), first, "Kräver avtalsändring")
+                .await,
+        )
+        .await
+    })
+    .await;
+    fails_cleanly_at_every_write(db, "/escalation accept", || async {
+        shown(s.escalation_accept(&vf.chair(), first).await).await
+    })
+    .await;
+    // A decision of the receiving forum to resolve it with (not under test here).
+    let p = shown(s.meeting_start(&vf.chair(), vf.name, None).await).await;
+    assert_eq!(p.status, Status::Ok, "{}", p.text);
+    let req = samverkan::service::RecordDecision {
+        forum: vf.name.into(),
+        title: "Viten".into(),
+        text: "Det beslutades att viten tas ut.".into(),
+        ..samverkan::service::RecordDecision::default()
+    };
+    let p = shown(s.decision_record(&vf.chair(), req).await).await;
+    assert_eq!(p.status, Status::Ok, "{}", p.text);
+    let number = db.store.decisions_of_forum(vf.forum, 1).await.unwrap()[0]
+        .number
+        .clone();
+    fails_cleanly_at_every_write(db, "/escalation resolve", || async {
+        shown(s.escalation_resolve(&vf.chair(), first, &number).await).await
+    })
+    .await;
+    fails_cleanly_at_every_write(db, "/escalation return", || async {
+        shown(
+            s.escalation_return(&vf.chair(), second, "Hanteras lokalt")
+                .await,
+        )
+        .await
+    })
+    .await;
+    let states: Vec<_> = db
+        .store
+        .escalations_of_guild(ladder::G, None, &[], 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.subject, e.parent.is_some(), e.state.as_str()))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("Leveransförseningar".to_string(), true, "open"),
+            ("Bemanning".to_string(), false, "returned"),
+            ("Leveransförseningar".to_string(), false, "resolved"),
+        ]
+    );
+    let onward = db
+        .store
+        .escalations_to_forum(l.top.forum, &[])
+        .await
+        .unwrap()[0]
+        .id
+        .0;
+    for key in [
+        format!("escalation:arrived:{first}"),
+        format!("escalation:arrived:{second}"),
+        format!("escalation:arrived:{onward}"),
+        format!("escalation:accepted:{first}"),
+        format!("escalation:outcome:{first}"),
+        format!("escalation:outcome:{second}"),
+    ] {
+        assert!(db.store.job(&key).await.unwrap().is_some(), "{key}");
+    }
+}
+
+/// The minutes' workflow: drafted, submitted, changes requested, submitted again, approved
+/// (frozen, the meeting's minutes approved, the publication queued) and an addendum begun;
+/// each step's rows (the document, its version history, the meeting, the job) all or none.
+async fn the_minutes_workflow_is_all_or_nothing(db: &TestDb) {
+    use samverkan::service::minutes::MinutesOp;
+    let clock = ManualClock::new(minutes_forum::start_time());
+    let (s, held) = minutes_forum::held_meeting(&db.store, &clock).await;
+    let s = &s;
+    let shown = |r: samverkan::error::Result<samverkan::service::Reply>| async move {
+        s.present(Some(minutes_forum::G), r, &DiscordRender).await
+    };
+    let secretary = minutes_forum::secretary();
+    let approver = minutes_forum::approver();
+    let steps: [(&str, &samverkan::service::Actor, MinutesOp); 6] = [
+        ("/minutes draft", &secretary, MinutesOp::Draft),
+        ("/minutes submit", &secretary, MinutesOp::Submit),
+        (
+            "/minutes request-changes",
+            &approver,
+            MinutesOp::RequestChanges {
+                comment: "Rätta datumet.".into(),
+            },
+        ),
+        ("/minutes submit (again)", &secretary, MinutesOp::Submit),
+        ("/minutes approve", &approver, MinutesOp::Approve),
+        ("/minutes addendum", &secretary, MinutesOp::Addendum),
+    ];
+    for (what, actor, op) in steps {
+        fails_cleanly_at_every_write(db, what, || async {
+            shown(s.minutes(actor, minutes_forum::req(op.clone())).await).await
+        })
+        .await;
+    }
+    let approved = db.store.minutes(held.id, 0).await.unwrap().unwrap();
+    assert!(approved.sha256.is_some(), "{approved:?}");
+    let addendum = db.store.minutes(held.id, 1).await.unwrap().unwrap();
+    assert_eq!(
+        addendum.state,
+        samverkan::domain::minutes::MinutesState::Draft,
+        "{addendum:?}"
+    );
+    let publish = format!("minutes:{}:publish", approved.id.0);
+    assert!(db.store.job(&publish).await.unwrap().is_some());
 }
