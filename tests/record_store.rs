@@ -90,6 +90,32 @@ async fn more_than_a_hundred_forums_may_share_initials(store: Store) {
     assert!(codes.contains("F0101"));
 }
 
+on_both_backends!(a_derived_code_skips_codes_in_other_forums_decision_numbers);
+
+/// Leveransforum numbered decisions `LF-…`, then took the code `LEV`: `LF` still names its
+/// decisions, so a new forum whose name derives `LF` gets `LF2`.
+async fn a_derived_code_skips_codes_in_other_forums_decision_numbers(store: Store) {
+    let (lf, m) = forum(&store, "Leveransforum").await;
+    assert_eq!(lf.code.as_deref(), Some("LF"));
+    store
+        .record_decision(&new(&lf, m, "Beslut", "Text."))
+        .await
+        .unwrap();
+    let mut tx = store.begin().await.unwrap();
+    tx.set_forum_record(
+        lf.id,
+        &samverkan::store::RecordSettings {
+            code: Some("LEV".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let (other, _) = forum(&store, "Lokalt forum").await;
+    assert_eq!(other.code.as_deref(), Some("LF2"));
+}
+
 async fn numbers_have_no_gaps_or_duplicates_under_concurrent_tasks(store: Store) {
     let (lf, m) = forum(&store, "Leveransforum").await;
     let (vf, m2) = forum(&store, "Verkställande forum").await;

@@ -14,6 +14,9 @@ use crate::domain::record::{code_candidates, derive_code};
 use crate::domain::reminder::ReminderPolicy;
 use crate::domain::text::{name_key, swedish_cmp};
 
+/// Derived-code candidates checked per query (`LF`, `LF2`, … `LF64`).
+const CODE_BATCH: usize = 64;
+
 #[derive(sqlx::FromRow)]
 struct ForumRow {
     id: i64,
@@ -128,10 +131,15 @@ impl Conn<'_> {
             return Ok(code.clone());
         }
         let base = derive_code(&forum.name);
-        for candidate in code_candidates(&base) {
-            if self.code_taken(forum.guild, forum.id, &candidate).await? {
+        // Candidates are checked a batch per query: a guild with hundreds of forums sharing
+        // initials (`Forum 1`, `Forum 12`, …) would otherwise cost a query per forum before.
+        let mut candidates = code_candidates(&base);
+        loop {
+            let batch: Vec<String> = candidates.by_ref().take(CODE_BATCH).collect();
+            let taken = self.codes_taken(forum.guild, forum.id, &batch).await?;
+            let Some(candidate) = batch.into_iter().find(|c| !taken.contains(c)) else {
                 continue;
-            }
+            };
             on_conn!(self, |c| sqlx::query(
                 "UPDATE forums SET code = $1 WHERE id = $2 AND code IS NULL"
             )
@@ -142,10 +150,38 @@ impl Conn<'_> {
             .map(|r| r.rows_affected()))?;
             return Ok(candidate);
         }
-        Err(StoreError::Conflict("forum code"))
+    }
+
+    /// Which of `codes` another forum of the guild uses, as its code or in its decision
+    /// numbers: one query for all of them.
+    async fn codes_taken(
+        &mut self,
+        guild: GuildId,
+        forum: ForumId,
+        codes: &[String],
+    ) -> Result<std::collections::HashSet<String>> {
+        // `VALUES` names its column `column1` on both backends.
+        let values: Vec<String> = (0..codes.len()).map(|i| format!("(${})", i + 3)).collect();
+        let sql = format!(
+            "SELECT t.column1 FROM (VALUES {}) AS t
+             WHERE EXISTS (SELECT 1 FROM forums
+                           WHERE guild_id = $1 AND code = t.column1 AND id <> $2)
+                OR EXISTS (SELECT 1 FROM decisions
+                           WHERE guild_id = $1 AND code = t.column1 AND forum_id <> $2)",
+            values.join(", ")
+        );
+        let rows: Vec<(String,)> = on_conn!(self, |c| {
+            let mut q = sqlx::query_as(&sql).bind(guild.to_db()).bind(forum.0);
+            for code in codes {
+                q = q.bind(code);
+            }
+            q.fetch_all(c).await
+        })?;
+        Ok(rows.into_iter().map(|(c,)| c).collect())
     }
 
     /// Is `code` used by another forum of the guild, or in a decision number of another forum?
+    /// (A typed code; derived ones are checked in batches by [`Self::codes_taken`].)
     pub(crate) async fn code_taken(
         &mut self,
         guild: GuildId,
