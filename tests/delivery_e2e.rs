@@ -87,8 +87,9 @@ async fn reminder_jobs(db_url: &str) -> Vec<JobRecord> {
         .collect()
 }
 
-/// Waits until every reminder job due at 09:10 UTC has an outcome; returns them.
-async fn wait_finished(db_url: &str, n: usize, timeout: Duration) -> Vec<JobRecord> {
+/// Waits until every reminder job due at 09:10 UTC has an outcome; returns them. On a
+/// timeout the bots' logs are part of the failure: CI keeps nothing else.
+async fn wait_finished(db_url: &str, n: usize, timeout: Duration, bots: &[Bot]) -> Vec<JobRecord> {
     let end = Instant::now() + timeout;
     loop {
         let jobs = reminder_jobs(db_url).await;
@@ -99,7 +100,17 @@ async fn wait_finished(db_url: &str, n: usize, timeout: Duration) -> Vec<JobReco
         if jobs.len() == n && done == n {
             return jobs;
         }
-        assert!(Instant::now() < end, "not finished: {jobs:#?}");
+        if Instant::now() >= end {
+            let unfinished: Vec<&JobRecord> = jobs
+                .iter()
+                .filter(|j| matches!(j.state, JobState::Pending | JobState::Running))
+                .collect();
+            let logs: Vec<String> = bots.iter().map(Bot::log_text).collect();
+            panic!(
+                "{done} of {n} finished; unfinished: {unfinished:#?}\n{}",
+                logs.join("\n----\n")
+            );
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -137,6 +148,8 @@ fn env(
         extra: vec![
             ("SAMVERKAN_TEST_CLOCK".into(), tl.spec()),
             ("SAMVERKAN_SCHEDULER_LEASE_SECONDS".into(), lease.into()),
+            // Each job's steps, for the failure message of `wait_finished`.
+            ("RUST_LOG".into(), "info,samverkan::scheduler=debug".into()),
         ],
     }
 }
@@ -161,7 +174,7 @@ async fn twelve_forums_in_one_channel(db_url: String, processes: usize) {
     for p in 1..processes {
         bots.push(env.spawn(&format!("p{p}")));
     }
-    let jobs = wait_finished(&db_url, NAMES.len(), Duration::from_secs(60)).await;
+    let jobs = wait_finished(&db_url, NAMES.len(), Duration::from_secs(60), &bots).await;
     for b in &mut bots {
         let status = b.terminate(T);
         assert!(status.success(), "{}", b.log_text());
@@ -228,7 +241,7 @@ async fn long_outage(db_url: String, processes: usize) {
     let mut bots: Vec<Bot> = (0..processes)
         .map(|p| env.spawn(&format!("again{p}")))
         .collect();
-    let jobs = wait_finished(&db_url, 1, T).await;
+    let jobs = wait_finished(&db_url, 1, T, &bots).await;
     // Give a wrongly re-posted copy the time to arrive before counting.
     tokio::time::sleep(Duration::from_millis(500)).await;
     for b in &mut bots {
@@ -299,7 +312,13 @@ async fn a_channel_deleted_mid_burst_repeats_nothing_and_records_every_outcome()
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     d.delete_channel(CHANNEL);
-    let jobs = wait_finished(&db_url, names.len(), Duration::from_secs(60)).await;
+    let jobs = wait_finished(
+        &db_url,
+        names.len(),
+        Duration::from_secs(60),
+        std::slice::from_ref(&bot),
+    )
+    .await;
     let status = bot.terminate(T);
     assert!(status.success(), "{}", bot.log_text());
 
