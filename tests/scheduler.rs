@@ -155,6 +155,7 @@ on_both_backends!(
     a_reclaimed_reminder_still_timely_is_sent_once_marked_late,
     a_lost_answer_is_not_posted_twice,
     rate_limit_hand_backs_cost_no_try,
+    lateness_counts_from_the_planned_time_not_the_last_hand_back,
     failures_give_up_after_bounded_retries_and_show_in_forum_show,
     a_job_waiting_longer_than_its_lease_is_run_by_one_worker_only,
     a_clock_jump_does_not_start_a_running_job_twice,
@@ -264,6 +265,27 @@ async fn rate_limit_hand_backs_cost_no_try(store: Store) {
         j.attempts,
         MAX_FAILURES + 5 + 3,
         "every hand-back was a claim"
+    );
+    assert_eq!(rec.messages(LEV).len(), 1);
+}
+
+/// A hand-back moves the job's `due_at`; the reminder is still as late as it is behind the
+/// time it was planned for.
+async fn lateness_counts_from_the_planned_time_not_the_last_hand_back(store: Store) {
+    let (s, clock) = setup(&store).await;
+    let rec = Recorder::new();
+    // Held back three times, 30 s each: it goes out 90 s after 09:15, its last hand-back
+    // only 30 s before.
+    rec.script((0..3).map(|_| Answer::RateLimited(StdDuration::from_secs(30))));
+    let a = start(&s, &clock, &rec);
+    clock.set(utc(9, 15));
+    s.wake.notify();
+    let j = drive_until(&store, &clock, finished).await;
+    a.stop().await;
+    assert_eq!(
+        (j.state, j.outcome.as_deref(), j.attempts),
+        (JobState::Done, Some("sent_late"), 4),
+        "{j:?}"
     );
     assert_eq!(rec.messages(LEV).len(), 1);
 }

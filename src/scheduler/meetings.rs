@@ -118,15 +118,19 @@ impl JobHandler for Remind {
         let Ok(offset) = Offset::parse(&p.offset) else {
             return Outcome::Failed("payload without offset".to_string());
         };
+        let planned = reminders_for(&m, forum.time_zone, &forum.reminder_policy());
+        // When the reminder was meant to go out. The job's own `due_at` moves with every
+        // retry (a rate-limit hand-back, a backoff), and lateness and supersession are
+        // reckoned from the meeting's plan, not from the last retry.
+        let due = planned
+            .iter()
+            .find(|r| r.key == job.key)
+            .map_or(job.due_at, |r| r.due_at);
         // The next reminder of the same meeting: once it is due, this one is superseded.
-        let next_due = reminders_for(&m, forum.time_zone, &forum.reminder_policy())
-            .into_iter()
-            .map(|r| r.due_at)
-            .filter(|d| *d > job.due_at)
-            .min();
+        let next_due = planned.iter().map(|r| r.due_at).filter(|d| *d > due).min();
         // The catch-up policy holds for a reclaimed job too; only a message an earlier
         // attempt did post is recorded as sent.
-        let late = match decide(now, job.due_at, m.starts_at, next_due) {
+        let late = match decide(now, due, m.starts_at, next_due) {
             Delivery::Skip(reason) => {
                 return self
                     .skip_unless_sent(job, &forum, reason.as_str(), now)
