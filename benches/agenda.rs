@@ -270,8 +270,11 @@ async fn propose_latency(
                 ..ProposeItem::default()
             };
             let t = Instant::now();
-            let result = s.agenda_propose(&actor, req).await;
-            let p = s.present(Some(guild), result, &DiscordRender).await;
+            // As the modal's submit runs it (`Services::run_presented`: the guild's language
+            // read while the use case runs).
+            let p = s
+                .run_presented(Some(guild), s.agenda_propose(&actor, req), &DiscordRender)
+                .await;
             let ms = t.elapsed().as_secs_f64() * 1000.0;
             (ms, p)
         }));

@@ -63,6 +63,14 @@ pub trait LiveHook: Send + Sync + 'static {
         let _ = (tx, keys);
         Ok(())
     }
+
+    /// What [`LiveHook::changed_in`] would queue, for a use case that writes its rows and the
+    /// refreshes in one statement (the store's `live_changed` rule): the documents' keys and
+    /// the time the refreshes are counted from. `None` when the hook queues nothing.
+    fn queued(&self, keys: &[LiveKey]) -> Option<(Vec<String>, chrono::DateTime<chrono::Utc>)> {
+        let _ = keys;
+        None
+    }
 }
 
 /// Does nothing (the default, and the shell's).

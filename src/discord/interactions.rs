@@ -426,8 +426,14 @@ async fn on_button(
         by_bot: c.user.bot,
         source: None,
     };
-    let result = run(&services, &actor, spec, invoke.values, &origin).await;
-    answer(ctx, Responder::Button(c), &services, guild, result).await
+    let p = services
+        .run_presented(
+            guild,
+            run(&services, &actor, spec, invoke.values, &origin),
+            &DiscordRender,
+        )
+        .await;
+    answer_presented(ctx, Responder::Button(c), p).await
 }
 
 async fn on_submit(
@@ -470,8 +476,14 @@ async fn on_submit(
         by_bot: m.user.bot,
         source: invoke.source,
     };
-    let result = run(&services, &actor, spec, values, &origin).await;
-    answer(ctx, Responder::Modal(m), &services, guild, result).await
+    let p = services
+        .run_presented(
+            guild,
+            run(&services, &actor, spec, values, &origin),
+            &DiscordRender,
+        )
+        .await;
+    answer_presented(ctx, Responder::Modal(m), p).await
 }
 
 /// The member directory learns who pressed a button (their name shows on an attendance
@@ -525,6 +537,15 @@ async fn answer(
     result: UseCaseResult<Reply>,
 ) -> Result<(), Error> {
     let p: Presented = services.present(guild, result, &DiscordRender).await;
+    answer_presented(ctx, to, p).await
+}
+
+/// [`answer`] with the reply already presented.
+async fn answer_presented(
+    ctx: &serenity::Context,
+    to: Responder<'_>,
+    p: Presented,
+) -> Result<(), Error> {
     let parts = super::whistleblowing::chunks(&p.text, MAX_CONTENT);
     let last = parts.len().saturating_sub(1);
     for (i, part) in parts.into_iter().enumerate() {

@@ -41,8 +41,13 @@ where
             let guild = actor.guild;
             learn_from_interaction(ctx, &services, guild).await;
             learn_members(ctx, &services, guild).await;
-            let result = use_case(services.clone(), actor).await;
-            services.present(Some(guild), result, &DiscordRender).await
+            services
+                .run_presented(
+                    Some(guild),
+                    use_case(services.clone(), actor),
+                    &DiscordRender,
+                )
+                .await
         }
         None => {
             services

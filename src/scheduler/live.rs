@@ -91,6 +91,10 @@ impl LiveHook for LiveRefresh {
         let docs: Vec<&str> = docs.iter().map(String::as_str).collect();
         tx.live_changed_all(&docs, self.clock.now()).await
     }
+
+    fn queued(&self, keys: &[LiveKey]) -> Option<(Vec<String>, chrono::DateTime<chrono::Utc>)> {
+        Some((keys.iter().map(LiveKey::key).collect(), self.clock.now()))
+    }
 }
 
 /// Documents from the services that own them.

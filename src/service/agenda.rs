@@ -25,7 +25,28 @@ use crate::i18n::{Arg, Msg};
 use crate::live::{LiveDocument, LiveKey};
 use crate::msg;
 use crate::scheduler::kinds::{self, JobKind};
-use crate::store::{NewHistory, StoreError, Tx};
+use crate::store::{NewHistory, NewProposal, StoreError, Tx};
+
+/// What proposing `item` to `meeting` writes (see [`NewProposal`]).
+fn proposal<'a>(
+    item: &'a NewItem,
+    meeting: &Meeting,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    live: &'a [&'a str],
+    live_now: DateTime<Utc>,
+) -> NewProposal<'a> {
+    NewProposal {
+        item,
+        cap: rules::MAX_ITEMS,
+        at: now,
+        event: "proposed",
+        meeting: Some(meeting.id),
+        actor: Some(actor.user),
+        live,
+        live_now,
+    }
+}
 
 /// `/agenda propose`, its modal, and the message context menu.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -195,39 +216,74 @@ impl Services {
             self.upcoming(forum, now, LOOKAHEAD),
         )?;
         let org = actor.roles.iter().copied().find(|r| orgs.contains(r));
-        let mut tx = self.store.begin().await?;
-        let target = self
-            .target_meeting(&mut tx, forum, &settings, upcoming, meeting, now)
+        let (meeting, late_for) = self
+            .target_meeting(forum, &settings, upcoming, meeting, now)
             .await?;
-        let item = tx
-            .insert_item_below(
-                &new(&target.meeting, target.late_for.as_ref().map(|m| m.id), org),
-                rules::MAX_ITEMS,
-            )
-            .await
-            .context("storing an agenda item")?
-            .ok_or_else(|| refuse(msg!("agenda-error-full")))?;
-        tx.add_history(&NewHistory {
-            item: item.id,
-            at: now,
-            event: "proposed",
-            meeting: Some(target.meeting.id),
-            actor: Some(actor.user),
-            detail: None,
-        })
-        .await
-        .context("recording an agenda item's history")?;
-        self.live
-            .changed_in(
-                &mut tx,
-                &[
-                    LiveKey::Agenda(target.meeting.id),
-                    LiveKey::Triage(forum.id),
-                ],
-            )
-            .await
-            .context("queueing the agenda's refresh")?;
-        tx.commit().await.context("committing an agenda item")?;
+        // The refreshes of the agenda and the triage list, queued with the item.
+        let queued = |meeting: &Meeting| {
+            self.live
+                .queued(&[LiveKey::Agenda(meeting.id), LiveKey::Triage(forum.id)])
+                .unwrap_or((Vec::new(), now))
+        };
+        let (target, item) = match (&meeting, &late_for) {
+            // Both meetings stored (the usual case): the item, its history and the refreshes
+            // are one write (on PostgreSQL one statement, no BEGIN or COMMIT round trip).
+            (Upcoming::Stored(m), None | Some(Upcoming::Stored(_))) => {
+                let target = Target {
+                    meeting: m.clone(),
+                    late_for: late_for.as_ref().map(|l| match l {
+                        Upcoming::Stored(l) => l.clone(),
+                        Upcoming::Unstored(_) => unreachable!("matched as stored"),
+                    }),
+                };
+                let new = new(&target.meeting, target.late_for.as_ref().map(|m| m.id), org);
+                let (docs, live_now) = queued(&target.meeting);
+                let docs: Vec<&str> = docs.iter().map(String::as_str).collect();
+                let item = self
+                    .store
+                    .insert_proposal(&proposal(
+                        &new,
+                        &target.meeting,
+                        actor,
+                        now,
+                        &docs,
+                        live_now,
+                    ))
+                    .await
+                    .context("storing an agenda item")?;
+                (target, item)
+            }
+            // A meeting to store first: one transaction.
+            _ => {
+                let mut tx = self.store.begin().await?;
+                let target = Target {
+                    meeting: self.store_upcoming(&mut tx, forum, &meeting, now).await?,
+                    late_for: match &late_for {
+                        Some(l) => Some(self.store_upcoming(&mut tx, forum, l, now).await?),
+                        None => None,
+                    },
+                };
+                let new = new(&target.meeting, target.late_for.as_ref().map(|m| m.id), org);
+                let (docs, live_now) = queued(&target.meeting);
+                let docs: Vec<&str> = docs.iter().map(String::as_str).collect();
+                let item = tx
+                    .insert_proposal(&proposal(
+                        &new,
+                        &target.meeting,
+                        actor,
+                        now,
+                        &docs,
+                        live_now,
+                    ))
+                    .await
+                    .context("storing an agenda item")?;
+                if item.is_some() {
+                    tx.commit().await.context("committing an agenda item")?;
+                }
+                (target, item)
+            }
+        };
+        let item = item.ok_or_else(|| refuse(msg!("agenda-error-full")))?;
         self.wake.notify();
         let at = when(forum, target.meeting.starts_at);
         let key_ok = if item.kind == ItemKind::Question {
@@ -259,17 +315,17 @@ impl Services {
 
     /// The meeting a proposal goes to: the one named, or the next whose agenda is open; after a
     /// meeting's deadline, the following one (and the missed one is remembered). Refuses a
-    /// cancelled, moved-away or past meeting. Stores a meeting that was only scheduled.
-    /// `upcoming`: the forum's next [`LOOKAHEAD`] meetings from `now` (`Services::upcoming`).
+    /// cancelled, moved-away or past meeting. Returns them as listed (a meeting only
+    /// scheduled is stored by the caller, in its transaction). `upcoming`: the forum's next
+    /// [`LOOKAHEAD`] meetings from `now` (`Services::upcoming`).
     async fn target_meeting(
         &self,
-        tx: &mut Tx,
         forum: &Forum,
         settings: &AgendaSettings,
         upcoming: Vec<Upcoming>,
         named: Option<&str>,
         now: DateTime<Utc>,
-    ) -> Result<Target> {
+    ) -> Result<(Upcoming, Option<Upcoming>)> {
         let tz = forum.time_zone;
         let mut from = 0;
         if let Some(which) = named.filter(|w| !w.trim().is_empty()) {
@@ -325,12 +381,7 @@ impl Services {
                 continue;
             }
             if rules::agenda_open(m.state(), m.starts_at(), settings, now) {
-                let meeting = self.store_upcoming(tx, forum, m, now).await?;
-                let late_for = match late_for {
-                    Some(l) => Some(self.store_upcoming(tx, forum, l, now).await?),
-                    None => None,
-                };
-                return Ok(Target { meeting, late_for });
+                return Ok((m.clone(), late_for.cloned()));
             }
             late_for = late_for.or(Some(m));
         }

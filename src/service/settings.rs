@@ -18,6 +18,6 @@ impl Services {
             .set_guild_language(actor.guild, lang, self.now_ms())
             .await?;
         // Answered in the new language: that is the confirmation.
-        Ok(Reply::public(vec![msg!("settings-language-set")]))
+        Ok(Reply::public(vec![msg!("settings-language-set")]).in_language(lang))
     }
 }

@@ -97,7 +97,109 @@ pub struct NewHistory<'a> {
     pub detail: Option<&'a str>,
 }
 
+/// What proposing an item writes (see [`Tx::insert_proposal`]): the item at the end of its
+/// meeting's agenda unless that has `cap` items, its history line, and the refreshes of the
+/// live documents that show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewProposal<'a> {
+    pub item: &'a NewItem,
+    pub cap: i64,
+    /// The history line (its item is the new one).
+    pub at: DateTime<Utc>,
+    pub event: &'a str,
+    pub meeting: Option<MeetingId>,
+    pub actor: Option<UserId>,
+    /// Live documents to refresh (empty: none), and the time their refreshes count from.
+    pub live: &'a [&'a str],
+    pub live_now: DateTime<Utc>,
+}
+
+impl NewProposal<'_> {
+    /// The writes it makes: the item, its history line, the refreshes.
+    fn writes(&self) -> usize {
+        2 + usize::from(!self.live.is_empty())
+    }
+}
+
 impl Conn<'_> {
+    /// PostgreSQL: [`NewProposal`] in one statement (one round trip instead of three). The
+    /// item's statement is [`Conn::insert_item_below`]'s; the history line and the refreshes
+    /// are written only when the item is (`FROM ins`).
+    async fn insert_proposal_pg(&mut self, p: &NewProposal<'_>) -> Result<Option<AgendaItem>> {
+        let i = p.item;
+        let now = to_millis(i.created_at);
+        let keyed = super::live::live_rows(p.live);
+        let live = if keyed.is_empty() {
+            String::new()
+        } else {
+            let rows = (0..keyed.len())
+                .map(|k| format!("(${}, ${})", 24 + 2 * k, 25 + 2 * k))
+                .collect::<Vec<_>>()
+                .join(", ");
+            // `$4` of the shared conflict clause is the gap: renumbered to `$23`.
+            let conflict = super::live::LIVE_CONFLICT.replace("$4", "$23");
+            format!(
+                ", live AS (
+                 INSERT INTO jobs (kind, key, due_at, payload, created_at)
+                 SELECT $20, v.key, $21, v.payload, $22
+                 FROM (VALUES {rows}) AS v (key, payload)
+                 WHERE EXISTS (SELECT 1 FROM ins)
+                 {conflict})"
+            )
+        };
+        let sql = format!(
+            "WITH ins AS (
+                 INSERT INTO agenda_items (guild_id, forum_id, meeting_id, kind, title,
+                     background, wants, minutes, proposer, organisation, source_channel,
+                     source_message, late_for, position, created_at, updated_at)
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+                     (SELECT COALESCE(MAX(position), 0) + 1 FROM agenda_items
+                      WHERE meeting_id = $3),
+                     $14, $14
+                 WHERE (SELECT COUNT(*) FROM agenda_items WHERE meeting_id = $3) < $15
+                 RETURNING {COLUMNS}),
+             history AS (
+                 INSERT INTO agenda_history (item_id, at, event, meeting_id, actor, detail)
+                 SELECT id, $16, $17, $18, $19, NULL FROM ins){live}
+             SELECT {COLUMNS} FROM ins"
+        );
+        let gap = crate::live::MIN_GAP;
+        let row: Option<ItemRow> = on_conn!(self, |c| {
+            let mut q = sqlx::query_as(&sql)
+                .bind(i.guild.to_db())
+                .bind(i.forum.0)
+                .bind(i.meeting.0)
+                .bind(i.kind.as_str())
+                .bind(&i.title)
+                .bind(&i.background)
+                .bind(i.wants.as_str())
+                .bind(i.minutes)
+                .bind(i.proposer.to_db())
+                .bind(i.organisation.map(RoleId::to_db))
+                .bind(i.source.map(|(c, _)| c.to_db()))
+                .bind(i.source.map(|(_, m)| m as i64))
+                .bind(i.late_for.map(|m| m.0))
+                .bind(now)
+                .bind(p.cap)
+                .bind(to_millis(p.at))
+                .bind(p.event)
+                .bind(p.meeting.map(|m| m.0))
+                .bind(p.actor.map(UserId::to_db));
+            if !keyed.is_empty() {
+                q = q
+                    .bind(super::live::LIVE_KIND)
+                    .bind(to_millis(p.live_now + gap))
+                    .bind(to_millis(p.live_now))
+                    .bind(gap.num_milliseconds());
+                for (key, payload) in &keyed {
+                    q = q.bind(key).bind(payload);
+                }
+            }
+            q.fetch_optional(c).await
+        })?;
+        row.map(AgendaItem::try_from).transpose()
+    }
+
     async fn agenda_settings(&mut self, forum: ForumId) -> Result<AgendaSettings> {
         let row: Option<(i64, String, Option<String>)> = on_conn!(self, |c| {
             sqlx::query_as(
@@ -433,6 +535,32 @@ impl Tx {
     pub async fn add_history(&mut self, h: &NewHistory<'_>) -> Result<()> {
         self.write()?.add_history(h).await
     }
+    /// Stores a proposed item with its history line and queues the refreshes of `p.live`
+    /// (`None`, and nothing written: the agenda has `p.cap` items). SQLite: the three
+    /// statements; PostgreSQL: one.
+    pub async fn insert_proposal(&mut self, p: &NewProposal<'_>) -> Result<Option<AgendaItem>> {
+        match self.backend() {
+            super::Backend::Postgres => self.write_many(p.writes())?.insert_proposal_pg(p).await,
+            super::Backend::Sqlite => {
+                let Some(item) = self.insert_item_below(p.item, p.cap).await? else {
+                    return Ok(None);
+                };
+                self.add_history(&NewHistory {
+                    item: item.id,
+                    at: p.at,
+                    event: p.event,
+                    meeting: p.meeting,
+                    actor: p.actor,
+                    detail: None,
+                })
+                .await?;
+                if !p.live.is_empty() {
+                    self.live_changed_all(p.live, p.live_now).await?;
+                }
+                Ok(Some(item))
+            }
+        }
+    }
     pub async fn items_to_carry(
         &mut self,
         forum: ForumId,
@@ -461,6 +589,22 @@ impl Tx {
 }
 
 impl Store {
+    /// [`Tx::insert_proposal`] as a use case's whole write: on PostgreSQL one statement
+    /// (atomic, no BEGIN or COMMIT round trip), on SQLite a transaction of its own.
+    pub async fn insert_proposal(&self, p: &NewProposal<'_>) -> Result<Option<AgendaItem>> {
+        match self.backend() {
+            super::Backend::Postgres => self.write_many(p.writes())?.insert_proposal_pg(p).await,
+            super::Backend::Sqlite => {
+                let mut tx = self.begin().await?;
+                let item = tx.insert_proposal(p).await?;
+                if item.is_some() {
+                    tx.commit().await?;
+                }
+                Ok(item)
+            }
+        }
+    }
+
     /// A forum's agenda settings (the defaults when it never changed them).
     pub async fn agenda_settings(&self, forum: ForumId) -> Result<AgendaSettings> {
         self.conn().agenda_settings(forum).await

@@ -52,39 +52,18 @@ impl Conn<'_> {
         now: DateTime<Utc>,
         gap: chrono::Duration,
     ) -> Result<()> {
-        let mut docs = docs.to_vec();
-        docs.sort_unstable();
-        docs.dedup(); // one statement may not touch a row twice
-        if docs.is_empty() {
+        let keyed = live_rows(docs);
+        if keyed.is_empty() {
             return Ok(());
         }
-        let rows = (0..docs.len())
+        let rows = (0..keyed.len())
             .map(|i| format!("($1, ${}, $2, ${}, $3)", 5 + 2 * i, 6 + 2 * i))
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
             "INSERT INTO jobs (kind, key, due_at, payload, created_at) VALUES {rows}
-             ON CONFLICT (key) DO UPDATE SET
-                 due_at = CASE
-                     WHEN jobs.state IN ('pending', 'running') THEN jobs.due_at
-                     WHEN jobs.finished_at IS NOT NULL AND jobs.finished_at + $4 > excluded.due_at
-                         THEN jobs.finished_at + $4
-                     ELSE excluded.due_at END,
-                 rearm_at = CASE WHEN jobs.state = 'running'
-                     THEN COALESCE(jobs.rearm_at, excluded.due_at) ELSE jobs.rearm_at END,
-                 failures = CASE WHEN jobs.state IN ('pending', 'running')
-                     THEN jobs.failures ELSE 0 END,
-                 state = CASE WHEN jobs.state = 'running' THEN 'running' ELSE 'pending' END"
+             {LIVE_CONFLICT}"
         );
-        let keyed: Vec<(String, String)> = docs
-            .iter()
-            .map(|doc| {
-                (
-                    live_job_key(doc),
-                    serde_json::json!({ "doc": doc }).to_string(),
-                )
-            })
-            .collect();
         on_conn!(self, |c| {
             let mut q = sqlx::query(&sql)
                 .bind(LIVE_KIND)
@@ -98,6 +77,36 @@ impl Conn<'_> {
         })?;
         Ok(())
     }
+}
+
+/// How a refresh asked for meets the document's existing job (see [`Conn::live_changed`]);
+/// `$4` is the gap in milliseconds.
+pub(super) const LIVE_CONFLICT: &str = "ON CONFLICT (key) DO UPDATE SET
+                 due_at = CASE
+                     WHEN jobs.state IN ('pending', 'running') THEN jobs.due_at
+                     WHEN jobs.finished_at IS NOT NULL AND jobs.finished_at + $4 > excluded.due_at
+                         THEN jobs.finished_at + $4
+                     ELSE excluded.due_at END,
+                 rearm_at = CASE WHEN jobs.state = 'running'
+                     THEN COALESCE(jobs.rearm_at, excluded.due_at) ELSE jobs.rearm_at END,
+                 failures = CASE WHEN jobs.state IN ('pending', 'running')
+                     THEN jobs.failures ELSE 0 END,
+                 state = CASE WHEN jobs.state = 'running' THEN 'running' ELSE 'pending' END";
+
+/// The refresh jobs' (key, payload) for `docs`, each document once (one statement may not
+/// touch a row twice), in a fixed order.
+pub(super) fn live_rows(docs: &[&str]) -> Vec<(String, String)> {
+    let mut docs = docs.to_vec();
+    docs.sort_unstable();
+    docs.dedup();
+    docs.iter()
+        .map(|doc| {
+            (
+                live_job_key(doc),
+                serde_json::json!({ "doc": doc }).to_string(),
+            )
+        })
+        .collect()
 }
 
 impl Store {

@@ -68,6 +68,16 @@ impl Store {
         self.failpoint.0.store(n, Ordering::SeqCst);
     }
 
+    /// The pool, for one statement that makes `writes` writes of a use case as a transaction
+    /// would (atomic as one statement; each write counted by [`Store::fail_nth_write`], all
+    /// before the statement reaches the database).
+    pub(crate) fn write_many(&self, writes: usize) -> Result<Conn<'_>> {
+        for _ in 0..writes {
+            self.failpoint.before_write()?;
+        }
+        Ok(self.conn())
+    }
+
     /// Test hook: whether an armed [`Store::fail_nth_write`] has not fired yet.
     #[doc(hidden)]
     pub fn failpoint_armed(&self) -> bool {
@@ -103,6 +113,15 @@ impl Tx {
     /// The connection, for a write (where a test may inject a failure).
     pub(crate) fn write(&mut self) -> Result<Conn<'_>> {
         self.failpoint.before_write()?;
+        Ok(self.conn())
+    }
+
+    /// The connection, for one statement that makes `writes` writes (each counted by the
+    /// failure hook, all before the statement reaches the database).
+    pub(crate) fn write_many(&mut self, writes: usize) -> Result<Conn<'_>> {
+        for _ in 0..writes {
+            self.failpoint.before_write()?;
+        }
         Ok(self.conn())
     }
 }
