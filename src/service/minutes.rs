@@ -3,6 +3,8 @@
 //! changed), the review (the secretary submits, the approver approves or requests changes),
 //! the frozen approved text with its SHA-256, its publication, exports and addenda.
 
+use std::collections::HashMap;
+
 use anyhow::Context as _;
 use chrono::{DateTime, NaiveDate, Utc};
 use tracing::instrument;
@@ -11,6 +13,7 @@ use super::meetings::transition;
 use super::{Actor, File, Reply, Services};
 use crate::command::{Upload, Value, Values};
 use crate::domain::forum::Forum;
+use crate::domain::ids::ForumId;
 use crate::domain::meeting::{Meeting, MeetingEvent, MeetingId, MeetingState};
 use crate::domain::minutes::{
     changes, draft, sha256_hex, to_html, ActionLine, ChangeKind, DecisionLine, DocProblem,
@@ -392,20 +395,51 @@ impl Services {
         secretary: Option<String>,
     ) -> Result<MinutesInput> {
         let tz = forum.time_zone;
-        let session = self.store.session(meeting.id).await?;
+        // Every read is independent of the others: asked at once (the pool runs as many
+        // as it has connections), not one after another.
+        let (
+            session,
+            channel_name,
+            standing,
+            settings,
+            agenda_items,
+            record,
+            decisions,
+            action_rows,
+            following,
+        ) = tokio::try_join!(
+            async { Ok::<_, Error>(self.store.session(meeting.id).await?) },
+            async { Ok::<_, Error>(self.store.channel_name(forum.guild, forum.channel).await?,) },
+            async { Ok::<_, Error>(self.store.standing(forum.id).await?) },
+            async { Ok::<_, Error>(self.store.agenda_settings(forum.id).await?) },
+            async { Ok::<_, Error>(self.store.meeting_items(meeting.id).await?) },
+            self.meeting_record(meeting.id, lang),
+            async { Ok::<_, Error>(self.store.meeting_decisions_brief(meeting.id).await?,) },
+            async {
+                Ok::<_, Error>(
+                    self.store
+                        .meeting_actions_brief(meeting.id, forum.guild)
+                        .await?,
+                )
+            },
+            async {
+                Ok::<_, Error>(
+                    self.store
+                        .meetings_from(forum.id, meeting.ends_at, 5)
+                        .await?,
+                )
+            },
+        )?;
         let (start, end) = match &session {
             Some(s) => (s.opened_at, s.ended_at.unwrap_or(meeting.ends_at)),
             None => (meeting.starts_at, meeting.ends_at),
         };
-        let place = match self.store.channel_name(forum.guild, forum.channel).await? {
+        let place = match channel_name {
             Some(name) => format!("Discord #{name}"),
             None => "Discord".to_string(),
         };
         // The agenda's numbered entries, as the meeting ran through them (standing items,
         // proposals or a format's sections, questions): decisions and notes name them by number.
-        let standing = self.store.standing(forum.id).await?;
-        let settings = self.store.agenda_settings(forum.id).await?;
-        let agenda_items = self.store.meeting_items(meeting.id).await?;
         let mut items: Vec<ItemInput> =
             crate::domain::run::entries(&standing, &agenda_items, settings.format)
                 .into_iter()
@@ -423,7 +457,6 @@ impl Services {
                 })
                 .collect();
         items.sort_by_key(|i| i.position);
-        let record = self.meeting_record(meeting.id, lang).await?;
         let mut opening = Vec::new();
         for (item, body) in record.notes {
             match item.and_then(|p| items.iter_mut().find(|i| i.position == p)) {
@@ -432,7 +465,7 @@ impl Services {
             }
         }
         let mut other_decisions = Vec::new();
-        for (number, title, text, item) in self.store.meeting_decisions_brief(meeting.id).await? {
+        for (number, title, text, item) in decisions {
             let d = DecisionLine {
                 number,
                 title,
@@ -444,18 +477,11 @@ impl Services {
             }
         }
         let mut actions = Vec::new();
-        for (what, owner, due) in self.store.meeting_actions_brief(meeting.id).await? {
-            let who = self
-                .store
-                .member_name(forum.guild, owner)
-                .await?
-                .unwrap_or_else(|| format!("@{}", owner.0));
+        for (what, owner, name, due) in action_rows {
+            let who = name.unwrap_or_else(|| format!("@{}", owner.0));
             actions.push(ActionLine { what, who, due });
         }
-        let next_meeting = self
-            .store
-            .meetings_from(forum.id, meeting.ends_at, 5)
-            .await?
+        let next_meeting = following
             .into_iter()
             .find(|m| m.id != meeting.id && m.state.is_planned())
             .map(|m| {
@@ -507,7 +533,11 @@ impl Services {
     /// escalations made in it.
     async fn meeting_record(&self, meeting: MeetingId, lang: Lang) -> Result<MeetingRecord> {
         let mut record = MeetingRecord::default();
-        let attendees = self.store.attendees(meeting).await?;
+        let (attendees, notes, escalations) = tokio::try_join!(
+            self.store.attendees(meeting),
+            self.store.notes(meeting),
+            self.store.escalations_from_meeting(meeting),
+        )?;
         let person = |a: &Attendee| Person {
             name: a.name.clone(),
             organisation: a.organisation.clone(),
@@ -529,20 +559,15 @@ impl Services {
             let agreed = there.iter().filter(|a| a.consent == Some(true)).count();
             record.consent = Some((agreed, there.len()));
         }
-        record.notes = self
-            .store
-            .notes(meeting)
-            .await?
+        record.notes = notes
             .into_iter()
             .map(|n| (n.item, format!("{} ({})", n.body, n.author_name)))
             .collect();
-        for e in self.store.escalations_from_meeting(meeting).await? {
-            let to = self
-                .store
-                .forum_by_id(e.to_forum)
-                .await?
-                .map(|f| f.name)
-                .unwrap_or_default();
+        let forums: Vec<ForumId> = escalations.iter().map(|e| e.to_forum).collect();
+        let names: HashMap<ForumId, String> =
+            self.store.forum_names(&forums).await?.into_iter().collect();
+        for e in escalations {
+            let to = names.get(&e.to_forum).cloned().unwrap_or_default();
             let state = match &e.decision_number {
                 Some(number) => format!("{} ({number})", e.state.label().plain(lang)),
                 None => e.state.label().plain(lang),
@@ -560,50 +585,24 @@ impl Services {
     async fn minutes_draft(&self, actor: &Actor, ctx: &Ctx) -> Result<Reply> {
         let forum = &ctx.forum;
         self.require_recorder(actor, forum).await?;
-        let lang = self.language(Some(actor.guild)).await;
-        let me = self.store.member_name(actor.guild, actor.user).await?;
+        // Independent reads, asked at once; the draft is made outside any transaction.
+        let (lang, me, existing) = tokio::try_join!(
+            async { Ok::<_, Error>(self.language(Some(actor.guild)).await) },
+            async { Ok::<_, Error>(self.store.member_name(actor.guild, actor.user).await?,) },
+            async { Ok::<_, Error>(self.store.minutes(ctx.meeting.id, 0).await?) },
+        )?;
         let input = self.minutes_input(forum, &ctx.meeting, lang, me).await?;
         let doc = draft(&input, &labels(lang));
         let body = doc.to_markdown();
         let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
-        let existing = tx.minutes(ctx.meeting.id, 0).await?;
         let reply = match existing {
-            None => {
-                let m = tx
-                    .insert_minutes(&NewMinutes {
-                        guild: forum.guild,
-                        forum: forum.id,
-                        meeting: ctx.meeting.id,
-                        seq: 0,
-                        body,
-                        by: actor.user,
-                        at: now,
-                    })
-                    .await
-                    .context("storing a minutes draft")?;
-                if let Some(meeting) = tx.meeting_for_update(ctx.meeting.id).await? {
-                    if meeting.state == MeetingState::Held {
-                        let to = transition(&meeting, MeetingEvent::DraftMinutes)?;
-                        tx.change_meeting(&meeting, to, None, None)
-                            .await
-                            .context("marking a meeting's minutes drafted")?;
-                    }
-                }
-                Reply::public(vec![
-                    msg!(
-                        "minutes-drafted",
-                        name = forum.name.as_str(),
-                        date = ctx.date_text(),
-                        version = m.version
-                    ),
-                    msg!("minutes-outline-hint"),
-                ])
-            }
+            // Regenerating (the usual case): one write, fenced by the version read above (a
+            // change meanwhile is refused, as it would be inside a transaction).
             Some(m) => {
                 self.editable(ctx, &m)?;
                 let old = parse_stored(&m)?;
-                let Some(new) = tx
+                let new = self
+                    .store
                     .set_minutes_body(
                         m.id,
                         m.version,
@@ -614,20 +613,70 @@ impl Services {
                     )
                     .await
                     .context("regenerating a minutes draft")?
-                else {
-                    return Err(refuse(msg!("error-minutes-changed-meanwhile")));
+                    .ok_or_else(|| refuse(msg!("error-minutes-changed-meanwhile")))?;
+                redrafted(ctx, &new, &old, &doc)
+            }
+            // The first draft: the document, its version and the meeting's state in one
+            // transaction.
+            None => {
+                let mut tx = self.store.begin().await?;
+                let reply = match tx.minutes(ctx.meeting.id, 0).await? {
+                    None => {
+                        let m = tx
+                            .insert_minutes(&NewMinutes {
+                                guild: forum.guild,
+                                forum: forum.id,
+                                meeting: ctx.meeting.id,
+                                seq: 0,
+                                body,
+                                by: actor.user,
+                                at: now,
+                            })
+                            .await
+                            .context("storing a minutes draft")?;
+                        if let Some(meeting) = tx.meeting_for_update(ctx.meeting.id).await? {
+                            if meeting.state == MeetingState::Held {
+                                let to = transition(&meeting, MeetingEvent::DraftMinutes)?;
+                                tx.change_meeting(&meeting, to, None, None)
+                                    .await
+                                    .context("marking a meeting's minutes drafted")?;
+                            }
+                        }
+                        Reply::public(vec![
+                            msg!(
+                                "minutes-drafted",
+                                name = forum.name.as_str(),
+                                date = ctx.date_text(),
+                                version = m.version
+                            ),
+                            msg!("minutes-outline-hint"),
+                        ])
+                    }
+                    // Drafted meanwhile by someone else.
+                    Some(m) => {
+                        self.editable(ctx, &m)?;
+                        let old = parse_stored(&m)?;
+                        let Some(new) = tx
+                            .set_minutes_body(
+                                m.id,
+                                m.version,
+                                &body,
+                                MinutesEvent::Generated,
+                                actor.user,
+                                now,
+                            )
+                            .await
+                            .context("regenerating a minutes draft")?
+                        else {
+                            return Err(refuse(msg!("error-minutes-changed-meanwhile")));
+                        };
+                        redrafted(ctx, &new, &old, &doc)
+                    }
                 };
-                let mut lines = vec![msg!(
-                    "minutes-redrafted",
-                    name = forum.name.as_str(),
-                    date = ctx.date_text(),
-                    version = new.version
-                )];
-                lines.extend(change_lines(&old, &doc));
-                Reply::public(lines)
+                tx.commit().await.context("committing a minutes draft")?;
+                reply
             }
         };
-        tx.commit().await.context("committing a minutes draft")?;
         tracing::info!(forum = %forum.id, meeting = %ctx.meeting.id, "minutes drafted");
         Ok(reply)
     }
@@ -1085,7 +1134,11 @@ impl Services {
             .with_timezone(&forum.time_zone)
             .date_naive();
         let decisions = self.store.meeting_decisions_brief(m.meeting).await?.len();
-        let actions = self.store.meeting_actions_brief(m.meeting).await?.len();
+        let actions = self
+            .store
+            .meeting_actions_brief(m.meeting, forum.guild)
+            .await?
+            .len();
         let text = msg!(
             "minutes-published",
             name = forum.name.as_str(),
@@ -1212,4 +1265,16 @@ fn section_of(doc: &Document, key: &str) -> Result<String> {
         )));
     }
     Ok(s.body.clone())
+}
+
+/// The answer to a regenerated draft: its new version and what changed against `old`.
+fn redrafted(ctx: &Ctx, new: &Minutes, old: &Document, doc: &Document) -> Reply {
+    let mut lines = vec![msg!(
+        "minutes-redrafted",
+        name = ctx.forum.name.as_str(),
+        date = ctx.date_text(),
+        version = new.version
+    )];
+    lines.extend(change_lines(old, doc));
+    Reply::public(lines)
 }

@@ -353,16 +353,27 @@ impl Store {
 
     /// A forum by id alone (for jobs, which carry no guild).
     pub async fn forum_by_id(&self, id: ForumId) -> Result<Option<Forum>> {
-        let guild: Option<(i64,)> = on_pool!(self, |p| sqlx::query_as(
-            "SELECT guild_id FROM forums WHERE id = $1"
-        )
-        .bind(id.0)
-        .fetch_optional(p)
-        .await)?;
-        match guild {
-            Some((g,)) => self.forum(GuildId::from_db(g), id).await,
-            None => Ok(None),
+        self.conn().forum_by_id(id).await
+    }
+
+    /// The names of forums by id alone (those that exist), in one query.
+    pub async fn forum_names(&self, ids: &[ForumId]) -> Result<Vec<(ForumId, String)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
+        let list = (1..=ids.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("SELECT id, name FROM forums WHERE id IN ({list})");
+        let rows: Vec<(i64, String)> = on_pool!(self, |p| {
+            let mut q = sqlx::query_as(&sql);
+            for id in ids {
+                q = q.bind(id.0);
+            }
+            q.fetch_all(p).await
+        })?;
+        Ok(rows.into_iter().map(|(id, n)| (ForumId(id), n)).collect())
     }
 
     /// Records (or clears, with `None`) why posting to the forum's channel failed.

@@ -226,6 +226,41 @@ impl Conn<'_> {
         row.map(Minutes::try_from).transpose()
     }
 
+    /// PostgreSQL: [`Conn::set_minutes_body`] and its version row ([`Conn::add_version`]) in
+    /// one statement: one round trip, and the text sent once.
+    async fn set_minutes_body_versioned_pg(
+        &mut self,
+        id: MinutesId,
+        version: i64,
+        body: &str,
+        event: MinutesEvent,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Minutes>> {
+        let sql = format!(
+            "WITH upd AS (
+                 UPDATE minutes SET body = $1, version = version + 1, updated_by = $2,
+                                    updated_at = $3
+                 WHERE id = $4 AND version = $5 AND state IN ('draft', 'changes_requested')
+                 RETURNING {COLUMNS}),
+             ver AS (
+                 INSERT INTO minutes_versions (minutes_id, version, event, state, body, comment,
+                                               actor, at)
+                 SELECT id, version, $6, state, body, NULL, $2, $3 FROM upd)
+             SELECT {COLUMNS} FROM upd"
+        );
+        let row: Option<MinutesRow> = on_conn!(self, |c| sqlx::query_as(&sql)
+            .bind(body)
+            .bind(by.to_db())
+            .bind(to_millis(at))
+            .bind(id.0)
+            .bind(version)
+            .bind(event.as_str())
+            .fetch_optional(c)
+            .await)?;
+        row.map(Minutes::try_from).transpose()
+    }
+
     /// A review step, if the minutes are still in a state it starts from.
     async fn review_minutes(
         &mut self,
@@ -327,6 +362,13 @@ impl Tx {
         by: UserId,
         at: DateTime<Utc>,
     ) -> Result<Option<Minutes>> {
+        if self.backend() == super::Backend::Postgres {
+            // Both writes in one statement.
+            return self
+                .write_many(2)?
+                .set_minutes_body_versioned_pg(id, version, body, event, by, at)
+                .await;
+        }
         let Some(m) = self
             .write()?
             .set_minutes_body(id, version, body, by, at)
@@ -371,6 +413,33 @@ impl Tx {
 }
 
 impl Store {
+    /// [`Tx::set_minutes_body`] as a use case's whole write: on PostgreSQL one statement
+    /// (atomic, no BEGIN or COMMIT round trip), on SQLite a transaction of its own.
+    pub async fn set_minutes_body(
+        &self,
+        id: MinutesId,
+        version: i64,
+        body: &str,
+        event: MinutesEvent,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Minutes>> {
+        if self.backend() == super::Backend::Postgres {
+            return self
+                .write_many(2)?
+                .set_minutes_body_versioned_pg(id, version, body, event, by, at)
+                .await;
+        }
+        let mut tx = self.begin().await?;
+        let m = tx
+            .set_minutes_body(id, version, body, event, by, at)
+            .await?;
+        if m.is_some() {
+            tx.commit().await?;
+        }
+        Ok(m)
+    }
+
     pub async fn minutes(&self, meeting: MeetingId, seq: i64) -> Result<Option<Minutes>> {
         let sql = format!("SELECT {COLUMNS} FROM minutes WHERE meeting_id = $1 AND seq = $2");
         let row: Option<MinutesRow> = on_pool!(self, |p| sqlx::query_as(&sql)
@@ -466,23 +535,31 @@ impl Store {
         Ok(rows)
     }
 
-    /// A meeting's actions as minutes show them: (what, owner, due date), by due date.
+    /// A meeting's actions as minutes show them: (what, owner, the owner's name as the
+    /// guild's member list has it, due date), by due date. The names come with the actions
+    /// (one query, not one per action).
     pub async fn meeting_actions_brief(
         &self,
         meeting: MeetingId,
-    ) -> Result<Vec<(String, UserId, chrono::NaiveDate)>> {
-        let rows: Vec<(String, i64, String)> = on_pool!(self, |p| sqlx::query_as(
-            "SELECT what, owner_id, due_date FROM actions WHERE meeting_id = $1
-             ORDER BY due_date, id"
-        )
-        .bind(meeting.0)
-        .fetch_all(p)
-        .await)?;
+        guild: GuildId,
+    ) -> Result<Vec<(String, UserId, Option<String>, chrono::NaiveDate)>> {
+        let rows: Vec<(String, i64, Option<String>, String)> = on_pool!(self, |p| {
+            sqlx::query_as(
+                "SELECT a.what, a.owner_id, m.name, a.due_date FROM actions a
+                 LEFT JOIN members m ON m.guild_id = $2 AND m.user_id = a.owner_id
+                 WHERE a.meeting_id = $1
+                 ORDER BY a.due_date, a.id",
+            )
+            .bind(meeting.0)
+            .bind(guild.to_db())
+            .fetch_all(p)
+            .await
+        })?;
         rows.into_iter()
-            .map(|(what, owner, due)| {
+            .map(|(what, owner, name, due)| {
                 let due = chrono::NaiveDate::parse_from_str(&due, "%Y-%m-%d")
                     .map_err(|_| StoreError::Corrupt(format!("action due date {due:?}")))?;
-                Ok((what, UserId::from_db(owner), due))
+                Ok((what, UserId::from_db(owner), name, due))
             })
             .collect()
     }
