@@ -595,6 +595,21 @@ async fn service_language_setting_changes_replies(store: Store) {
         )
         .await;
     assert!(p.text.contains("inga forum"), "{}", p.text);
+    // As the adapters run a command (the guild's language read while the use case runs): the
+    // confirmation is in the language just set, and the next reply too.
+    let p = s
+        .run_presented(Some(G1), s.set_language(&admin(G1), "sv"), &DiscordRender)
+        .await;
+    assert_eq!(p.status, Status::Ok);
+    assert!(p.text.contains("svenska"), "{}", p.text);
+    let p = s
+        .run_presented(Some(G1), s.forum_list(&member(G1, vec![])), &DiscordRender)
+        .await;
+    assert!(p.text.contains("inga forum"), "{}", p.text);
+    let p = s
+        .run_presented(Some(G1), s.set_language(&admin(G1), "en"), &DiscordRender)
+        .await;
+    assert!(p.text.contains("English"), "{}", p.text);
 }
 
 // ---- the job queue ----

@@ -16,7 +16,7 @@ use crate::domain::ids::{ForumId, GuildId, UserId};
 use crate::domain::meeting::{reminders_for, Meeting, MeetingEvent, MeetingId, EVENT_HORIZON};
 use crate::domain::recurrence::Offset;
 use crate::domain::reminder::{decide, Delivery, ReminderKind};
-use crate::i18n::Msg;
+use crate::i18n::{Lang, Msg};
 use crate::msg;
 use crate::notifier::{nonce_for, EventSpec, EventStatus, Notifier, Outgoing, SendError};
 use crate::service::meetings::when;
@@ -81,19 +81,31 @@ impl JobHandler for Plan {
 
 impl MeetingJobs {
     async fn load(&self, id: i64) -> Result<(Meeting, Forum), Outcome> {
+        self.load_with_language(id).await.map(|(m, f, _)| (m, f))
+    }
+
+    /// The meeting, its forum and the guild's language, read at once (two queries side by
+    /// side, not four one after another: a burst of reminders reads them for every job
+    /// before its send).
+    async fn load_with_language(&self, id: i64) -> Result<(Meeting, Forum, Lang), Outcome> {
         let s = &self.services;
         let retry = |e: String| on_store_error(e);
-        let m = match s.store.meeting_by_id(MeetingId(id)).await {
+        let (m, f) = tokio::join!(
+            s.store.meeting_by_id(MeetingId(id)),
+            s.store.forum_of_meeting(MeetingId(id))
+        );
+        let m = match m {
             Ok(Some(m)) => m,
             Ok(None) => return Err(Outcome::Skipped("meeting gone".to_string())),
             Err(e) => return Err(retry(e.to_string())),
         };
-        let f = match s.forum_for_job(m.forum).await {
-            Ok(Some(f)) => f,
+        let (f, lang) = match f {
+            Ok(Some(x)) => x,
             Ok(None) => return Err(Outcome::Skipped("forum gone".to_string())),
             Err(e) => return Err(retry(e.to_string())),
         };
-        Ok((m, f))
+        let lang = lang.unwrap_or_else(|| s.config.default_language());
+        Ok((m, f, lang))
     }
 }
 
@@ -107,7 +119,7 @@ impl JobHandler for Remind {
             Ok(p) => p,
             Err(o) => return o,
         };
-        let (m, forum) = match h.load(p.meeting).await {
+        let (m, forum, lang) = match h.load_with_language(p.meeting).await {
             Ok(x) => x,
             Err(o) => return o,
         };
@@ -139,7 +151,6 @@ impl JobHandler for Remind {
             Delivery::Late => true,
             Delivery::OnTime => false,
         };
-        let lang = s.language(Some(forum.guild)).await;
         let r = h.notifier.renderer();
         let reminder = reminder_msg(ReminderKind::of(offset), &forum, &m);
         let body = reminder.render_with(lang, r);

@@ -9,6 +9,8 @@ use super::{
     Tx,
 };
 use crate::domain::forum::{Forum, NewForum};
+use crate::domain::meeting::MeetingId;
+use crate::i18n::Lang;
 use crate::domain::ids::{ChannelId, ForumId, GuildId, RoleId};
 use crate::domain::record::{code_candidates, derive_code};
 use crate::domain::reminder::ReminderPolicy;
@@ -74,6 +76,14 @@ impl TryFrom<ForumRow> for Forum {
 
 const COLUMNS: &str = "id, guild_id, name, tier, channel_id, time_zone, escalates_to, chair_role,
     secretary_role, approver_role, code, created_at, schedule, reminders, participant_role, delivery_problem";
+
+/// A forum with its guild's language (see [`Store::forum_of_meeting`]).
+#[derive(sqlx::FromRow)]
+struct ForumLanguageRow {
+    #[sqlx(flatten)]
+    forum: ForumRow,
+    language: Option<String>,
+}
 
 /// Forums in Swedish alphabetical order (sorted here: database collations differ).
 fn rows_to_forums(rows: Vec<ForumRow>) -> Result<Vec<Forum>> {
@@ -234,6 +244,16 @@ impl Conn<'_> {
         row.map(Forum::try_from).transpose()
     }
 
+    /// A forum by id alone (for jobs, which carry no guild), in one query.
+    pub(super) async fn forum_by_id(&mut self, id: ForumId) -> Result<Option<Forum>> {
+        let sql = format!("SELECT {COLUMNS} FROM forums WHERE id = $1");
+        let row: Option<ForumRow> = on_conn!(self, |c| sqlx::query_as(&sql)
+            .bind(id.0)
+            .fetch_optional(c)
+            .await)?;
+        row.map(Forum::try_from).transpose()
+    }
+
     async fn forum_named(&mut self, guild: GuildId, name: &str) -> Result<Option<Forum>> {
         let sql = format!("SELECT {COLUMNS} FROM forums WHERE guild_id = $1 AND name_key = $2");
         let row: Option<ForumRow> = on_conn!(self, |c| sqlx::query_as(&sql)
@@ -292,6 +312,35 @@ impl Tx {
 }
 
 impl Store {
+    /// The forum a meeting belongs to and its guild's language (`None`: not set), in one
+    /// query: what a job about the meeting reads besides the meeting itself. `None` when the
+    /// meeting or its forum is gone.
+    pub async fn forum_of_meeting(
+        &self,
+        meeting: MeetingId,
+    ) -> Result<Option<(Forum, Option<Lang>)>> {
+        let cols = COLUMNS
+            .split(',')
+            .map(|c| format!("f.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {cols}, g.language FROM meetings m
+             JOIN forums f ON f.id = m.forum_id
+             LEFT JOIN guilds g ON g.id = f.guild_id
+             WHERE m.id = $1"
+        );
+        let row: Option<ForumLanguageRow> = on_pool!(self, |p| sqlx::query_as(&sql)
+            .bind(meeting.0)
+            .fetch_optional(p)
+            .await)?;
+        row.map(|r| {
+            let lang = r.language.as_deref().and_then(Lang::from_code);
+            Forum::try_from(r.forum).map(|f| (f, lang))
+        })
+        .transpose()
+    }
+
     /// Creates a forum. A name already used in the guild (case-insensitive) is
     /// [`StoreError::Conflict`]; an escalation target must be a forum of the same guild.
     pub async fn create_forum(&self, f: &NewForum) -> Result<Forum> {
