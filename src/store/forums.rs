@@ -9,12 +9,12 @@ use super::{
     Tx,
 };
 use crate::domain::forum::{Forum, NewForum};
-use crate::domain::meeting::MeetingId;
-use crate::i18n::Lang;
 use crate::domain::ids::{ChannelId, ForumId, GuildId, RoleId};
+use crate::domain::meeting::MeetingId;
 use crate::domain::record::{code_candidates, derive_code};
 use crate::domain::reminder::ReminderPolicy;
 use crate::domain::text::{name_key, swedish_cmp};
+use crate::i18n::Lang;
 
 /// Derived-code candidates checked per query (`LF`, `LF2`, … `LF64`).
 const CODE_BATCH: usize = 64;
