@@ -14,6 +14,9 @@
 //!   command names and locales, nonce length, 100 scheduled events.
 //! - Nothing the bot sends can panic the server: state sits behind a std mutex that is never
 //!   held across an await, and JSON is only read through `Value` indexing.
+//! - Files are kept as Discord's CDN keeps them: every attachment (one the bot sends, or one a
+//!   user picks for a slash command's attachment option) has a URL on the double's own server
+//!   at `/attachments/...` that serves its bytes, and `attachment_bytes` reads them back.
 //!
 //! ```ignore
 //! let double = DiscordDouble::start(vec![guild_spec]).await;
@@ -41,7 +44,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
-use axum::extract::{DefaultBodyLimit, State as AxState};
+use axum::extract::{DefaultBodyLimit, Path as AxPath, State as AxState};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response as HttpResponse};
 use axum::routing::get;
@@ -133,6 +136,8 @@ pub enum Opt<'a> {
     Channel(&'a str, u64),
     Role(&'a str, u64),
     User(&'a str, u64),
+    /// A file picked for an attachment option: option name, file name, content.
+    Attachment(&'a str, &'a str, &'a [u8]),
     /// The option being typed during autocomplete, with the partial text.
     Focused(&'a str, &'a str),
 }
@@ -303,6 +308,10 @@ struct Fault {
 
 #[derive(Default)]
 struct State {
+    /// `http://127.0.0.1:PORT`, where attachment URLs point.
+    base_url: String,
+    /// Attachment bytes by attachment id (served at their URL).
+    files: HashMap<u64, Vec<u8>>,
     /// Answers to requests whose path contains the text are held back this long after the
     /// request took effect: a bot killed meanwhile has acted without knowing it.
     response_delay: Option<(String, Duration)>,
@@ -673,6 +682,7 @@ impl DiscordDouble {
         let addr = listener.local_addr().expect("double: local_addr");
         let deadline = Some(Duration::from_secs(3));
         let state = Mutex::new(State {
+            base_url: format!("http://{addr}"),
             guilds,
             deadline,
             ..State::default()
@@ -684,6 +694,7 @@ impl DiscordDouble {
         });
         let app = Router::new()
             .route("/gw", get(gateway_upgrade))
+            .route("/attachments/{folder}/{id}/{name}", get(serve_file))
             .fallback(rest)
             .layer(DefaultBodyLimit::max(64 << 20))
             .with_state(inner.clone());
@@ -1303,6 +1314,13 @@ impl DiscordDouble {
             .unwrap_or_default()
     }
 
+    /// The bytes of an attachment (an object of a message's `attachments`, or of a response's
+    /// message), as its URL serves them.
+    pub fn attachment_bytes(&self, attachment: &Value) -> Option<Vec<u8>> {
+        let id = sf(&attachment["id"])?;
+        self.inner.lock().files.get(&id).cloned()
+    }
+
     /// A guild's scheduled events as they stand (deleted ones gone), in creation order.
     pub fn scheduled_events(&self, guild: u64) -> Vec<Value> {
         self.inner
@@ -1682,7 +1700,19 @@ fn form_err(path: &str, code: &str, message: &str) -> Reply {
 
 struct FilePart {
     filename: String,
-    size: usize,
+    bytes: Vec<u8>,
+}
+
+/// `GET /attachments/{folder}/{id}/{name}`: an attachment's bytes, as Discord's CDN serves
+/// them (what the bot downloads when a user hands it a file).
+async fn serve_file(
+    AxState(inner): AxState<Arc<Inner>>,
+    AxPath((_, id, _)): AxPath<(u64, u64, String)>,
+) -> HttpResponse {
+    match inner.lock().files.get(&id) {
+        Some(bytes) => (StatusCode::OK, bytes.clone()).into_response(),
+        None => err(404, 0, "404: Not Found").into_response(),
+    }
 }
 
 async fn rest(
@@ -2783,6 +2813,14 @@ fn command_data(
                 put(&mut resolved, "members", u, partial);
                 (n, 6, json!(u.to_string()))
             }
+            // Discord uploads the file first; the option's value is the attachment's id.
+            Opt::Attachment(n, filename, bytes) => {
+                let mut a = keep_file(st, APP_ID, filename, bytes);
+                set(&mut a, "ephemeral", json!(true));
+                let id = sf(&a["id"]).unwrap_or(0);
+                put(&mut resolved, "attachments", id, a);
+                (n, 11, json!(id.to_string()))
+            }
         };
         leaf.push(json!({"name": name, "type": kind, "value": value}));
     }
@@ -2825,15 +2863,10 @@ fn store_message(
     files: &[FilePart],
     interaction: Option<u64>,
 ) -> Value {
-    let mut attachments = vec![];
-    for f in files {
-        let aid = st.next_id();
-        let url = format!(
-            "http://127.0.0.1/attachments/{channel}/{aid}/{}",
-            f.filename
-        );
-        attachments.push(json!({"id": aid.to_string(), "filename": f.filename, "size": f.size, "url": url, "proxy_url": url}));
-    }
+    let attachments: Vec<Value> = files
+        .iter()
+        .map(|f| keep_file(st, channel, &f.filename, &f.bytes))
+        .collect();
     let id = st.next_id();
     let mut m = json!({
         "id": id.to_string(), "channel_id": channel.to_string(), "author": bot_user(),
@@ -2864,6 +2897,18 @@ fn store_message(
         deleted: false,
     });
     m
+}
+
+/// Keeps a file's bytes at a URL of the double (`folder`: the channel, or the application for a
+/// file picked for a command); returns the attachment object Discord shows for it.
+fn keep_file(st: &mut State, folder: u64, filename: &str, bytes: &[u8]) -> Value {
+    let id = st.next_id();
+    let url = format!("{}/attachments/{folder}/{id}/{filename}", st.base_url);
+    st.files.insert(id, bytes.to_vec());
+    json!({
+        "id": id.to_string(), "filename": filename, "size": bytes.len(), "url": url,
+        "proxy_url": url,
+    })
 }
 
 fn embeds(v: &Value) -> Vec<Value> {
@@ -2968,7 +3013,7 @@ fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<(Value, Vec<FilePart>)
         {
             files.push(FilePart {
                 filename: name.to_string(),
-                size: content.len(),
+                bytes: content.to_vec(),
             });
         }
     }
