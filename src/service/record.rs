@@ -153,36 +153,38 @@ impl Services {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let m = match tx.open_meeting(forum.id).await? {
-            // Open already: started by a person, or opened by the clock at its start time.
-            Some(open) => {
-                if tx.session(open.id).await?.is_some() {
-                    return Err(refuse(msg!(
-                        "error-meeting-already-open",
-                        name = forum.name.as_str(),
-                        when = when(&forum, open.starts_at)
-                    )));
-                }
-                open
-            }
+            Some(open) => open,
             None => {
                 let today = now
                     .with_timezone(&forum.time_zone)
                     .format("%Y-%m-%d")
                     .to_string();
-                let m = self
-                    .pick_meeting(&mut tx, &forum, which.unwrap_or(&today), now)
-                    .await?;
-                let to = transition(&m, MeetingEvent::Open).map_err(|_| {
-                    refuse(msg!(
-                        "error-meeting-not-startable",
-                        when = when(&forum, m.starts_at)
-                    ))
-                })?;
-                tx.change_meeting(&m, to, None, None)
-                    .await
-                    .context("opening a meeting")?;
-                Meeting { state: to, ..m }
+                self.pick_meeting(&mut tx, &forum, which.unwrap_or(&today), now)
+                    .await?
             }
+        };
+        // Open already: started by a person, or opened by the clock at its start time (also
+        // just now, between the two reads above: `pick_meeting` reads it locked, as it is).
+        let m = if m.state == MeetingState::Open {
+            if tx.session(m.id).await?.is_some() {
+                return Err(refuse(msg!(
+                    "error-meeting-already-open",
+                    name = forum.name.as_str(),
+                    when = when(&forum, m.starts_at)
+                )));
+            }
+            m
+        } else {
+            let to = transition(&m, MeetingEvent::Open).map_err(|_| {
+                refuse(msg!(
+                    "error-meeting-not-startable",
+                    when = when(&forum, m.starts_at)
+                ))
+            })?;
+            tx.change_meeting(&m, to, None, None)
+                .await
+                .context("opening a meeting")?;
+            Meeting { state: to, ..m }
         };
         let closes_at = now + Duration::minutes(i64::from(self.config.record.auto_close_minutes));
         let session = Session {
