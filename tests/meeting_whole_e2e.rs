@@ -386,7 +386,7 @@ async fn a_whole_meeting_from_agenda_to_published_minutes(db: &db::TestDb) {
     }
 
     // Item 1: a supplier's chat message into the record (the message menu), and a decision.
-    let r = run(&d, thread, &p.chair, &["meeting", "next-item"], vec![]).await;
+    let r = run(&d, thread, &p.chair, &["meeting", "item", "next"], vec![]).await;
     assert!(r.contains("Leveranstider") && r.contains("<t:"), "{r}");
     let said = d.user_message(
         thread,
@@ -430,13 +430,13 @@ async fn a_whole_meeting_from_agenda_to_published_minutes(db: &db::TestDb) {
                 content(m).contains("Leveranstider")
                     && button_ids(m)
                         .iter()
-                        .any(|b| b.starts_with("v1:meeting:next-item"))
+                        .any(|b| b.starts_with("v1:meeting:item:next"))
             },
             T,
         )
         .await
         .expect("the current item in the thread, with its next-item button");
-    let next = button(&item_message, "v1:meeting:next-item");
+    let next = button(&item_message, "v1:meeting:item:next");
     let r = click(&d, thread, &p.chair, &item_message, &next).await;
     assert!(r.contains("Fakturor"), "{r}");
     let action = run(
