@@ -617,62 +617,42 @@ impl Services {
                 redrafted(ctx, &new, &old, &doc)
             }
             // The first draft: the document, its version and the meeting's state in one
-            // transaction.
+            // transaction. One drafted meanwhile by someone else is a change meanwhile, refused
+            // as a regeneration against an old version is.
             None => {
                 let mut tx = self.store.begin().await?;
-                let reply = match tx.minutes(ctx.meeting.id, 0).await? {
-                    None => {
-                        let m = tx
-                            .insert_minutes(&NewMinutes {
-                                guild: forum.guild,
-                                forum: forum.id,
-                                meeting: ctx.meeting.id,
-                                seq: 0,
-                                body,
-                                by: actor.user,
-                                at: now,
-                            })
+                if tx.minutes(ctx.meeting.id, 0).await?.is_some() {
+                    return Err(refuse(msg!("error-minutes-changed-meanwhile")));
+                }
+                let m = tx
+                    .insert_minutes(&NewMinutes {
+                        guild: forum.guild,
+                        forum: forum.id,
+                        meeting: ctx.meeting.id,
+                        seq: 0,
+                        body,
+                        by: actor.user,
+                        at: now,
+                    })
+                    .await
+                    .context("storing a minutes draft")?;
+                if let Some(meeting) = tx.meeting_for_update(ctx.meeting.id).await? {
+                    if meeting.state == MeetingState::Held {
+                        let to = transition(&meeting, MeetingEvent::DraftMinutes)?;
+                        tx.change_meeting(&meeting, to, None, None)
                             .await
-                            .context("storing a minutes draft")?;
-                        if let Some(meeting) = tx.meeting_for_update(ctx.meeting.id).await? {
-                            if meeting.state == MeetingState::Held {
-                                let to = transition(&meeting, MeetingEvent::DraftMinutes)?;
-                                tx.change_meeting(&meeting, to, None, None)
-                                    .await
-                                    .context("marking a meeting's minutes drafted")?;
-                            }
-                        }
-                        Reply::public(vec![
-                            msg!(
-                                "minutes-drafted",
-                                name = forum.name.as_str(),
-                                date = ctx.date_text(),
-                                version = m.version
-                            ),
-                            msg!("minutes-outline-hint"),
-                        ])
+                            .context("marking a meeting's minutes drafted")?;
                     }
-                    // Drafted meanwhile by someone else.
-                    Some(m) => {
-                        self.editable(ctx, &m)?;
-                        let old = parse_stored(&m)?;
-                        let Some(new) = tx
-                            .set_minutes_body(
-                                m.id,
-                                m.version,
-                                &body,
-                                MinutesEvent::Generated,
-                                actor.user,
-                                now,
-                            )
-                            .await
-                            .context("regenerating a minutes draft")?
-                        else {
-                            return Err(refuse(msg!("error-minutes-changed-meanwhile")));
-                        };
-                        redrafted(ctx, &new, &old, &doc)
-                    }
-                };
+                }
+                let reply = Reply::public(vec![
+                    msg!(
+                        "minutes-drafted",
+                        name = forum.name.as_str(),
+                        date = ctx.date_text(),
+                        version = m.version
+                    ),
+                    msg!("minutes-outline-hint"),
+                ]);
                 tx.commit().await.context("committing a minutes draft")?;
                 reply
             }
