@@ -7,6 +7,8 @@
 
 #[path = "support/db.rs"]
 mod db;
+#[path = "support/harness.rs"]
+mod harness;
 #[path = "support/leveransforum.rs"]
 mod leveransforum;
 #[path = "support/minutes_forum.rs"]

@@ -4,21 +4,15 @@
 #![allow(dead_code)]
 
 use std::sync::Arc;
-use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use samverkan::clock::{Clock, ManualClock};
 use samverkan::config::Config;
 use samverkan::domain::ids::{ChannelId, GuildId, RoleId, UserId};
 use samverkan::domain::meeting::Meeting;
-use samverkan::render::Plain;
-use samverkan::scheduler::{kinds, Scheduler};
 use samverkan::service::minutes::{MinutesDoc, MinutesOp, MinutesRequest};
 use samverkan::service::{Actor, EditForum, Presented, RecordDecision, Reply, Services, Status};
-use samverkan::store::{JobRecord, JobState, Store};
-use tokio::sync::watch;
-
-use crate::recorder::Recorder;
+use samverkan::store::Store;
 
 pub const G: GuildId = GuildId(900_000_000_000_000_001);
 pub const LEV: ChannelId = ChannelId(800_000_000_000_000_001);
@@ -67,7 +61,7 @@ pub fn start_time() -> DateTime<Utc> {
 }
 
 pub async fn present(s: &Services, r: samverkan::error::Result<Reply>) -> Presented {
-    s.present(Some(G), r, &Plain::default()).await
+    crate::harness::present(s, G, r).await
 }
 
 pub async fn ok(s: &Services, r: samverkan::error::Result<Reply>) -> Presented {
@@ -180,46 +174,6 @@ pub async fn held_meeting(store: &Store, clock: &ManualClock) -> (Services, Meet
     (s, m)
 }
 
-pub struct Running {
-    stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Running {
-    pub async fn stop(self) {
-        let _ = self.stop.send(true);
-        let _ = tokio::time::timeout(StdDuration::from_secs(15), self.task).await;
-    }
-}
-
-pub fn run_scheduler(s: &Services, clock: &ManualClock, notifier: &Recorder) -> Running {
-    let mut sched = Scheduler::new(
-        s.store.clone(),
-        Arc::new(clock.clone()),
-        s.wake.clone(),
-        StdDuration::from_secs(30),
-    );
-    kinds::register_all(&mut sched, s, Arc::new(notifier.clone()));
-    let (stop, rx) = watch::channel(false);
-    Running {
-        stop,
-        task: tokio::spawn(sched.run(rx)),
-    }
-}
-
-/// Sets the clock to the job's time and waits until it has run.
-pub async fn run_job(s: &Services, clock: &ManualClock, key: &str) -> JobRecord {
-    let end = Instant::now() + StdDuration::from_secs(20);
-    loop {
-        let j = s.store.job(key).await.unwrap().expect(key);
-        if j.state != JobState::Pending && j.state != JobState::Running {
-            return j;
-        }
-        if j.due_at > clock.now() {
-            clock.set(j.due_at);
-            s.wake.notify();
-        }
-        assert!(Instant::now() < end, "gave up waiting for {key}: {j:?}");
-        tokio::time::sleep(StdDuration::from_millis(20)).await;
-    }
-}
+// The scheduler over the driven clock: the one of the service-level harness.
+#[allow(unused_imports)]
+pub use crate::harness::{run_job, run_scheduler, Running};
